@@ -1,0 +1,7 @@
+import type { CliIO, ExitCode } from '../io.js';
+
+// Placeholder while the command is being built in this session.
+export async function demoCommand(_options: unknown, io: CliIO): Promise<ExitCode> {
+  io.stderr.write('drawbridge: not available yet\n');
+  return 1;
+}

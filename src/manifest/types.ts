@@ -1,0 +1,54 @@
+/** The part of an image reference a marker asks for. `image` is the whole `name:tag[@digest]`. */
+export type MarkerField = 'image' | 'tag' | 'name' | 'digest';
+
+export interface MarkerRef {
+  readonly imageKey: string;
+  readonly field: MarkerField;
+  /** As written, e.g. `flux-system`; ignored for resolution. */
+  readonly namespace?: string;
+}
+
+/** A marked scalar found in a manifest. Positions are 1-based; offsets are byte offsets. */
+export interface Marker extends MarkerRef {
+  /** Path relative to the repository root, POSIX separators. */
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  /** The scalar's current value (parsed, unquoted). */
+  readonly value: string;
+  /** Owning document's `kind` and `metadata.name`, when it has them. */
+  readonly documentKind?: string;
+  readonly documentName?: string;
+}
+
+/** What an image should become in an environment. */
+export interface DesiredImage {
+  readonly imageKey: string;
+  /** The repository URI from the config; written for `name` and `image` fields. */
+  readonly repository: string;
+  readonly tag: string;
+  readonly digest: string;
+  /** Policy `digest: true`: the `image` field gets `name:tag@digest`. */
+  readonly pinDigest: boolean;
+}
+
+export interface Edit {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  /** Current and new value as YAML reads them. */
+  readonly old: string;
+  readonly new: string;
+  readonly imageKey: string;
+  readonly field: MarkerField;
+  readonly documentKind?: string;
+  readonly documentName?: string;
+}
+
+export interface FileProblem {
+  readonly file: string;
+  readonly line?: number;
+  readonly column?: number;
+  readonly severity: 'error' | 'warning';
+  readonly message: string;
+}

@@ -1,0 +1,58 @@
+import type { ImageCandidate, ScanFacts } from '../registry/source.js';
+
+/** Why a tag was not chosen. The policy engine names one reason per rejected tag. */
+export type RejectReason =
+  | 'excluded-default' // cosign signature / attestation / SBOM
+  | 'excluded' // matched an `exclude` regex (policy or image)
+  | 'pattern' // did not match `pattern`
+  | 'not-semver'
+  | 'out-of-range'
+  | 'prerelease' // prerelease while the range names none
+  | 'not-numeric'
+  | 'too-young' // minAge not reached
+  | 'not-promoted' // never live in the promotion source
+  | 'soaking' // live in the source, but not for `after` yet
+  | 'reverted' // a person reverted the commit that brought it
+  | 'severity' // scan findings above maxSeverity
+  | 'unscanned' // maxSeverity set, scan missing/incomplete, unscanned: skip
+  | 'duplicate' // same ordering key as a better-ranked tag (extract collision, 1.0.0 vs v1.0.0)
+  | 'outranked'; // eligible, but a better one won
+
+export interface Rejection {
+  readonly tag: string;
+  readonly digest: string;
+  readonly reason: RejectReason;
+  /** For people: "2h left of minAge 24h", "1 CRITICAL finding above HIGH", … */
+  readonly detail: string;
+}
+
+/** A stretch of time during which a tag was the value in the promotion source environment. */
+export interface LiveInterval {
+  readonly since: Date;
+  /** When it was replaced; absent while it is still live. */
+  readonly until?: Date;
+}
+
+export interface SelectionContext {
+  readonly now: Date;
+  /** Tags a person reverted in this environment. */
+  readonly revertedTags?: ReadonlySet<string>;
+  /** Digests a person reverted in this environment. */
+  readonly revertedDigests?: ReadonlySet<string>;
+  /** For `promote`: tag → the intervals during which it was live in the source environment. */
+  readonly liveIn?: ReadonlyMap<string, readonly LiveInterval[]>;
+}
+
+export interface Decision {
+  readonly imageKey: string;
+  /** Absent when no tag is eligible. */
+  readonly chosen?: ImageCandidate;
+  /** Eligible candidates, best first (before the scan gate). */
+  readonly ranked: readonly ImageCandidate[];
+  readonly rejected: readonly Rejection[];
+  /** Why the choice, for people. */
+  readonly summary: string;
+}
+
+/** Looks up scan findings for candidates that came without a summary (maxSeverity only). */
+export type ScanLookup = (candidate: ImageCandidate) => Promise<ScanFacts>;

@@ -1,0 +1,208 @@
+/**
+ * An HTTP server on loopback that speaks the AWS JSON protocols (1.0 and 1.1), so real
+ * `@aws-sdk/*` clients talk to it unmodified. Services register by their X-Amz-Target prefix
+ * (`AmazonEC2ContainerRegistry_V20150921`, `AmazonSQS`, `AWSEvents`). The server counts calls
+ * per operation and injects faults (throttling, 500s, latency) for tests.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+
+/** An AWS-shaped error: `{"__type": type, "message": …}` with an HTTP status. */
+export class AwsError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+    this.name = 'AwsError';
+  }
+}
+
+export interface RequestContext {
+  /** `http://127.0.0.1:PORT` of this server. */
+  readonly endpoint: string;
+  readonly headers: IncomingMessage['headers'];
+}
+
+export interface AwsService {
+  /** X-Amz-Target prefix before the dot. */
+  readonly targetPrefix: string;
+  /** `application/x-amz-json-1.0` or `-1.1`. */
+  readonly contentType: string;
+  handle(operation: string, input: Record<string, unknown>, context: RequestContext): Promise<unknown>;
+}
+
+export interface FaultPlan {
+  /** Answer the next N matching calls with ThrottlingException. */
+  throttleNext(count: number, operation?: string): void;
+  /** Answer every Nth matching call with a 500 InternalFailure (0 turns it off). */
+  failEvery(nth: number, operation?: string): void;
+  /** Delay every answer by this many milliseconds. */
+  latency(ms: number): void;
+  /** Remove all faults. */
+  clear(): void;
+}
+
+interface FaultState {
+  throttle: { remaining: number; operation?: string };
+  fail: { nth: number; operation?: string; seen: number };
+  latencyMs: number;
+}
+
+export interface EmulatorServer {
+  readonly endpoint: string;
+  readonly port: number;
+  readonly faults: FaultPlan;
+  /** Calls answered (successfully or not) per `Prefix.Operation`. */
+  calls(operation?: string): number;
+  resetCalls(): void;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly services: readonly AwsService[];
+  readonly port?: number;
+  readonly host?: string;
+}
+
+export async function startServer(options: StartOptions): Promise<EmulatorServer> {
+  const services = new Map(options.services.map((service) => [service.targetPrefix, service]));
+  const counts = new Map<string, number>();
+  const faultState: FaultState = {
+    throttle: { remaining: 0 },
+    fail: { nth: 0, seen: 0 },
+    latencyMs: 0,
+  };
+  let endpoint = '';
+
+  const server: Server = createServer((req, res) => {
+    handleRequest(req, res).catch((error: unknown) => {
+      sendJson(res, 500, 'application/x-amz-json-1.1', {
+        __type: 'InternalFailure',
+        message: error instanceof Error ? error.message : String(error),
+      });
+    });
+  });
+
+  async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req);
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const [prefix = '', operation = ''] = target.split('.');
+    const service = services.get(prefix);
+    const contentType = service?.contentType ?? 'application/x-amz-json-1.1';
+    if (faultState.latencyMs > 0) await delay(faultState.latencyMs);
+    if (req.method !== 'POST' || !service || !operation) {
+      sendJson(res, 400, contentType, {
+        __type: 'UnknownOperationException',
+        message: `unknown target ${target}`,
+      });
+      return;
+    }
+    const key = `${prefix}.${operation}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+
+    const throttle = faultState.throttle;
+    if (throttle.remaining > 0 && (!throttle.operation || throttle.operation === operation)) {
+      throttle.remaining -= 1;
+      sendJson(res, 400, contentType, { __type: 'ThrottlingException', message: 'Rate exceeded' });
+      return;
+    }
+    const fail = faultState.fail;
+    if (fail.nth > 0 && (!fail.operation || fail.operation === operation)) {
+      fail.seen += 1;
+      if (fail.seen % fail.nth === 0) {
+        sendJson(res, 500, contentType, { __type: 'InternalFailure', message: 'injected failure' });
+        return;
+      }
+    }
+
+    let input: Record<string, unknown>;
+    try {
+      input = body.length === 0 ? {} : (JSON.parse(body) as Record<string, unknown>);
+    } catch {
+      sendJson(res, 400, contentType, { __type: 'SerializationException', message: 'body is not JSON' });
+      return;
+    }
+    try {
+      const output = await service.handle(operation, input, { endpoint, headers: req.headers });
+      sendJson(res, 200, contentType, output ?? {});
+    } catch (error) {
+      if (error instanceof AwsError) {
+        sendJson(res, error.status, contentType, { __type: error.type, message: error.message });
+        return;
+      }
+      throw error;
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  endpoint = `http://127.0.0.1:${address.port}`;
+
+  const faults: FaultPlan = {
+    throttleNext(count, operation) {
+      faultState.throttle = operation === undefined ? { remaining: count } : { remaining: count, operation };
+    },
+    failEvery(nth, operation) {
+      faultState.fail = operation === undefined ? { nth, seen: 0 } : { nth, operation, seen: 0 };
+    },
+    latency(ms) {
+      faultState.latencyMs = ms;
+    },
+    clear() {
+      faultState.throttle = { remaining: 0 };
+      faultState.fail = { nth: 0, seen: 0 };
+      faultState.latencyMs = 0;
+    },
+  };
+
+  return {
+    endpoint,
+    port: address.port,
+    faults,
+    calls(operation) {
+      if (operation === undefined) return [...counts.values()].reduce((a, b) => a + b, 0);
+      let total = 0;
+      for (const [key, count] of counts)
+        if (key === operation || key.endsWith(`.${operation}`)) total += count;
+      return total;
+    },
+    resetCalls() {
+      counts.clear();
+    },
+    close() {
+      return new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      });
+    },
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, contentType: string, payload: unknown): void {
+  const text = JSON.stringify(payload);
+  res.writeHead(status, {
+    'content-type': contentType,
+    'content-length': Buffer.byteLength(text),
+    'x-amzn-requestid': randomUUID(),
+  });
+  res.end(text);
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
