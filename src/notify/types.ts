@@ -1,0 +1,22 @@
+/** One image update that reached the remote, as announced to the outside world. */
+export interface PushedUpdate {
+  readonly environment: string;
+  readonly image: string;
+  readonly repository: string;
+  readonly old: string;
+  readonly new: string;
+  readonly digest: string;
+  readonly commit: string;
+  /** The branch pushed to (the environment's, or `push.branch`). */
+  readonly branch: string;
+  /** The Git remote without credentials. */
+  readonly remote: string;
+  readonly pushedAt: Date;
+}
+
+/** Announces pushed updates. Never blocks the reconciliation and never throws. */
+export interface Notifier {
+  notify(updates: readonly PushedUpdate[]): void;
+  /** Waits for the announcements in flight (on shutdown). */
+  flush(): Promise<void>;
+}
