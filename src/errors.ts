@@ -1,3 +1,5 @@
+import { isAbsolute, relative } from 'node:path';
+
 /**
  * Few error classes, each full of context. The CLI maps them to exit codes:
  * ConfigError and UsageError → 2, everything else → 1. TransientError marks upstream
@@ -77,12 +79,27 @@ export function exitCodeFor(error: unknown): 1 | 2 {
   return error instanceof ConfigError || error instanceof UsageError ? 2 : 1;
 }
 
-export function formatError(error: unknown): string {
+export interface FormatOptions {
+  /** Show files relative to this folder when they are inside it. */
+  readonly cwd?: string;
+}
+
+/** `file:line:column  path: message` and, indented below, the hint. */
+export function formatConfigIssue(issue: ConfigIssue, options: FormatOptions = {}): string {
+  const where = `${displayPath(issue.file, options.cwd)}:${issue.line}:${issue.column}`;
+  const hint = issue.hint ? `\n      hint: ${issue.hint}` : '';
+  return `  ${where}  ${issue.path ? `${issue.path}: ` : ''}${issue.message}${hint}`;
+}
+
+function displayPath(file: string, cwd: string | undefined): string {
+  if (cwd === undefined) return file;
+  const shown = relative(cwd, file);
+  return shown === '' || shown.startsWith('..') || isAbsolute(shown) ? file : shown;
+}
+
+export function formatError(error: unknown, options: FormatOptions = {}): string {
   if (error instanceof ConfigError) {
-    const lines = error.issues.map((issue) => {
-      const where = `${issue.file}:${issue.line}:${issue.column}`;
-      return `  ${where}  ${issue.path ? `${issue.path}: ` : ''}${issue.message}${issue.hint ? `\n      hint: ${issue.hint}` : ''}`;
-    });
+    const lines = error.issues.map((issue) => formatConfigIssue(issue, options));
     return [error.message, ...lines].join('\n');
   }
   if (error instanceof DrawbridgeError) {

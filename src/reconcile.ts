@@ -1,9 +1,19 @@
 /**
  * One reconciliation (SPEC §1): scan → select → plan → apply → commit → push → notify.
- * Contract only for now; the implementation lands in this session.
+ * The environments' passes live in reconcile/environment.ts; this file scopes the work, reads
+ * ECR once per image and runs the environments.
  */
+import type { Config } from './config/schema.js';
+import { formatError, RegistryError, UsageError } from './errors.js';
+import type { Workspace } from './git/workspace.js';
+import type { Logger } from './log/logger.js';
 import type { FileProblem } from './manifest/types.js';
+import type { Notifier } from './notify/types.js';
 import type { Decision } from './policy/types.js';
+import { sleep } from './reconcile/backoff.js';
+import { mapBounded } from './reconcile/bounded.js';
+import { reconcileEnvironment } from './reconcile/environment.js';
+import type { ImageListing, ImageSource } from './registry/source.js';
 
 export type Trigger = 'schedule' | 'event' | 'manual' | 'startup';
 
@@ -27,6 +37,16 @@ export interface UpdateRecord {
   readonly files: readonly string[];
 }
 
+/** What an environment runs and would run, per image (for `status` and `--explain`). */
+export interface ImageOutcome {
+  readonly image: string;
+  /** Distinct tags in Git now. */
+  readonly current: readonly string[];
+  readonly decision?: Decision;
+  readonly hold?: { readonly by: string; readonly at: Date; readonly reason?: string };
+  readonly registryError?: string;
+}
+
 export type EnvironmentStatus = 'committed' | 'unchanged' | 'failed' | 'dry-run';
 
 export interface EnvironmentOutcome {
@@ -38,6 +58,7 @@ export interface EnvironmentOutcome {
   readonly commit?: string;
   readonly updates: readonly UpdateRecord[];
   readonly decisions: readonly Decision[];
+  readonly images: readonly ImageOutcome[];
   readonly problems: readonly FileProblem[];
   /** Push attempts made (1 when the first push went through). */
   readonly attempts: number;
@@ -73,4 +94,144 @@ export interface ReconcileObserver {
   onCommit?(environment: string): void;
   onPush?(environment: string, outcome: 'pushed' | 'rejected' | 'failed'): void;
   onPushRetry?(environment: string): void;
+}
+
+export interface ReconcilerDeps {
+  readonly config: Config;
+  readonly source: ImageSource;
+  readonly workspace: Workspace;
+  readonly logger: Logger;
+  /** The remote without credentials, for notifications. */
+  readonly remote: string;
+  readonly now?: () => Date;
+  readonly random?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly observer?: ReconcileObserver;
+  readonly notifier?: Notifier;
+  /** Called as repositories are read: for progress bars. */
+  readonly onProgress?: (event: { phase: 'registry'; done: number; total: number }) => void;
+}
+
+export function createReconciler(deps: ReconcilerDeps): Reconciler {
+  const now = deps.now ?? (() => new Date());
+  const envDeps = {
+    config: deps.config,
+    workspace: deps.workspace,
+    source: deps.source,
+    logger: deps.logger,
+    now,
+    random: deps.random ?? Math.random,
+    sleep: deps.sleep ?? sleep,
+    remote: deps.remote,
+    ...(deps.observer ? { observer: deps.observer } : {}),
+    ...(deps.notifier ? { notifier: deps.notifier } : {}),
+  };
+
+  return {
+    async reconcile(scope) {
+      const startedAt = now();
+      const { config } = deps;
+      const environments = scopeEnvironments(config, scope);
+      const imageKeys = [...new Set(environments.flatMap(([, keys]) => keys))];
+      const listings = new Map<string, ImageListing>();
+      const failures = new Map<string, RegistryFailure>();
+      let ecrReachable = true;
+
+      await mapBounded(
+        imageKeys,
+        config.aws.maxConcurrency,
+        async (imageKey) => {
+          try {
+            listings.set(imageKey, await deps.source.list(imageKey));
+          } catch (error) {
+            const code = error instanceof RegistryError ? error.code : 'Error';
+            if (!(error instanceof RegistryError) || error.retryable) ecrReachable = false;
+            const repository = config.images[imageKey]?.repository ?? '';
+            deps.logger.error({ image: imageKey, repository, code, err: error }, 'cannot read repository');
+            failures.set(imageKey, { image: imageKey, repository, code, message: formatError(error) });
+          }
+        },
+        (done, total) => deps.onProgress?.({ phase: 'registry', done, total }),
+      );
+
+      let gitReachable = true;
+      const outcomes: EnvironmentOutcome[] = [];
+      try {
+        await deps.workspace.fetch();
+      } catch (error) {
+        gitReachable = false;
+        deps.logger.error({ err: error }, 'cannot fetch the Git remote');
+        for (const [name] of environments) {
+          const environment = config.environments[name];
+          if (!environment) continue;
+          outcomes.push({
+            environment: name,
+            branch: environment.branch,
+            pushBranch: environment.push?.branch ?? environment.branch,
+            status: 'failed',
+            updates: [],
+            decisions: [],
+            images: [],
+            problems: [],
+            attempts: 0,
+            error: formatError(error),
+          });
+        }
+      }
+      if (gitReachable) {
+        for (const [name, keys] of environments) {
+          const environment = config.environments[name];
+          if (!environment) continue;
+          outcomes.push(
+            await reconcileEnvironment(envDeps, {
+              name,
+              environment,
+              imageKeys: keys,
+              listings,
+              failures,
+              dryRun: scope.dryRun ?? false,
+            }),
+          );
+        }
+      }
+      return {
+        trigger: scope.trigger,
+        startedAt,
+        finishedAt: now(),
+        environments: outcomes,
+        registryFailures: [...failures.values()],
+        ecrReachable,
+        gitReachable,
+      };
+    },
+  };
+}
+
+/** The environments in scope, each with its in-scope image keys; unknown names are usage errors. */
+export function scopeEnvironments(config: Config, scope: ReconcileScope): [string, string[]][] {
+  const known = Object.keys(config.environments);
+  for (const name of scope.environments ?? []) {
+    if (!known.includes(name)) {
+      throw new UsageError(`unknown environment "${name}"`, {
+        hint: `known environments: ${known.join(', ')}`,
+      });
+    }
+  }
+  for (const key of scope.images ?? []) {
+    if (!(key in config.images)) {
+      throw new UsageError(`unknown image "${key}"`, {
+        hint: `known images: ${Object.keys(config.images).join(', ')}`,
+      });
+    }
+  }
+  const result: [string, string[]][] = [];
+  for (const name of scope.environments ?? known) {
+    const environment = config.environments[name];
+    if (!environment) continue;
+    const keys = Object.keys(environment.policies).filter(
+      (key) => !scope.images || scope.images.includes(key),
+    );
+    if (keys.length > 0) result.push([name, keys]);
+  }
+  return result;
 }

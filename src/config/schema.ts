@@ -1,190 +1,309 @@
 /**
  * The one schema of drawbridge.yaml: TypeScript types (z.output), validation (the loader)
  * and the published JSON Schema (`drawbridge schema`) all come from here.
- * Cross-field rules (unknown image keys, promotion cycles, branch overlaps, regex and range
- * validity) live in rules.ts, which reports them with file, line and column.
+ * Rules across fields (unknown image keys, one ordering per policy, promotion cycles, branch
+ * overlaps) live in rules.ts; the loader reports both with file, line and column.
  */
 import { z } from 'zod';
 import { DURATION_PATTERN, parseDuration } from './duration.js';
+import {
+  checkBranch,
+  checkCron,
+  checkDuration,
+  checkEnvName,
+  checkHttpPath,
+  checkKey,
+  checkRegex,
+  checkRegion,
+  checkRepoPath,
+  checkRepositoryUri,
+  checkRoleArn,
+  checkSemverRange,
+  KEY_PATTERN,
+  type FieldCheck,
+} from './field-checks.js';
 
 export const SEVERITIES = ['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-const duration = z
-  .string()
-  .regex(DURATION_PATTERN, { message: 'expected a duration such as 90s, 15m, 24h or 7d' })
+/** The keys of a policy that choose its ordering; a policy has exactly one. */
+export const ORDERINGS = ['semver', 'order', 'newest', 'promote'] as const;
+export type Ordering = (typeof ORDERINGS)[number];
+
+/** A string the check accepts; its problem (and hint) becomes the issue. */
+function checked(check: FieldCheck) {
+  return z.string().superRefine((value, ctx) => {
+    const problem = check(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem.message, params: { hint: problem.hint } });
+  });
+}
+
+const duration = checked(checkDuration)
   .transform((text) => parseDuration(text) ?? 0)
   .meta({
     description: 'A duration: a number and a unit (ms, s, m, h, d, w), e.g. 90s, 15m, 24h, 7d, 1h30m.',
+    pattern: DURATION_PATTERN.source,
   });
 
+const regex = checked(checkRegex);
 const regexList = z
-  .array(z.string())
-  .meta({ description: 'Regular expressions (JavaScript syntax) matched against the tag.' });
+  .array(regex)
+  .meta({ description: 'Regular expressions (JavaScript syntax); a tag matching any of them is skipped.' });
 
-export const authSchema = z.strictObject({
-  sshKeyFile: z.string().optional().meta({ description: 'Private key for SSH remotes (a deploy key).' }),
-  knownHostsFile: z
-    .string()
-    .optional()
-    .meta({ description: 'known_hosts for SSH remotes; strict host checking uses it.' }),
-  strictHostKeyChecking: z.boolean().default(true),
-  tokenEnv: z
-    .string()
-    .optional()
-    .meta({ description: 'Name of an environment variable holding an HTTPS token.' }),
-  username: z
-    .string()
-    .default('x-access-token')
-    .meta({ description: 'HTTPS user name sent with the token.' }),
-});
+const envName = (description: string) => checked(checkEnvName).meta({ description });
+const region = checked(checkRegion).meta({ description: 'AWS region code, e.g. eu-west-1.' });
+const roleArn = (description: string) => checked(checkRoleArn).meta({ description });
+const keyName = (description: string) => checked(checkKey).meta({ description, pattern: KEY_PATTERN.source });
 
-export const signingSchema = z.strictObject({
-  format: z.enum(['openpgp', 'ssh']),
-  key: z.string().meta({ description: 'Key id (openpgp) or path to the public/private key (ssh).' }),
-  program: z.string().optional().meta({ description: 'gpg or ssh-keygen program to use, if not on PATH.' }),
-});
-
-export const gitSchema = z.strictObject({
-  url: z.string().min(1).meta({ description: 'Remote: ssh, https, file:// or a local path.' }),
-  author: z.strictObject({ name: z.string().min(1), email: z.string().min(3) }).default({
-    name: 'drawbridge',
-    email: 'drawbridge@localhost',
-  }),
-  auth: authSchema.optional(),
-  signing: signingSchema.optional(),
-  messageTemplate: z.string().optional().meta({ description: 'Commit message template; see the README.' }),
-  workdir: z
-    .string()
-    .optional()
-    .meta({ description: 'Where clones live; default $DRAWBRIDGE_WORKDIR or the cache folder.' }),
-  historyDepth: z
-    .number()
-    .int()
-    .positive()
-    .default(500)
-    .meta({ description: 'Commits of history read per branch.' }),
-  pushAttempts: z.number().int().min(1).max(20).default(5),
-});
-
-export const awsSchema = z.strictObject({
-  region: z.string().optional(),
-  endpoint: z.url().optional().meta({ description: 'ECR endpoint override (VPC endpoint, local emulator).' }),
-  roleArn: z.string().optional().meta({ description: 'Role assumed via STS for every repository.' }),
-  externalId: z.string().optional(),
-  maxConcurrency: z
-    .number()
-    .int()
-    .min(1)
-    .max(64)
-    .default(8)
-    .meta({ description: 'Repositories read at once.' }),
-});
-
-export const imageSchema = z.strictObject({
-  repository: z
-    .string()
-    .meta({ description: 'ECR repository URI: <account>.dkr.ecr.<region>.amazonaws.com/<name>.' }),
-  exclude: regexList.optional(),
-  roleArn: z.string().optional(),
-  region: z.string().optional(),
-});
-
-export const policySchema = z
+export const authSchema = z
   .strictObject({
-    semver: z.string().optional().meta({ description: 'Highest version satisfying this node-semver range.' }),
-    order: z.enum(['numerical', 'alphabetical']).optional(),
-    direction: z
-      .enum(['asc', 'desc'])
-      .optional()
-      .meta({ description: 'asc (default): pick the highest/last.' }),
-    newest: z.literal('pushed').optional().meta({ description: 'Most recently pushed to ECR.' }),
-    promote: z
-      .strictObject({ from: z.string(), after: duration })
-      .optional()
-      .meta({ description: 'Newest tag live in environment `from` for at least `after`.' }),
-    pattern: z.string().optional(),
-    extract: z
+    sshKeyFile: z.string().optional().meta({ description: 'Private key for SSH remotes (a deploy key).' }),
+    knownHostsFile: z
       .string()
       .optional()
-      .meta({ description: 'What to order by: $1, $name or ${name} from pattern.' }),
-    exclude: regexList.optional(),
-    minAge: duration.optional(),
-    maxSeverity: z.enum(SEVERITIES).optional(),
-    unscanned: z.enum(['skip', 'allow']).default('skip').meta({
-      description: 'With maxSeverity: what to do with images whose scan is missing or incomplete.',
-    }),
-    digest: z.boolean().default(false).meta({ description: 'Write tag@sha256:… instead of the tag alone.' }),
+      .meta({ description: 'known_hosts for SSH remotes; strict host checking uses it.' }),
+    strictHostKeyChecking: z
+      .boolean()
+      .default(true)
+      .meta({ description: 'Refuse SSH hosts not in known_hosts (default true).' }),
+    tokenEnv: envName(
+      'Name of the environment variable holding an HTTPS token (read at run time).',
+    ).optional(),
+    username: z
+      .string()
+      .default('x-access-token')
+      .meta({ description: 'HTTPS user name sent with the token (default x-access-token).' }),
   })
-  .meta({
-    description: 'Exactly one ordering: semver, order, newest or promote; modifiers combine with any.',
-  });
+  .meta({ description: 'Credentials for the Git remote; default: whatever git and ssh already use.' });
 
-export const environmentSchema = z.strictObject({
-  branch: z.string().min(1),
-  paths: z
-    .array(z.string())
-    .optional()
-    .meta({ description: 'Folders (or files) to edit; default the whole branch.' }),
-  push: z
-    .strictObject({ branch: z.string().min(1) })
-    .optional()
-    .meta({
-      description: 'Push to this branch instead (for a pull request).',
+export const signingSchema = z
+  .strictObject({
+    format: z.enum(['openpgp', 'ssh']).meta({ description: 'openpgp (gpg) or ssh signatures.' }),
+    key: z.string().min(1).meta({ description: 'Key id (openpgp) or path to the SSH key (ssh).' }),
+    program: z.string().optional().meta({ description: 'gpg or ssh-keygen program to use, if not on PATH.' }),
+  })
+  .meta({ description: 'Sign drawbridge commits.' });
+
+export const gitSchema = z
+  .strictObject({
+    url: z.string().min(1).meta({ description: 'Remote: ssh, https, file:// or a local path.' }),
+    author: z
+      .strictObject({
+        name: z.string().min(1).meta({ description: 'Commit author name.' }),
+        email: z.string().min(3).meta({ description: 'Commit author e-mail.' }),
+      })
+      .default({ name: 'drawbridge', email: 'drawbridge@localhost' })
+      .meta({
+        description:
+          'Author and committer of drawbridge commits (default drawbridge <drawbridge@localhost>).',
+      }),
+    auth: authSchema.optional(),
+    signing: signingSchema.optional(),
+    messageTemplate: z.string().optional().meta({ description: 'Commit message template; see the README.' }),
+    workdir: z
+      .string()
+      .optional()
+      .meta({ description: 'Where clones live; default $DRAWBRIDGE_WORKDIR, else the user cache folder.' }),
+    historyDepth: z
+      .number()
+      .int()
+      .positive()
+      .default(500)
+      .meta({ description: 'Commits of history read per branch (reverts, promotions, holds); default 500.' }),
+    pushAttempts: z
+      .number()
+      .int()
+      .min(1)
+      .max(20)
+      .default(5)
+      .meta({ description: 'Attempts to push when the remote moved meanwhile; default 5.' }),
+  })
+  .meta({ description: 'The Git repository holding the manifests of every environment.' });
+
+export const awsSchema = z
+  .strictObject({
+    region: region.optional().meta({ description: 'Default region; else taken from each repository URI.' }),
+    endpoint: z
+      .url()
+      .optional()
+      .meta({ description: 'ECR endpoint override (VPC endpoint, local emulator).' }),
+    roleArn: roleArn('Role assumed via STS for every repository (cross-account).').optional(),
+    externalId: z.string().optional().meta({ description: 'External id sent when assuming roleArn.' }),
+    maxConcurrency: z
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(8)
+      .meta({ description: 'Repositories read at once; default 8.' }),
+  })
+  .meta({ description: 'How to reach ECR; credentials come from the SDK default chain.' });
+
+export const imageSchema = z
+  .strictObject({
+    repository: checked(checkRepositoryUri).meta({
+      description: 'ECR repository URI: <account>.dkr.ecr.<region>.amazonaws.com/<name>.',
     }),
-  policies: z.record(z.string(), policySchema),
+    exclude: regexList.optional(),
+    roleArn: roleArn('Role assumed for this repository only.').optional(),
+    region: region.optional().meta({ description: 'Region override for this repository.' }),
+  })
+  .meta({ description: 'An ECR repository to watch; the key is the name markers use.' });
+
+const policyShape = {
+  semver: checked(checkSemverRange)
+    .optional()
+    .meta({ description: 'Ordering: highest version satisfying this node-semver range, e.g. ^6.0.0.' }),
+  order: z
+    .enum(['numerical', 'alphabetical'])
+    .optional()
+    .meta({ description: 'Ordering: highest number or last in byte order (of extract, else the tag).' }),
+  direction: z
+    .enum(['asc', 'desc'])
+    .optional()
+    .meta({ description: 'With order: asc (default) picks the highest/last, desc the lowest/first.' }),
+  newest: z.literal('pushed').optional().meta({ description: 'Ordering: most recently pushed to ECR.' }),
+  promote: z
+    .strictObject({
+      from: z.string().min(1).meta({ description: 'The environment to promote from.' }),
+      after: duration.meta({ description: 'How long a tag must have been live there, e.g. 24h.' }),
+    })
+    .optional()
+    .meta({ description: 'Ordering: the newest tag live in environment `from` for at least `after`.' }),
+  pattern: regex.optional().meta({ description: 'Only tags matching this regex; groups feed extract.' }),
+  extract: z
+    .string()
+    .optional()
+    .meta({ description: 'What to order by: $1, $name or ${name}, a group of pattern.' }),
+  exclude: regexList.optional(),
+  minAge: duration.optional().meta({ description: 'Only tags pushed at least this long ago (soak time).' }),
+  maxSeverity: z
+    .enum(SEVERITIES)
+    .optional()
+    .meta({ description: 'Skip images whose ECR scan found anything above this severity.' }),
+  unscanned: z.enum(['skip', 'allow']).default('skip').meta({
+    description:
+      'With maxSeverity: images whose scan is missing or incomplete are skipped (default) or allowed.',
+  }),
+  digest: z
+    .boolean()
+    .default(false)
+    .meta({ description: 'Write tag@sha256:… instead of the tag alone (default false).' }),
+};
+
+export const policySchema = z.strictObject(policyShape).meta({
+  description: 'Exactly one ordering (semver, order, newest or promote); modifiers combine with any.',
+  oneOf: ORDERINGS.map((key) => ({ required: [key] })),
+  dependentRequired: { extract: ['pattern'], direction: ['order'] },
 });
 
-export const configSchema = z.strictObject({
-  version: z.literal(1),
-  git: gitSchema,
-  aws: awsSchema.default({ maxConcurrency: 8 }),
-  images: z.record(z.string(), imageSchema),
-  environments: z.record(z.string(), environmentSchema),
-  schedule: z
-    .string()
-    .default('*/5 * * * *')
-    .meta({ description: 'node-cron expression for the full sweep.' }),
-  server: z
-    .strictObject({
-      port: z.number().int().min(0).max(65535).default(8080),
-      host: z.string().default('0.0.0.0'),
-    })
-    .default({ port: 8080, host: '0.0.0.0' }),
-  events: z
-    .strictObject({
-      sqs: z
-        .strictObject({
-          queueUrl: z.url(),
-          waitTimeSeconds: z.number().int().min(0).max(20).default(20),
-          maxMessages: z.number().int().min(1).max(10).default(10),
-        })
-        .optional(),
-      http: z
-        .strictObject({
-          path: z.string().startsWith('/').default('/events/ecr'),
-          tokenEnv: z.string().optional(),
-          header: z.string().default('x-drawbridge-token'),
-          basicAuth: z.strictObject({ usernameEnv: z.string(), passwordEnv: z.string() }).optional(),
-        })
-        .optional(),
-      coalesce: duration
-        .optional()
-        .meta({ description: 'Window in which events are merged; default 500ms.' }),
-    })
-    .optional(),
-  notify: z
-    .strictObject({
-      eventBridge: z
-        .strictObject({
-          eventBusName: z.string().default('default'),
-          source: z.string().default('drawbridge'),
-          endpoint: z.url().optional(),
-        })
-        .optional(),
-    })
-    .optional(),
-});
+export const environmentSchema = z
+  .strictObject({
+    branch: checked(checkBranch).meta({ description: 'The Git branch holding this environment.' }),
+    paths: z
+      .array(checked(checkRepoPath))
+      .min(1)
+      .optional()
+      .meta({
+        description: 'Folders (or files) to edit, relative to the repository root; default the whole branch.',
+      }),
+    push: z
+      .strictObject({
+        branch: checked(checkBranch).meta({ description: 'Branch to push to, e.g. drawbridge/prod.' }),
+      })
+      .optional()
+      .meta({ description: 'Push to this branch instead of `branch` (change management: open a PR).' }),
+    policies: z
+      .record(keyName('An image key from `images:`.'), policySchema)
+      .meta({ description: 'Image key → policy.' }),
+  })
+  .meta({ description: 'One Git branch (and optional paths) and the policy of each image in it.' });
+
+export const configSchema = z
+  .strictObject({
+    version: z.literal(1).meta({ description: 'Config format version; always 1.' }),
+    git: gitSchema,
+    aws: awsSchema.default({ maxConcurrency: 8 }),
+    images: z
+      .record(keyName('Image key: the name markers use.'), imageSchema)
+      .meta({ description: 'What to watch; the keys are what markers name.' }),
+    environments: z
+      .record(keyName('Environment name.'), environmentSchema)
+      .meta({ description: 'One Git branch (and optional paths) each.' }),
+    schedule: checked(checkCron)
+      .default('*/5 * * * *')
+      .meta({ description: 'node-cron expression for the full sweep; default every 5 minutes.' }),
+    server: z
+      .strictObject({
+        port: z.number().int().min(0).max(65535).default(8080).meta({ description: 'Default 8080.' }),
+        host: z.string().default('0.0.0.0').meta({ description: 'Default 0.0.0.0.' }),
+      })
+      .default({ port: 8080, host: '0.0.0.0' })
+      .meta({ description: 'HTTP for /healthz, /readyz, /metrics and the events endpoint.' }),
+    events: z
+      .strictObject({
+        sqs: z
+          .strictObject({
+            queueUrl: z.url().meta({ description: 'The SQS queue an EventBridge rule sends ECR events to.' }),
+            waitTimeSeconds: z
+              .number()
+              .int()
+              .min(0)
+              .max(20)
+              .default(20)
+              .meta({ description: 'Long poll; default 20.' }),
+            maxMessages: z
+              .number()
+              .int()
+              .min(1)
+              .max(10)
+              .default(10)
+              .meta({ description: 'Per receive; default 10.' }),
+          })
+          .optional(),
+        http: z
+          .strictObject({
+            path: checked(checkHttpPath)
+              .default('/events/ecr')
+              .meta({ description: 'Default /events/ecr.', pattern: '^/' }),
+            tokenEnv: envName('Environment variable holding the token the header must carry.').optional(),
+            header: z
+              .string()
+              .default('x-drawbridge-token')
+              .meta({ description: 'Header carrying the token; default x-drawbridge-token.' }),
+            basicAuth: z
+              .strictObject({
+                usernameEnv: envName('Environment variable holding the user name.'),
+                passwordEnv: envName('Environment variable holding the password.'),
+              })
+              .optional()
+              .meta({ description: 'Basic authentication instead of a token header.' }),
+          })
+          .optional()
+          .meta({ description: 'Receive ECR events from an EventBridge API destination.' }),
+        coalesce: duration
+          .optional()
+          .meta({ description: 'Window in which events are merged; default 500ms.' }),
+      })
+      .optional()
+      .meta({ description: 'React to ECR pushes within seconds (the schedule still runs).' }),
+    notify: z
+      .strictObject({
+        eventBridge: z
+          .strictObject({
+            eventBusName: z.string().default('default').meta({ description: 'Default: default.' }),
+            source: z
+              .string()
+              .default('drawbridge')
+              .meta({ description: 'Event source; default drawbridge.' }),
+            endpoint: z.url().optional().meta({ description: 'EventBridge endpoint override.' }),
+          })
+          .optional()
+          .meta({ description: 'Publish one event per pushed update.' }),
+      })
+      .optional(),
+  })
+  .meta({ description: 'drawbridge.yaml: images to watch, environments to update, and how.' });
 
 export type Config = z.output<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;

@@ -52,3 +52,43 @@ export interface FileProblem {
   readonly severity: 'error' | 'warning';
   readonly message: string;
 }
+
+/** Bounds on what the scanner reads. */
+export interface ManifestLimits {
+  /** Files larger than this are skipped with a warning. Default 5 MiB. */
+  readonly maxFileBytes?: number;
+}
+
+export interface ScanInput {
+  /** Repository worktree root (absolute). */
+  readonly root: string;
+  /** Environment paths relative to root; default the whole tree. */
+  readonly paths?: readonly string[];
+  /** Image keys from the config; a marker naming another key is a warning. */
+  readonly knownImages: ReadonlySet<string>;
+  readonly limits?: ManifestLimits;
+}
+
+/** An edit with the raw bytes to splice: `[start, end)` are byte offsets into the original file. */
+export interface PlannedEdit extends Edit {
+  readonly start: number;
+  readonly end: number;
+  /** The scalar's new source text, quoted as needed. */
+  readonly replacement: string;
+}
+
+export interface ManifestPlan {
+  /** Every marker found, with current values. */
+  readonly markers: readonly Marker[];
+  /** Only where the value changes. */
+  readonly edits: readonly PlannedEdit[];
+  /** Unparseable files (error), unknown images and bad markers (warning). */
+  readonly problems: readonly FileProblem[];
+  readonly filesScanned: number;
+}
+
+export interface ApplyOutcome {
+  readonly changedFiles: readonly string[];
+  readonly applied: readonly PlannedEdit[];
+  readonly problems: readonly FileProblem[];
+}

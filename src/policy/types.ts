@@ -31,6 +31,11 @@ export interface LiveInterval {
   readonly since: Date;
   /** When it was replaced; absent while it is still live. */
   readonly until?: Date;
+  /**
+   * True when the tag was already live at the oldest commit read (history depth reached):
+   * `since` is that commit's time, the tag may have been live for longer.
+   */
+  readonly truncated?: boolean;
 }
 
 export interface SelectionContext {

@@ -3,9 +3,10 @@
  * EventBridge on one loopback port, driven by the real SDK clients.
  */
 import { EcrStore, ecrService } from './ecr.js';
-import { EventBridgeStore, eventBridgeService } from './eventbridge.js';
+import { deliverToSqs, EventBridgeStore, eventBridgeService } from './eventbridge.js';
 import { startServer, type EmulatorServer, type FaultPlan } from './server.js';
 import { SqsStore, sqsService } from './sqs.js';
+import { StsStore, stsService } from './sts.js';
 
 export { AwsError } from './server.js';
 export type { EmulatorServer, FaultPlan } from './server.js';
@@ -26,6 +27,8 @@ export interface Emulator {
   readonly ecr: EcrStore;
   readonly sqs: SqsStore;
   readonly events: EventBridgeStore;
+  /** STS AssumeRole (query protocol), for cross-account role tests. */
+  readonly sts: StsStore;
   readonly faults: FaultPlan;
   readonly server: EmulatorServer;
   close(): Promise<void>;
@@ -40,8 +43,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const ecr = new EcrStore(storeOptions);
   const sqs = new SqsStore(storeOptions);
   const events = new EventBridgeStore(storeOptions);
+  const sts = new StsStore(storeOptions);
+  events.onDeliver = deliverToSqs(sqs);
   const server = await startServer({
     services: [ecrService(ecr), sqsService(sqs), eventBridgeService(events)],
+    queryServices: [stsService(sts)],
     ...(options.port === undefined ? {} : { port: options.port }),
   });
   return {
@@ -51,8 +57,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     ecr,
     sqs,
     events,
+    sts,
     faults: server.faults,
     server,
-    close: () => server.close(),
+    close: async () => {
+      sqs.close();
+      await server.close();
+    },
   };
 }

@@ -14,6 +14,8 @@ export class AwsError extends Error {
     readonly type: string,
     message: string,
     readonly status = 400,
+    /** Extra response headers, e.g. SQS's `x-amzn-query-error`. */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message);
     this.name = 'AwsError';
@@ -32,6 +34,20 @@ export interface AwsService {
   /** `application/x-amz-json-1.0` or `-1.1`. */
   readonly contentType: string;
   handle(operation: string, input: Record<string, unknown>, context: RequestContext): Promise<unknown>;
+}
+
+/**
+ * A service speaking the AWS query protocol (form-encoded `Action=…` in, XML out), as STS
+ * does. Errors thrown as AwsError become an XML `ErrorResponse`.
+ */
+export interface QueryService {
+  /** Counted as `<name>.<Action>`, e.g. `sts.AssumeRole`. */
+  readonly name: string;
+  readonly actions: readonly string[];
+  /** XML namespace of the answers, e.g. `https://sts.amazonaws.com/doc/2011-06-15/`. */
+  readonly xmlNamespace: string;
+  /** Returns the XML inside `<ActionResult>`. */
+  handle(action: string, params: URLSearchParams, context: RequestContext): Promise<string>;
 }
 
 export interface FaultPlan {
@@ -63,12 +79,18 @@ export interface EmulatorServer {
 
 export interface StartOptions {
   readonly services: readonly AwsService[];
+  readonly queryServices?: readonly QueryService[];
   readonly port?: number;
   readonly host?: string;
 }
 
 export async function startServer(options: StartOptions): Promise<EmulatorServer> {
   const services = new Map(options.services.map((service) => [service.targetPrefix, service]));
+  const queryServices = new Map(
+    (options.queryServices ?? []).flatMap((service) =>
+      service.actions.map((action) => [action, service] as const),
+    ),
+  );
   const counts = new Map<string, number>();
   const faultState: FaultState = {
     throttle: { remaining: 0 },
@@ -89,6 +111,13 @@ export async function startServer(options: StartOptions): Promise<EmulatorServer
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
     const target = String(req.headers['x-amz-target'] ?? '');
+    if (
+      !target &&
+      String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')
+    ) {
+      await handleQuery(req, res, new URLSearchParams(body));
+      return;
+    }
     const [prefix = '', operation = ''] = target.split('.');
     const service = services.get(prefix);
     const contentType = service?.contentType ?? 'application/x-amz-json-1.1';
@@ -130,10 +159,65 @@ export async function startServer(options: StartOptions): Promise<EmulatorServer
       sendJson(res, 200, contentType, output ?? {});
     } catch (error) {
       if (error instanceof AwsError) {
-        sendJson(res, error.status, contentType, { __type: error.type, message: error.message });
+        sendJson(
+          res,
+          error.status,
+          contentType,
+          { __type: error.type, message: error.message },
+          error.headers,
+        );
         return;
       }
       throw error;
+    }
+  }
+
+  /** Injected fault for this call, if any: throttling first, then the every-Nth 500. */
+  function injectedFault(operation: string): { status: number; type: string; message: string } | undefined {
+    const throttle = faultState.throttle;
+    if (throttle.remaining > 0 && (!throttle.operation || throttle.operation === operation)) {
+      throttle.remaining -= 1;
+      return { status: 400, type: 'Throttling', message: 'Rate exceeded' };
+    }
+    const fail = faultState.fail;
+    if (fail.nth > 0 && (!fail.operation || fail.operation === operation)) {
+      fail.seen += 1;
+      if (fail.seen % fail.nth === 0)
+        return { status: 500, type: 'InternalFailure', message: 'injected failure' };
+    }
+    return undefined;
+  }
+
+  async function handleQuery(
+    req: IncomingMessage,
+    res: ServerResponse,
+    params: URLSearchParams,
+  ): Promise<void> {
+    if (faultState.latencyMs > 0) await delay(faultState.latencyMs);
+    const action = params.get('Action') ?? '';
+    const service = queryServices.get(action);
+    if (req.method !== 'POST' || !service) {
+      sendXml(res, 400, errorXml('', 'InvalidAction', `unknown action ${action}`));
+      return;
+    }
+    const key = `${service.name}.${action}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+    const fault = injectedFault(action);
+    if (fault) {
+      sendXml(res, fault.status, errorXml(service.xmlNamespace, fault.type, fault.message));
+      return;
+    }
+    try {
+      const result = await service.handle(action, params, { endpoint, headers: req.headers });
+      sendXml(
+        res,
+        200,
+        `<${action}Response xmlns="${service.xmlNamespace}"><${action}Result>${result}</${action}Result>` +
+          `<ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></${action}Response>`,
+      );
+    } catch (error) {
+      if (!(error instanceof AwsError)) throw error;
+      sendXml(res, error.status, errorXml(service.xmlNamespace, error.type, error.message));
     }
   }
 
@@ -193,14 +277,42 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function sendJson(res: ServerResponse, status: number, contentType: string, payload: unknown): void {
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  contentType: string,
+  payload: unknown,
+  headers: Readonly<Record<string, string>> = {},
+): void {
   const text = JSON.stringify(payload);
   res.writeHead(status, {
+    ...headers,
     'content-type': contentType,
     'content-length': Buffer.byteLength(text),
     'x-amzn-requestid': randomUUID(),
   });
   res.end(text);
+}
+
+function errorXml(namespace: string, code: string, message: string): string {
+  const type = code === 'InternalFailure' ? 'Receiver' : 'Sender';
+  return (
+    `<ErrorResponse xmlns="${namespace}"><Error><Type>${type}</Type><Code>${escapeXml(code)}</Code>` +
+    `<Message>${escapeXml(message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`
+  );
+}
+
+export function escapeXml(text: string): string {
+  return text.replace(/[<>&'"]/g, (char) => `&#${char.charCodeAt(0)};`);
+}
+
+function sendXml(res: ServerResponse, status: number, xml: string): void {
+  res.writeHead(status, {
+    'content-type': 'text/xml',
+    'content-length': Buffer.byteLength(xml),
+    'x-amzn-requestid': randomUUID(),
+  });
+  res.end(xml);
 }
 
 function delay(ms: number): Promise<void> {

@@ -1,0 +1,148 @@
+/** Renders reconciliation results for people (terminal) and machines (JSON lines). */
+import { formatDuration } from '../config/duration.js';
+import type { Decision } from '../policy/types.js';
+import type { EnvironmentOutcome, ImageOutcome, ReconcileResult } from '../reconcile.js';
+
+export function renderJsonLines(result: ReconcileResult): string {
+  const lines = result.environments.map((env) =>
+    JSON.stringify({
+      environment: env.environment,
+      branch: env.branch,
+      pushBranch: env.pushBranch,
+      status: env.status,
+      commit: env.commit,
+      attempts: env.attempts,
+      updates: env.updates,
+      images: env.images.map((image) => imageJson(image)),
+      problems: env.problems,
+      error: env.error,
+      diff: env.diff,
+    }),
+  );
+  for (const failure of result.registryFailures) lines.push(JSON.stringify({ registryFailure: failure }));
+  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+}
+
+function imageJson(image: ImageOutcome): Record<string, unknown> {
+  const decision = image.decision;
+  return {
+    image: image.image,
+    current: image.current,
+    next: decision?.chosen?.tag,
+    digest: decision?.chosen?.digest,
+    summary: decision?.summary,
+    hold: image.hold,
+    registryError: image.registryError,
+    rejected: decision?.rejected.filter((r) => r.reason !== 'outranked').slice(0, 50),
+  };
+}
+
+export function renderScan(result: ReconcileResult, options: { explain: boolean }): string {
+  const out: string[] = [];
+  for (const env of result.environments) {
+    out.push(environmentHeadline(env));
+    for (const update of env.updates) {
+      out.push(`  ${update.image}  ${update.old} → ${update.new}  (${update.files.join(', ')})`);
+    }
+    for (const problem of env.problems) {
+      const where = problem.line
+        ? `${problem.file}:${problem.line}${problem.column ? `:${problem.column}` : ''}`
+        : problem.file;
+      out.push(`  ${problem.severity}: ${where}: ${problem.message}`);
+    }
+    if (env.error) out.push(`  error: ${env.error.replace(/\n/g, '\n    ')}`);
+    if (options.explain) for (const image of env.images) out.push(...explainImage(image));
+    if (env.diff) out.push('', env.diff.trimEnd(), '');
+  }
+  for (const failure of result.registryFailures) {
+    out.push(`registry: ${failure.image} (${failure.repository}): ${failure.code}: ${failure.message}`);
+  }
+  if (result.environments.length === 0) out.push('nothing in scope');
+  return `${out.join('\n')}\n`;
+}
+
+function environmentHeadline(env: EnvironmentOutcome): string {
+  const target = env.pushBranch === env.branch ? env.branch : `${env.branch} → ${env.pushBranch}`;
+  switch (env.status) {
+    case 'committed':
+      return `${env.environment} (${target}): committed ${env.commit?.slice(0, 12) ?? ''}, ${count(env.updates.length, 'update')}${env.attempts > 1 ? ` after ${env.attempts} attempts` : ''}`;
+    case 'dry-run':
+      return `${env.environment} (${target}): would commit ${count(env.updates.length, 'update')} (dry run)`;
+    case 'unchanged':
+      return `${env.environment} (${target}): up to date`;
+    case 'failed':
+      return `${env.environment} (${target}): FAILED`;
+  }
+}
+
+function explainImage(image: ImageOutcome): string[] {
+  const lines = [`  ${image.image}: in Git ${image.current.join(', ') || '(no marker)'}`];
+  if (image.registryError) return [...lines, `    registry error: ${image.registryError}`];
+  if (image.hold)
+    lines.push(
+      `    held by ${image.hold.by} since ${image.hold.at.toISOString()}${image.hold.reason ? `: ${image.hold.reason}` : ''}`,
+    );
+  if (image.decision) lines.push(...explainDecision(image.decision).map((line) => `    ${line}`));
+  return lines;
+}
+
+const EXPLAIN_LIMIT = 20;
+
+export function explainDecision(decision: Decision): string[] {
+  const lines = [`choice: ${decision.chosen?.tag ?? '(none)'} — ${decision.summary}`];
+  const ranked = decision.ranked.slice(0, 5).map((c) => c.tag);
+  if (ranked.length > 0)
+    lines.push(
+      `eligible (best first): ${ranked.join(', ')}${decision.ranked.length > 5 ? `, … ${decision.ranked.length} in all` : ''}`,
+    );
+  const rejected = decision.rejected.filter((r) => r.reason !== 'outranked');
+  for (const rejection of rejected.slice(0, EXPLAIN_LIMIT)) {
+    lines.push(
+      `rejected ${rejection.tag}: ${rejection.reason}${rejection.detail ? ` (${rejection.detail})` : ''}`,
+    );
+  }
+  if (rejected.length > EXPLAIN_LIMIT) lines.push(`… and ${rejected.length - EXPLAIN_LIMIT} more rejected`);
+  return lines;
+}
+
+export function renderStatus(result: ReconcileResult, now: Date): string {
+  const rows: string[][] = [['ENVIRONMENT', 'IMAGE', 'IN GIT', 'NEXT', 'WHY']];
+  for (const env of result.environments) {
+    if (env.error && env.images.length === 0)
+      rows.push([env.environment, '-', '-', '-', `error: ${firstLine(env.error)}`]);
+    for (const image of env.images)
+      rows.push([env.environment, image.image, image.current.join(',') || '-', ...nextAndWhy(image, now)]);
+  }
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
+  return `${rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ')).join('\n')}\n`;
+}
+
+function nextAndWhy(image: ImageOutcome, now: Date): [string, string] {
+  if (image.registryError) return ['-', `registry error: ${firstLine(image.registryError)}`];
+  const decision = image.decision;
+  const next = decision?.chosen?.tag ?? '-';
+  if (image.hold) {
+    const reason = image.hold.reason ? `: ${image.hold.reason}` : '';
+    const since = formatDuration(
+      Math.max(0, now.getTime() - image.hold.at.getTime()) -
+        ((now.getTime() - image.hold.at.getTime()) % 60_000),
+    );
+    return [next, `held by ${image.hold.by}${reason} (for ${since})`];
+  }
+  if (!decision?.chosen) return ['-', decision?.summary ?? 'no eligible tag'];
+  const upToDate = image.current.length === 1 && image.current[0] === decision.chosen.tag;
+  const blockers = decision.rejected
+    .filter((r) => ['too-young', 'soaking', 'reverted', 'severity', 'unscanned'].includes(r.reason))
+    .slice(0, 2)
+    .map((r) => `${r.tag} ${r.reason}${r.detail ? `: ${r.detail}` : ''}`);
+  const why = upToDate ? 'up to date' : `would update (${decision.summary})`;
+  return [next, blockers.length > 0 ? `${why}; ${blockers.join('; ')}` : why];
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? '';
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}

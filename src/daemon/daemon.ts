@@ -1,0 +1,333 @@
+/**
+ * `drawbridge run`: reconciliations on a schedule, on ECR push events (SQS, HTTP) and at
+ * startup, with health, readiness and metrics on one port. No state of its own: Git and ECR
+ * are the state, so replicas and restarts converge (Git push is the compare-and-swap).
+ */
+import { performance } from 'node:perf_hooks';
+import { schedule as cronSchedule, validate as validateCron, type ScheduledTask } from 'node-cron';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { Config } from '../config/schema.js';
+import { ConfigError, formatError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import type { Notifier } from '../notify/types.js';
+import type { ReconcileResult, ReconcileScope, Reconciler } from '../reconcile.js';
+import type { ImageSource } from '../registry/source.js';
+import { watchConfigFile, type ConfigWatch } from './config-watch.js';
+import { takeEvent, type IntakeDeps } from './event-intake.js';
+import { eventsAuth, isAuthorized, type EventsAuth } from './http-auth.js';
+import { startHttpServer, type EventAnswer, type HttpServer, type Readiness } from './http-server.js';
+import { Metrics } from './metrics.js';
+import { defaultSqsClient } from './sqs-client.js';
+import { SqsPoller, type MessageVerdict, type QueuedMessage } from './sqs-poller.js';
+import { WorkQueue, type WorkOutcome } from './work-queue.js';
+
+export interface DaemonPieces {
+  readonly config: Config;
+  readonly reconciler: Reconciler;
+  /** To forget one repository's cached listing when it gets a push. */
+  readonly source?: ImageSource;
+  /** Flushed on stop (the reconciler announces pushed updates through it). */
+  readonly notifier?: Notifier;
+}
+
+export interface DaemonDeps extends DaemonPieces {
+  /** For reloads when it changes. */
+  readonly configFile?: string;
+  readonly logger: Logger;
+  readonly now?: () => Date;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly sqsClient?: SQSClient;
+  /** New pieces from the config file as it is now; throws ConfigError when it is invalid. */
+  readonly reload?: () => Promise<DaemonPieces>;
+  readonly metrics?: Metrics;
+  /** How long stop() lets the reconciliation in flight finish; default 25 s. */
+  readonly graceMs?: number;
+  /** Reconcile calls at once on disjoint environments; default 1 (one shared Git workspace). */
+  readonly maxConcurrent?: number;
+  /** Watch configFile for changes; default true when configFile is given. */
+  readonly watchConfig?: boolean;
+  /** Run a full sweep at startup; default true. */
+  readonly startupSweep?: boolean;
+}
+
+export interface Daemon {
+  readonly port: number;
+  /** `http://host:port` of the HTTP server. */
+  readonly url: string;
+  readonly metrics: Metrics;
+  /** A full reconciliation now; 'skipped' while the previous sweep still runs. */
+  triggerSweep(trigger?: 'schedule' | 'manual' | 'startup'): Promise<WorkOutcome | 'skipped'>;
+  /** Reloads the config (SIGHUP); false when the new one is invalid and the old one stays. */
+  reload(): Promise<boolean>;
+  /** Resolves when no work is queued or running. */
+  idle(): Promise<void>;
+  stop(reason?: string): Promise<void>;
+}
+
+export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
+  const logger = deps.logger.child({ component: 'daemon' });
+  const env = deps.env ?? process.env;
+  const now = deps.now ?? (() => new Date());
+  const metrics = deps.metrics ?? new Metrics();
+  let current: DaemonPieces = {
+    config: deps.config,
+    reconciler: deps.reconciler,
+    ...(deps.source ? { source: deps.source } : {}),
+    ...(deps.notifier ? { notifier: deps.notifier } : {}),
+  };
+  let auth = buildAuth(current.config);
+  let stopping = false;
+  let stopped: Promise<void> | undefined;
+  let sweep: Promise<WorkOutcome> | undefined;
+  let readiness: Readiness = { ready: false, reason: 'no reconciliation has finished yet' };
+
+  /** Checks what the daemon adds to the config's own validation: schedule and event secrets. */
+  function buildAuth(config: Config): EventsAuth | undefined {
+    if (!validateCron(config.schedule)) {
+      const file = deps.configFile ?? 'drawbridge.yaml';
+      throw new ConfigError(`invalid schedule "${config.schedule}"`, [
+        {
+          file,
+          line: 1,
+          column: 1,
+          path: 'schedule',
+          message: 'not a cron expression',
+          hint: "e.g. '*/5 * * * *'",
+        },
+      ]);
+    }
+    const http = config.events?.http;
+    return http ? eventsAuth(http, env, deps.configFile) : undefined;
+  }
+
+  async function run(scope: ReconcileScope): Promise<ReconcileResult> {
+    const started = performance.now();
+    const log = logger.child({ trigger: scope.trigger });
+    log.debug({ environments: scope.environments, images: scope.images }, 'reconciling');
+    try {
+      const result = await current.reconciler.reconcile(scope);
+      metrics.reconciled(scope.trigger, (performance.now() - started) / 1000, result);
+      readiness = readinessOf(result);
+      logResult(log, result);
+      return result;
+    } catch (error) {
+      metrics.reconciled(scope.trigger, (performance.now() - started) / 1000, undefined);
+      readiness = {
+        ready: false,
+        reason: `last reconciliation failed: ${formatError(error)}`,
+        at: now().toISOString(),
+      };
+      log.error({ err: error, environments: scope.environments }, 'reconciliation failed');
+      throw error;
+    }
+  }
+
+  const queue = new WorkQueue({
+    run,
+    environments: () => Object.keys(current.config.environments),
+    coalesceMs: current.config.events?.coalesce ?? 500,
+    ...(deps.maxConcurrent === undefined ? {} : { maxConcurrent: deps.maxConcurrent }),
+  });
+  const intake: IntakeDeps = {
+    config: () => current.config,
+    source: () => current.source,
+    queue,
+    metrics,
+    logger,
+  };
+
+  function triggerSweep(
+    trigger: 'schedule' | 'manual' | 'startup' = 'manual',
+  ): Promise<WorkOutcome | 'skipped'> {
+    if (stopping) return Promise.resolve('skipped');
+    if (sweep) {
+      metrics.sweepSkipped();
+      logger.warn({ trigger }, 'sweep skipped: the previous sweep is still running');
+      return Promise.resolve('skipped');
+    }
+    current.source?.invalidate();
+    const started = queue.submit({ trigger }).finally(() => {
+      sweep = undefined;
+    });
+    sweep = started;
+    return started;
+  }
+
+  async function handleMessage(message: QueuedMessage): Promise<MessageVerdict> {
+    const taken = takeEvent(intake, 'sqs', message.body, message.id);
+    if (taken.kind !== 'accepted') return 'delete';
+    const outcome = await taken.done;
+    return outcome.ok ? 'delete' : 'keep';
+  }
+
+  function onHttpEvent(body: string): EventAnswer {
+    const taken = takeEvent(intake, 'http', body);
+    if (taken.kind === 'malformed') return { status: 400, body: { error: taken.detail } };
+    if (taken.kind === 'ignored') return { status: 202, body: { status: 'ignored', reason: taken.reason } };
+    void taken.done;
+    return {
+      status: 202,
+      body: { status: 'accepted', images: taken.images, environments: taken.environments },
+    };
+  }
+
+  let cron: ScheduledTask | undefined;
+  function startCron(): void {
+    cron = cronSchedule(current.config.schedule, () => void triggerSweep('schedule'), {
+      name: 'drawbridge-sweep',
+    });
+  }
+
+  let poller: SqsPoller | undefined;
+  function startPoller(): void {
+    const sqs = current.config.events?.sqs;
+    if (!sqs) return;
+    poller = new SqsPoller({
+      client: deps.sqsClient ?? defaultSqsClient(current.config, sqs.queueUrl, env),
+      queueUrl: sqs.queueUrl,
+      waitTimeSeconds: sqs.waitTimeSeconds,
+      maxMessages: sqs.maxMessages,
+      handle: handleMessage,
+      logger: logger.child({ component: 'sqs' }),
+    });
+    poller.start();
+  }
+
+  const server: HttpServer = await startHttpServer(
+    current.config.server,
+    {
+      readiness: () => readiness,
+      metrics: async () => ({ contentType: metrics.contentType, text: await metrics.text() }),
+      eventsPath: () => (auth ? current.config.events?.http?.path : undefined),
+      acceptingEvents: () => !stopping,
+      authorize: (headers) => (auth ? isAuthorized(auth, headers) : false),
+      onEvent: onHttpEvent,
+      onRejected: (reason) => {
+        metrics.eventReceived('http');
+        metrics.eventFailed('http', reason);
+      },
+    },
+    logger.child({ component: 'http' }),
+  );
+
+  let reloading: Promise<boolean> = Promise.resolve(true);
+  async function reload(): Promise<boolean> {
+    const next = reloading.then(reloadOnce);
+    reloading = next;
+    return next;
+  }
+
+  async function reloadOnce(): Promise<boolean> {
+    if (!deps.reload || stopping) {
+      if (!deps.reload) logger.warn('reload requested, but this daemon cannot reload');
+      return false;
+    }
+    await queue.pause();
+    try {
+      const pieces = await deps.reload();
+      const nextAuth = buildAuth(pieces.config);
+      const before = current.config;
+      current = pieces;
+      auth = nextAuth;
+      if (before.schedule !== pieces.config.schedule) {
+        await cron?.destroy();
+        startCron();
+      }
+      if (JSON.stringify(before.events?.sqs) !== JSON.stringify(pieces.config.events?.sqs)) {
+        poller?.stop();
+        void poller?.drain();
+        poller = undefined;
+        startPoller();
+      }
+      if (JSON.stringify(before.server) !== JSON.stringify(pieces.config.server)) {
+        logger.warn('server.port and server.host change only on restart');
+      }
+      logger.info({ environments: Object.keys(pieces.config.environments).length }, 'config reloaded');
+      return true;
+    } catch (error) {
+      const issues = error instanceof ConfigError ? error.issues : undefined;
+      logger.error({ err: error, issues }, 'new config rejected; the old one keeps running');
+      return false;
+    } finally {
+      queue.resume();
+    }
+  }
+
+  let watcher: ConfigWatch | undefined;
+  if (deps.configFile && (deps.watchConfig ?? true) && deps.reload) {
+    watcher = await watchConfigFile(deps.configFile, () => void reload(), logger);
+  }
+
+  async function stop(reason = 'stop'): Promise<void> {
+    stopping = true;
+    logger.info({ reason }, 'stopping: no new work, finishing the reconciliation in flight');
+    await cron?.destroy();
+    watcher?.close();
+    poller?.stop();
+    const graceMs = deps.graceMs ?? 25_000;
+    const finished = await queue.close(graceMs);
+    if (finished) await poller?.drain();
+    else logger.warn({ graceMs }, 'grace period over with a reconciliation still running');
+    await current.notifier?.flush();
+    await server.close();
+    logger.info({ reason }, 'stopped');
+  }
+
+  startCron();
+  startPoller();
+  if (deps.startupSweep ?? true) void triggerSweep('startup');
+  logger.info(
+    {
+      url: server.url,
+      schedule: current.config.schedule,
+      sqs: current.config.events?.sqs?.queueUrl,
+      http: auth ? current.config.events?.http?.path : undefined,
+    },
+    'daemon started',
+  );
+
+  return {
+    port: server.port,
+    url: server.url,
+    metrics,
+    triggerSweep,
+    reload,
+    idle: () => queue.idle(),
+    stop(reason) {
+      stopped ??= stop(reason);
+      return stopped;
+    },
+  };
+}
+
+function readinessOf(result: ReconcileResult): Readiness {
+  const at = result.finishedAt.toISOString();
+  const base = { ecrReachable: result.ecrReachable, gitReachable: result.gitReachable, at };
+  if (result.ecrReachable && result.gitReachable) return { ready: true, ...base };
+  const unreachable = [result.gitReachable ? undefined : 'Git', result.ecrReachable ? undefined : 'ECR'];
+  return { ready: false, reason: `${unreachable.filter(Boolean).join(' and ')} unreachable`, ...base };
+}
+
+/** One line per change that reached Git, with what changed and where. */
+function logResult(logger: Logger, result: ReconcileResult): void {
+  for (const outcome of result.environments) {
+    if (outcome.status === 'failed') {
+      logger.error({ environment: outcome.environment, error: outcome.error }, 'environment failed');
+      continue;
+    }
+    if (outcome.status !== 'committed') continue;
+    for (const update of outcome.updates) {
+      logger.info(
+        {
+          environment: outcome.environment,
+          image: update.image,
+          old: update.old,
+          new: update.new,
+          commit: outcome.commit,
+          branch: outcome.pushBranch,
+        },
+        'image updated',
+      );
+    }
+  }
+}

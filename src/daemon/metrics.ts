@@ -1,0 +1,169 @@
+/**
+ * The daemon's Prometheus metrics, on a registry of its own (never prom-client's global one,
+ * so two daemons in one process, as in tests, do not collide).
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ReconcileObserver, ReconcileResult, Trigger } from '../reconcile.js';
+
+export type EventSource = 'sqs' | 'http';
+export type EcrCallOutcome = 'ok' | 'throttled' | 'error';
+export type ReconcileOutcome = 'success' | 'partial' | 'error';
+
+export interface MetricsOptions {
+  /** Node process metrics (CPU, memory, event loop); default on. */
+  readonly processMetrics?: boolean;
+}
+
+export class Metrics {
+  readonly registry = new Registry();
+  /** Pass to the reconciler (createReconciler's `observer`). */
+  readonly observer: ReconcileObserver;
+  private readonly reconciliations: Counter<'trigger' | 'result'>;
+  private readonly duration: Histogram<'trigger'>;
+  private readonly environmentRuns: Counter<'environment' | 'status'>;
+  private readonly ecrCalls: Counter<'operation' | 'outcome'>;
+  private readonly commits: Counter<'environment'>;
+  private readonly pushes: Counter<'environment' | 'outcome'>;
+  private readonly pushRetries: Counter<'environment'>;
+  private readonly eventsReceived: Counter<'source'>;
+  private readonly eventsIgnored: Counter<'source' | 'reason'>;
+  private readonly eventsFailed: Counter<'source' | 'reason'>;
+  private readonly lastSuccess: Gauge<'environment'>;
+  private readonly sweepsSkipped: Counter;
+  private readonly ready: Gauge;
+
+  constructor(options: MetricsOptions = {}) {
+    const registers = [this.registry];
+    this.reconciliations = new Counter({
+      name: 'drawbridge_reconciliations_total',
+      help: 'Reconcile calls by trigger and result (success, partial: some environment failed, error: threw).',
+      labelNames: ['trigger', 'result'],
+      registers,
+    });
+    this.duration = new Histogram({
+      name: 'drawbridge_reconciliation_duration_seconds',
+      help: 'Duration of reconcile calls.',
+      labelNames: ['trigger'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+      registers,
+    });
+    this.environmentRuns = new Counter({
+      name: 'drawbridge_environment_reconciliations_total',
+      help: 'Environment passes by status (committed, unchanged, failed).',
+      labelNames: ['environment', 'status'],
+      registers,
+    });
+    this.ecrCalls = new Counter({
+      name: 'drawbridge_ecr_calls_total',
+      help: 'ECR API calls by operation and outcome (ok, throttled, error).',
+      labelNames: ['operation', 'outcome'],
+      registers,
+    });
+    this.commits = new Counter({
+      name: 'drawbridge_commits_total',
+      help: 'Commits made, per environment.',
+      labelNames: ['environment'],
+      registers,
+    });
+    this.pushes = new Counter({
+      name: 'drawbridge_pushes_total',
+      help: 'Push attempts by outcome (pushed, rejected: the remote moved, failed).',
+      labelNames: ['environment', 'outcome'],
+      registers,
+    });
+    this.pushRetries = new Counter({
+      name: 'drawbridge_push_retries_total',
+      help: 'Re-plans after a rejected push.',
+      labelNames: ['environment'],
+      registers,
+    });
+    this.eventsReceived = new Counter({
+      name: 'drawbridge_events_received_total',
+      help: 'Events received, by source (sqs, http).',
+      labelNames: ['source'],
+      registers,
+    });
+    this.eventsIgnored = new Counter({
+      name: 'drawbridge_events_ignored_total',
+      help: 'Events ignored, by source and reason.',
+      labelNames: ['source', 'reason'],
+      registers,
+    });
+    this.eventsFailed = new Counter({
+      name: 'drawbridge_events_failed_total',
+      help: 'Events that failed (malformed, unauthorized, reconciliation failed), by source and reason.',
+      labelNames: ['source', 'reason'],
+      registers,
+    });
+    this.lastSuccess = new Gauge({
+      name: 'drawbridge_last_success_timestamp_seconds',
+      help: 'When each environment last reconciled without failure (Unix time).',
+      labelNames: ['environment'],
+      registers,
+    });
+    this.sweepsSkipped = new Counter({
+      name: 'drawbridge_schedule_skipped_total',
+      help: 'Scheduled sweeps skipped because the previous sweep was still running.',
+      registers,
+    });
+    this.ready = new Gauge({
+      name: 'drawbridge_ready',
+      help: '1 when the last reconciliation reached Git and ECR.',
+      registers,
+    });
+    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+
+    this.observer = {
+      onCommit: (environment) => this.commits.inc({ environment }),
+      onPush: (environment, outcome) => this.pushes.inc({ environment, outcome }),
+      onPushRetry: (environment) => this.pushRetries.inc({ environment }),
+    };
+  }
+
+  /** Pass to the ECR source (createRuntime's `onEcrCall`). */
+  readonly onEcrCall = (operation: string, outcome: EcrCallOutcome): void => {
+    this.ecrCalls.inc({ operation, outcome });
+  };
+
+  reconciled(trigger: Trigger, seconds: number, result: ReconcileResult | undefined): void {
+    this.duration.observe({ trigger }, seconds);
+    if (!result) {
+      this.reconciliations.inc({ trigger, result: 'error' });
+      return;
+    }
+    const failed =
+      result.environments.some((e) => e.status === 'failed') || result.registryFailures.length > 0;
+    this.reconciliations.inc({ trigger, result: failed ? 'partial' : 'success' });
+    for (const outcome of result.environments) {
+      this.environmentRuns.inc({ environment: outcome.environment, status: outcome.status });
+      if (outcome.status !== 'failed') {
+        this.lastSuccess.set({ environment: outcome.environment }, result.finishedAt.getTime() / 1000);
+      }
+    }
+    this.ready.set(result.ecrReachable && result.gitReachable ? 1 : 0);
+  }
+
+  eventReceived(source: EventSource): void {
+    this.eventsReceived.inc({ source });
+  }
+
+  eventIgnored(source: EventSource, reason: string): void {
+    this.eventsIgnored.inc({ source, reason });
+  }
+
+  eventFailed(source: EventSource, reason: string): void {
+    this.eventsFailed.inc({ source, reason });
+  }
+
+  sweepSkipped(): void {
+    this.sweepsSkipped.inc();
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * Long-polls the events queue. Each message is handed over at once (so a burst coalesces) and
+ * deleted only when its handler says so: after the reconciliation it caused went through, or
+ * when it can never succeed. Anything else is left to reappear after the visibility timeout,
+ * and the queue's redrive policy decides when it goes to a dead-letter queue.
+ */
+import {
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  type Message,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { Logger } from '../log/logger.js';
+
+export interface QueuedMessage {
+  readonly id: string;
+  readonly body: string;
+  readonly receiveCount: number;
+}
+
+export type MessageVerdict = 'delete' | 'keep';
+
+export interface SqsPollerOptions {
+  readonly client: SQSClient;
+  readonly queueUrl: string;
+  readonly waitTimeSeconds: number;
+  readonly maxMessages: number;
+  readonly handle: (message: QueuedMessage) => Promise<MessageVerdict>;
+  readonly logger: Logger;
+  /** Messages being handled at once before polling pauses; default 100. */
+  readonly maxInFlight?: number;
+  /** Wait after a failed receive, doubling up to 30 s; default 1 s. */
+  readonly retryDelayMs?: number;
+}
+
+export class SqsPoller {
+  private readonly abort = new AbortController();
+  private readonly handling = new Set<Promise<void>>();
+  private deletes: { id: string; receipt: string }[] = [];
+  private deleteFlush: Promise<void> | undefined;
+  private loop: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(private readonly options: SqsPollerOptions) {}
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Stops receiving (an open long poll is cut off); messages in hand keep being handled. */
+  stop(): void {
+    this.stopped = true;
+    this.abort.abort();
+  }
+
+  /** Waits for the messages in hand and their deletes (after stop()). */
+  async drain(): Promise<void> {
+    await this.loop;
+    await Promise.all([...this.handling]);
+    await this.flushDeletes();
+  }
+
+  private async run(): Promise<void> {
+    const { logger } = this.options;
+    let delay = this.options.retryDelayMs ?? 1_000;
+    while (!this.stopped) {
+      if (this.handling.size >= (this.options.maxInFlight ?? 100)) {
+        await Promise.race([...this.handling]);
+        continue;
+      }
+      let messages: Message[];
+      try {
+        const output = await this.options.client.send(
+          new ReceiveMessageCommand({
+            QueueUrl: this.options.queueUrl,
+            WaitTimeSeconds: this.options.waitTimeSeconds,
+            MaxNumberOfMessages: this.options.maxMessages,
+            MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+          }),
+          { abortSignal: this.abort.signal },
+        );
+        messages = output.Messages ?? [];
+        delay = this.options.retryDelayMs ?? 1_000;
+      } catch (error) {
+        if (this.stopped) break;
+        logger.warn({ err: error, retryInMs: delay }, 'cannot receive from the events queue');
+        await this.sleep(delay);
+        delay = Math.min(delay * 2, 30_000);
+        continue;
+      }
+      for (const message of messages) this.accept(message);
+    }
+  }
+
+  private accept(message: Message): void {
+    const id = message.MessageId ?? '';
+    const receipt = message.ReceiptHandle;
+    const task = this.options
+      .handle({
+        id,
+        body: message.Body ?? '',
+        receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? 1),
+      })
+      .then(
+        (verdict) => {
+          if (verdict === 'delete' && receipt) this.queueDelete(id, receipt);
+        },
+        (error: unknown) => {
+          this.options.logger.error(
+            { err: error, messageId: id },
+            'event handling failed; the message will return',
+          );
+        },
+      )
+      .finally(() => this.handling.delete(task));
+    this.handling.add(task);
+  }
+
+  private queueDelete(id: string, receipt: string): void {
+    this.deletes.push({ id, receipt });
+    // Deletes resolved together (one coalesced reconciliation) go out as one batch.
+    this.deleteFlush ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
+      this.flushDeletes(),
+    );
+  }
+
+  private async flushDeletes(): Promise<void> {
+    this.deleteFlush = undefined;
+    while (this.deletes.length > 0) {
+      const batch = this.deletes.splice(0, 10);
+      try {
+        const output = await this.options.client.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: this.options.queueUrl,
+            Entries: batch.map((entry, index) => ({ Id: String(index), ReceiptHandle: entry.receipt })),
+          }),
+        );
+        for (const failure of output.Failed ?? []) {
+          const entry = batch[Number(failure.Id)];
+          this.options.logger.warn(
+            { messageId: entry?.id, code: failure.Code, reason: failure.Message },
+            'cannot delete a handled message; it will be handled again',
+          );
+        }
+      } catch (error) {
+        this.options.logger.warn(
+          { err: error, messageIds: batch.map((entry) => entry.id) },
+          'cannot delete handled messages; they will be handled again',
+        );
+      }
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const signal = this.abort.signal;
+      function done(): void {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      }
+      signal.addEventListener('abort', done);
+    });
+  }
+}

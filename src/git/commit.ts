@@ -1,0 +1,65 @@
+/**
+ * Commit everything changed in a worktree with write-tree + commit-tree: no hooks run, the
+ * message is kept verbatim (no `#` clean-up), author and committer come from the config and
+ * signing is done by git itself when configured.
+ */
+import type { GitConfig } from '../config/schema.js';
+import type { Checkout } from './workspace.js';
+
+type Git = (cwd: string, args: readonly string[], extraEnv?: NodeJS.ProcessEnv) => Promise<string>;
+
+export interface CommitInput {
+  readonly author: { readonly name: string; readonly email: string };
+  readonly signing?: GitConfig['signing'];
+  readonly date: Date;
+  /** The synthetic base of an absent branch: a commit on it gets no parent. */
+  readonly emptyBase: () => Promise<string>;
+}
+
+export async function commitAll(
+  git: Git,
+  checkout: Checkout,
+  message: string,
+  input: CommitInput,
+): Promise<string | undefined> {
+  await git(checkout.dir, ['add', '--all']);
+  const tree = (await git(checkout.dir, ['write-tree'])).trim();
+  const [head, headTree] = (await git(checkout.dir, ['rev-parse', 'HEAD', 'HEAD^{tree}'])).trim().split('\n');
+  if (tree === headTree) return undefined;
+  const parents = head === undefined || head === (await input.emptyBase()) ? [] : ['-p', head];
+  const args = [...signingConfig(input.signing), 'commit-tree', tree, ...parents, '-m', message.trimEnd()];
+  args.push(input.signing ? '-S' : '--no-gpg-sign');
+  const sha = (await git(checkout.dir, args, identity(input.author, input.date))).trim();
+  await git(checkout.dir, ['update-ref', '--no-deref', '-m', 'drawbridge: commit', 'HEAD', sha]);
+  return sha;
+}
+
+/** Unified diff of the working tree (new files included) against the checkout's HEAD. */
+export async function stagedDiff(git: Git, checkout: Checkout): Promise<string> {
+  await git(checkout.dir, ['add', '--all']);
+  return git(checkout.dir, ['diff', '--cached', '--no-color', '--no-ext-diff', '--no-textconv', 'HEAD']);
+}
+
+function signingConfig(signing: GitConfig['signing']): string[] {
+  if (signing === undefined) return [];
+  const program = signing.format === 'ssh' ? 'gpg.ssh.program' : 'gpg.program';
+  return [
+    '-c',
+    `gpg.format=${signing.format}`,
+    '-c',
+    `user.signingKey=${signing.key}`,
+    ...(signing.program === undefined ? [] : ['-c', `${program}=${signing.program}`]),
+  ];
+}
+
+function identity(author: CommitInput['author'], date: Date): NodeJS.ProcessEnv {
+  const when = `@${Math.floor(date.getTime() / 1000)} +0000`;
+  return {
+    GIT_AUTHOR_NAME: author.name,
+    GIT_AUTHOR_EMAIL: author.email,
+    GIT_COMMITTER_NAME: author.name,
+    GIT_COMMITTER_EMAIL: author.email,
+    GIT_AUTHOR_DATE: when,
+    GIT_COMMITTER_DATE: when,
+  };
+}

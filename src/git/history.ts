@@ -1,0 +1,152 @@
+/**
+ * Git history as drawbridge's state, read from one environment branch (bounded by depth):
+ * which tags people reverted, which images are held, and drawbridge's last update per image.
+ */
+import { GitProcessError } from './run.js';
+import { HOLDS_FILE, parseHolds } from './holds.js';
+import { parseTrailers, type ParsedTrailers } from './message.js';
+import type { Workspace } from './workspace.js';
+
+export { readLiveIntervals, type LiveIntervalOptions } from './live-intervals.js';
+
+export interface Hold {
+  readonly image: string;
+  readonly reason?: string;
+  readonly by: string;
+  readonly at: Date;
+  /** The commit that placed the hold (its Drawbridge-Hold trailer, else the last change of the holds file). */
+  readonly commit: string;
+}
+
+export interface RevertedValues {
+  readonly tags: ReadonlySet<string>;
+  readonly digests: ReadonlySet<string>;
+}
+
+export interface BranchHistory {
+  readonly reverted: ReadonlyMap<string, RevertedValues>;
+  readonly holds: ReadonlyMap<string, Hold>;
+  readonly lastUpdates: ReadonlyMap<string, { tag: string; commit: string; at: Date }>;
+}
+
+export interface HistoryOptions {
+  readonly environment: string;
+  /** Commits read, newest first. */
+  readonly depth: number;
+}
+
+interface LoggedCommit {
+  readonly sha: string;
+  readonly at: Date;
+  readonly trailers: ParsedTrailers;
+  readonly reverts?: string;
+}
+
+const REVERTS = /This reverts commit ([0-9a-f]{40,64})\b/;
+
+export async function readHistory(
+  workspace: Workspace,
+  branch: string,
+  options: HistoryOptions,
+): Promise<BranchHistory> {
+  const empty: BranchHistory = { reverted: new Map(), holds: new Map(), lastUpdates: new Map() };
+  if ((await workspace.remoteHead(branch)) === undefined) return empty;
+  const ref = `refs/remotes/origin/${branch}`;
+  const commits = parseLog(
+    await workspace.git(['log', `--max-count=${options.depth}`, '--format=%H%x00%ct%x00%B%x1e', ref, '--']),
+  ).reverse();
+
+  const bySha = new Map(commits.map((commit) => [commit.sha, commit]));
+  const revertedState = new Map<string, boolean>();
+  const lastUpdates = new Map<string, { tag: string; commit: string; at: Date }>();
+  const holdCommits = new Map<string, string>();
+  for (const commit of commits) {
+    if (commit.reverts !== undefined) {
+      const root = revertRoot(bySha, commit.reverts);
+      const target = root && bySha.get(root.sha);
+      if (
+        root &&
+        target?.trailers.environment === options.environment &&
+        target.trailers.updates.length > 0
+      ) {
+        revertedState.set(root.sha, root.hops % 2 === 1);
+      }
+    }
+    if (commit.trailers.environment !== options.environment) continue;
+    for (const update of commit.trailers.updates) {
+      lastUpdates.set(update.image, { tag: update.new, commit: commit.sha, at: commit.at });
+    }
+    if (commit.trailers.hold !== undefined) holdCommits.set(commit.trailers.hold, commit.sha);
+  }
+
+  const reverted = new Map<string, { tags: Set<string>; digests: Set<string> }>();
+  for (const [sha, isReverted] of revertedState) {
+    if (!isReverted) continue;
+    for (const update of bySha.get(sha)?.trailers.updates ?? []) {
+      const entry = reverted.get(update.image) ?? { tags: new Set<string>(), digests: new Set<string>() };
+      entry.tags.add(update.new);
+      if (update.digest) entry.digests.add(update.digest);
+      reverted.set(update.image, entry);
+    }
+  }
+
+  return { reverted, holds: await readHolds(workspace, ref, options.environment, holdCommits), lastUpdates };
+}
+
+/** Follows a chain of reverts down to the commit it started from; hops odd = reverted. */
+function revertRoot(
+  bySha: ReadonlyMap<string, LoggedCommit>,
+  sha: string,
+): { sha: string; hops: number } | undefined {
+  let current = sha;
+  let hops = 1;
+  for (let guard = 0; guard < 1000; guard++) {
+    const commit = bySha.get(current);
+    if (commit === undefined) return undefined;
+    if (commit.reverts === undefined) return { sha: current, hops };
+    current = commit.reverts;
+    hops++;
+  }
+  return undefined;
+}
+
+async function readHolds(
+  workspace: Workspace,
+  ref: string,
+  environment: string,
+  holdCommits: ReadonlyMap<string, string>,
+): Promise<Map<string, Hold>> {
+  const holds = new Map<string, Hold>();
+  const text = await workspace.git(['show', `${ref}:${HOLDS_FILE}`]).catch((error: unknown) => {
+    if (error instanceof GitProcessError) return undefined;
+    throw error;
+  });
+  const entries = parseHolds(text).get(environment);
+  if (entries === undefined || entries.size === 0) return holds;
+  let fileCommit: string | undefined;
+  for (const [image, entry] of entries) {
+    let commit = holdCommits.get(image);
+    if (commit === undefined) {
+      fileCommit ??= (await workspace.git(['log', '-1', '--format=%H', ref, '--', HOLDS_FILE])).trim();
+      commit = fileCommit;
+    }
+    holds.set(image, { image, ...entry, commit });
+  }
+  return holds;
+}
+
+function parseLog(out: string): LoggedCommit[] {
+  const commits: LoggedCommit[] = [];
+  for (const record of out.split('\x1e')) {
+    const [sha = '', seconds = '0', message = ''] = record.replace(/^\n/, '').split('\0');
+    if (sha === '') continue;
+    const reverts = REVERTS.exec(message)?.[1];
+    commits.push({
+      sha,
+      at: new Date(Number(seconds) * 1000),
+      trailers: parseTrailers(message),
+      ...(reverts === undefined ? {} : { reverts }),
+    });
+  }
+  return commits;
+}

@@ -1,0 +1,51 @@
+/** Where clones live, and the folder name of one remote's clone. */
+import { createHash } from 'node:crypto';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { splitCredentials } from './auth.js';
+
+export interface WorkdirInput {
+  /** git.workdir from the config, if set. */
+  readonly configured?: string;
+  /** The config file; a relative git.workdir is resolved from its folder. */
+  readonly configFile?: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly platform?: NodeJS.Platform;
+  readonly home?: string;
+}
+
+/** git.workdir, else $DRAWBRIDGE_WORKDIR, else the user's cache folder + /drawbridge. */
+export function resolveWorkdir(input: WorkdirInput): string {
+  if (input.configured !== undefined) {
+    const base = input.configFile === undefined ? process.cwd() : dirname(input.configFile);
+    return isAbsolute(input.configured) ? input.configured : resolve(base, input.configured);
+  }
+  const fromEnv = input.env['DRAWBRIDGE_WORKDIR'];
+  if (fromEnv) return resolve(fromEnv);
+  const home = input.home ?? homedir();
+  const platform = input.platform ?? process.platform;
+  if (platform === 'darwin') return join(home, 'Library', 'Caches', 'drawbridge');
+  if (platform === 'win32')
+    return join(input.env['LOCALAPPDATA'] ?? join(home, 'AppData', 'Local'), 'drawbridge');
+  return join(input.env['XDG_CACHE_HOME'] || join(home, '.cache'), 'drawbridge');
+}
+
+/** `<last path segment>-<12 hex of sha256(url without credentials)>`, stable and readable. */
+export function cloneFolderName(url: string): string {
+  const clean = splitCredentials(url).url.replace(/\/+$/, '');
+  const hash = createHash('sha256').update(clean).digest('hex').slice(0, 12);
+  const last = clean.split(/[/:\\]/).pop() ?? '';
+  const name =
+    last
+      .replace(/\.git$/, '')
+      .replace(/[^A-Za-z0-9._-]/g, '_')
+      .slice(0, 40) || 'repo';
+  return `${name}-${hash}`;
+}
+
+/** A worktree folder name for a key (environment name): readable, collision-free. */
+export function worktreeFolderName(key: string): string {
+  const safe = key.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 60);
+  if (safe === key && !key.startsWith('.')) return key;
+  return `${safe.replace(/^\./, '_')}-${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
+}

@@ -1,0 +1,191 @@
+/**
+ * The workspace: one persistent clone per remote under the workdir, reused across
+ * reconciliations (fetch, never re-clone), and one detached worktree per key (environment)
+ * reset to the fetched remote head before every use, so crash leftovers can never be pushed.
+ * Commits are built with write-tree + commit-tree (no hooks, no message clean-up) and pushed
+ * without force; `lease` is only for drawbridge's own `push.branch`.
+ */
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { GitConfig } from '../config/schema.js';
+import { GitError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import { Redactor } from '../log/redact.js';
+import { authEnvironment, splitCredentials } from './auth.js';
+import { cloneInto, inspectClone } from './clone.js';
+import { toGitError } from './git-error.js';
+import { runGit } from './run.js';
+import { cloneFolderName } from './workdir.js';
+import { createWorktrees, type Worktrees } from './worktrees.js';
+import { pushHead, type PushTarget } from './push.js';
+import { commitAll, stagedDiff } from './commit.js';
+
+export interface WorkspaceOptions {
+  readonly url: string;
+  /** Root of all clones; one clone per remote inside. */
+  readonly workdir: string;
+  readonly author: { name: string; email: string };
+  readonly auth?: GitConfig['auth'];
+  readonly signing?: GitConfig['signing'];
+  /** For tokenEnv lookups and git's environment; default process.env. */
+  readonly env?: NodeJS.ProcessEnv;
+  readonly logger: Logger;
+  readonly redactor?: Redactor;
+  /** Commit dates; default the system clock. */
+  readonly clock?: () => Date;
+  /** Called with the git subcommand of every process spawned (clone, fetch, push, …), for metrics and tests. */
+  readonly onCommand?: (command: string) => void;
+}
+
+export interface Checkout {
+  readonly dir: string;
+  readonly branch: string;
+  /** The remote head it was reset to; undefined: the branch is absent on the remote. */
+  readonly head: string | undefined;
+}
+
+export interface Workspace {
+  /** The persistent clone. */
+  readonly dir: string;
+  /** The remote URL without credentials. */
+  readonly url: string;
+  /** Fetches all remote branches (with prune): one network round. */
+  fetch(): Promise<void>;
+  /** The remote branch's head as of the last fetch (or clone). */
+  remoteHead(branch: string): Promise<string | undefined>;
+  /** A worktree for `key` at origin/<branch>, hard reset and cleaned. */
+  checkout(branch: string, key: string): Promise<Checkout>;
+  /** Unified diff of the working tree against the checkout's head. */
+  diff(checkout: Checkout): Promise<string>;
+  /** Commits every change; undefined when nothing changed. */
+  commit(checkout: Checkout, message: string): Promise<string | undefined>;
+  /** Never forces; `lease` allows replacing exactly `expected` (drawbridge's own push.branch only). */
+  push(checkout: Checkout, target: PushTarget): Promise<'pushed' | 'rejected'>;
+  /** Read-only git in the persistent clone, for the history readers. */
+  git(args: readonly string[]): Promise<string>;
+  close(): Promise<void>;
+}
+
+export type { PushTarget } from './push.js';
+
+export async function openWorkspace(options: WorkspaceOptions): Promise<Workspace> {
+  const redactor = options.redactor ?? new Redactor();
+  const split = splitCredentials(options.url);
+  redactor.add(split.password);
+  const baseEnv = options.env ?? process.env;
+  const env = {
+    ...baseEnv,
+    ...authEnvironment({ url: options.url, auth: options.auth, env: baseEnv, redactor }),
+  };
+  const logger = options.logger.child({ component: 'git' });
+  const root = join(options.workdir, cloneFolderName(split.url));
+  const dir = join(root, 'repo');
+
+  const git = async (cwd: string, args: readonly string[], extraEnv?: NodeJS.ProcessEnv): Promise<string> => {
+    const command = args.find((arg) => !arg.startsWith('-') && !arg.includes('=')) ?? 'git';
+    options.onCommand?.(command);
+    const started = Date.now();
+    try {
+      return await runGit(cwd, args, { env: extraEnv ? { ...env, ...extraEnv } : env });
+    } finally {
+      logger.debug({ command, cwd, ms: Date.now() - started }, 'git');
+    }
+  };
+  const fail = (operation: string, error: unknown, context?: Record<string, unknown>): GitError =>
+    toGitError(error, { operation, redactor, context: { repository: split.url, ...context } });
+
+  const problem = await inspectClone(git, dir, split.url);
+  if (problem !== undefined) {
+    if (problem !== 'missing') logger.warn({ dir, reason: problem }, 'workdir clone unusable, cloning again');
+    await rm(root, { recursive: true, force: true });
+    logger.info({ url: split.url, dir }, 'cloning');
+    await cloneInto(git, split.url, dir).catch((error: unknown) => {
+      throw fail('git clone', error);
+    });
+  }
+
+  const heads = new Map<string, string>();
+  const readHeads = async (): Promise<void> => {
+    const out = await git(dir, ['for-each-ref', '--format=%(objectname) %(refname)', 'refs/remotes/origin/']);
+    heads.clear();
+    for (const line of out.split('\n')) {
+      const [sha, ref] = line.split(' ');
+      if (!sha || !ref || ref === 'refs/remotes/origin/HEAD') continue;
+      heads.set(ref.slice('refs/remotes/origin/'.length), sha);
+    }
+  };
+  await readHeads();
+
+  // Repository-wide operations (fetch, push, worktree admin) take turns; worktree-local ones do not.
+  let turn: Promise<unknown> = Promise.resolve();
+  const serial = <T>(task: () => Promise<T>): Promise<T> => {
+    const result = turn.then(task, task);
+    turn = result.catch(() => undefined);
+    return result;
+  };
+
+  const worktrees: Worktrees = createWorktrees({ git, dir, root: join(root, 'worktrees'), serial });
+  await serial(() => worktrees.prune());
+  const clock = options.clock ?? (() => new Date());
+  let closed = false;
+  const ensureOpen = (): void => {
+    if (closed) throw new GitError('the workspace is closed', { context: { repository: split.url } });
+  };
+
+  return {
+    dir,
+    url: split.url,
+    fetch: () =>
+      serial(async () => {
+        ensureOpen();
+        try {
+          await git(dir, ['fetch', '--prune', '--no-tags', 'origin']);
+        } catch (error) {
+          throw fail('git fetch', error);
+        }
+        await readHeads();
+      }),
+    remoteHead: async (branch) => heads.get(branch),
+    checkout: async (branch, key) => {
+      ensureOpen();
+      const head = heads.get(branch);
+      try {
+        return { dir: await worktrees.reset(key, head), branch, head };
+      } catch (error) {
+        throw fail('git checkout', error, { branch });
+      }
+    },
+    diff: (checkout) => stagedDiff(git, checkout),
+    commit: async (checkout, message) => {
+      ensureOpen();
+      try {
+        return await commitAll(git, checkout, message, {
+          author: options.author,
+          signing: options.signing,
+          date: clock(),
+          emptyBase: () => worktrees.emptyBase(),
+        });
+      } catch (error) {
+        throw fail('git commit', error, { branch: checkout.branch });
+      }
+    },
+    push: (checkout, target) =>
+      serial(async () => {
+        ensureOpen();
+        const outcome = await pushHead(git, checkout, target).catch((error: unknown) => {
+          throw fail('git push', error, { branch: target.branch });
+        });
+        if (outcome.result === 'pushed') heads.set(target.branch, outcome.sha);
+        logger.info(
+          { branch: target.branch, sha: outcome.sha, result: outcome.result, detail: outcome.detail },
+          'push',
+        );
+        return outcome.result;
+      }),
+    git: (args) => git(dir, args),
+    close: async () => {
+      closed = true;
+      await turn;
+    },
+  };
+}

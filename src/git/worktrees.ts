@@ -1,0 +1,96 @@
+/**
+ * One detached worktree per key (environment), beside the persistent clone. Before every use
+ * it is hard reset to the remote head and cleaned, and stale lock files of a killed git are
+ * removed (the same key is never used twice at once, so any lock there is a leftover).
+ */
+import { mkdir, realpath, rm, stat } from 'node:fs/promises';
+import { join, sep } from 'node:path';
+import { worktreeFolderName } from './workdir.js';
+
+type Git = (cwd: string, args: readonly string[], extraEnv?: NodeJS.ProcessEnv) => Promise<string>;
+
+export interface Worktrees {
+  prune(): Promise<void>;
+  /** Worktree folder for `key`, reset to `head` (or to an empty tree when the branch is absent). */
+  reset(key: string, head: string | undefined): Promise<string>;
+  /** The synthetic parentless commit an absent branch starts from; never pushed. */
+  emptyBase(): Promise<string>;
+}
+
+export interface WorktreesInput {
+  readonly git: Git;
+  /** The persistent clone. */
+  readonly dir: string;
+  /** Folder holding the worktrees. */
+  readonly root: string;
+  readonly serial: <T>(task: () => Promise<T>) => Promise<T>;
+}
+
+const FIXED_IDENTITY: NodeJS.ProcessEnv = {
+  GIT_AUTHOR_NAME: 'drawbridge',
+  GIT_AUTHOR_EMAIL: 'drawbridge@localhost',
+  GIT_COMMITTER_NAME: 'drawbridge',
+  GIT_COMMITTER_EMAIL: 'drawbridge@localhost',
+  GIT_AUTHOR_DATE: '@0 +0000',
+  GIT_COMMITTER_DATE: '@0 +0000',
+};
+
+export function createWorktrees(input: WorktreesInput): Worktrees {
+  const { git, dir, root, serial } = input;
+  let empty: Promise<string> | undefined;
+
+  const emptyBase = (): Promise<string> => {
+    empty ??= (async () => {
+      const tree = (await git(dir, ['hash-object', '-t', 'tree', '-w', '/dev/null'])).trim();
+      const args = ['commit-tree', '--no-gpg-sign', tree, '-m', 'drawbridge: empty base'];
+      return (await git(dir, args, FIXED_IDENTITY)).trim();
+    })();
+    return empty;
+  };
+
+  const ownGitDir = async (path: string): Promise<string | undefined> => {
+    if (!(await exists(path))) return undefined;
+    try {
+      const gitDir = await realpath((await git(path, ['rev-parse', '--absolute-git-dir'])).trim());
+      const top = await realpath((await git(path, ['rev-parse', '--show-toplevel'])).trim());
+      const admin = await realpath(join(dir, '.git', 'worktrees'));
+      return gitDir.startsWith(admin + sep) && top === (await realpath(path)) ? gitDir : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+
+  return {
+    emptyBase,
+    prune: async () => {
+      await git(dir, ['worktree', 'prune']);
+    },
+    reset: async (key, head) => {
+      const path = join(root, worktreeFolderName(key));
+      const base = head ?? (await emptyBase());
+      const gitDir = await ownGitDir(path);
+      if (gitDir !== undefined) {
+        await Promise.all(['index.lock', 'HEAD.lock'].map((lock) => rm(join(gitDir, lock), { force: true })));
+        await git(path, ['reset', '--hard', '--quiet', base]);
+        await git(path, ['clean', '-ffdxq']);
+        return path;
+      }
+      await rm(path, { recursive: true, force: true });
+      await mkdir(root, { recursive: true });
+      await serial(async () => {
+        await git(dir, ['worktree', 'prune']);
+        await git(dir, ['worktree', 'add', '--force', '--detach', '--quiet', path, base]);
+      });
+      return path;
+    },
+  };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,58 @@
+import { readFile, realpath, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { applyFileEdits } from './apply-file.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { isInside } from './list-files.js';
+import { mapLimit } from './map-limit.js';
+import type { ApplyOutcome, FileProblem, ManifestPlan, PlannedEdit } from './types.js';
+
+const WRITE_CONCURRENCY = 8;
+
+type FileOutcome =
+  | { readonly ok: true; readonly file: string; readonly edits: readonly PlannedEdit[] }
+  | { readonly ok: false; readonly problem: FileProblem };
+
+/**
+ * Splices the plan's edits into the files under `root`, re-verifies each file by parsing it
+ * again, and writes it atomically with its permission bits kept. A file that fails is left as
+ * it was and reported; the other files are still written.
+ */
+export async function applyPlan(root: string, plan: ManifestPlan): Promise<ApplyOutcome> {
+  const realRoot = await realpath(root);
+  const byFile = new Map<string, PlannedEdit[]>();
+  for (const edit of plan.edits) {
+    const list = byFile.get(edit.file);
+    if (list) list.push(edit);
+    else byFile.set(edit.file, [edit]);
+  }
+  const outcomes = await mapLimit([...byFile], WRITE_CONCURRENCY, ([file, edits]) =>
+    applyToFile(realRoot, file, edits),
+  );
+  const changedFiles: string[] = [];
+  const applied: PlannedEdit[] = [];
+  const problems: FileProblem[] = [];
+  for (const outcome of outcomes) {
+    if (!outcome.ok) {
+      problems.push(outcome.problem);
+      continue;
+    }
+    changedFiles.push(outcome.file);
+    applied.push(...outcome.edits);
+  }
+  return { changedFiles: changedFiles.sort(), applied, problems };
+}
+
+async function applyToFile(root: string, file: string, edits: readonly PlannedEdit[]): Promise<FileOutcome> {
+  const fail = (message: string): FileOutcome => ({ ok: false, problem: { file, severity: 'error', message } });
+  try {
+    const path = await realpath(join(root, file));
+    if (!isInside(root, path)) return fail('edit not applied: the file lies outside the repository');
+    const [bytes, info] = await Promise.all([readFile(path), stat(path)]);
+    const result = applyFileEdits(bytes, edits);
+    if (!result.ok) return { ok: false, problem: result.problem };
+    await writeFileAtomic(path, result.bytes, info.mode);
+    return { ok: true, file, edits: [...edits].sort((a, b) => a.start - b.start) };
+  } catch (error) {
+    return fail(`edit not applied: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

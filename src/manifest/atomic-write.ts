@@ -1,0 +1,26 @@
+import { randomBytes } from 'node:crypto';
+import { open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/**
+ * Replaces `path` with `bytes` so that a reader sees the old file or the new one, never half
+ * of it: write a temporary file in the same folder with the same permission bits, then rename.
+ */
+export async function writeFileAtomic(path: string, bytes: Uint8Array, mode: number): Promise<void> {
+  const temporary = join(dirname(path), `.${basename(path)}.drawbridge-${randomBytes(6).toString('hex')}.tmp`);
+  const permissions = mode & 0o7777;
+  try {
+    const handle = await open(temporary, 'wx', permissions);
+    try {
+      await handle.writeFile(bytes);
+      // The umask may have narrowed the bits given to open.
+      await handle.chmod(permissions);
+    } finally {
+      await handle.close();
+    }
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+}

@@ -1,0 +1,68 @@
+import { Composer, LineCounter, Parser } from 'yaml';
+import type { Document } from 'yaml';
+import { createMarkerWalker } from './marker-sites.js';
+import type { MarkerSite } from './marker-sites.js';
+
+export interface ParseFailure {
+  /** String index where the parser gave up. */
+  readonly offset: number;
+  readonly message: string;
+}
+
+export interface ParsedSource {
+  readonly documents: readonly Document.Parsed[];
+  readonly lineCounter: LineCounter;
+  /** Marker comments, when asked for. */
+  readonly sites: readonly MarkerSite[];
+  /** The first error of any document; the file is then left alone. */
+  readonly failure?: ParseFailure;
+}
+
+/**
+ * One pass over the text: the CST feeds both the marker walker and the composer, so a
+ * marked file is lexed and parsed once.
+ */
+export function parseSource(text: string, options: { readonly markers: boolean }): ParsedSource {
+  const lineCounter = new LineCounter();
+  const parser = new Parser(lineCounter.addNewLine);
+  const composer = new Composer({ prettyErrors: false });
+  const walker = options.markers ? createMarkerWalker() : undefined;
+  const documents: Document.Parsed[] = [];
+  for (const token of parser.parse(text)) {
+    walker?.visit(token);
+    for (const document of composer.next(token)) documents.push(document);
+  }
+  for (const document of composer.end()) documents.push(document);
+  const failure = firstFailure(documents);
+  return {
+    documents,
+    lineCounter,
+    sites: walker?.sites ?? [],
+    ...(failure === undefined ? {} : { failure }),
+  };
+}
+
+function firstFailure(documents: readonly Document.Parsed[]): ParseFailure | undefined {
+  for (const document of documents) {
+    const error = document.errors[0];
+    if (error) return { offset: error.pos[0], message: error.message };
+  }
+  return undefined;
+}
+
+/** 1-based line and column of a string index; the BOM does not count as a column. */
+export function positionOf(parsed: ParsedSource, text: string, offset: number): { line: number; column: number } {
+  const { line, col } = parsed.lineCounter.linePos(offset);
+  const bom = line === 1 && text.charCodeAt(0) === 0xfeff && offset > 0 ? 1 : 0;
+  return { line, column: col - bom };
+}
+
+/** The document whose source range holds `offset`. */
+export function documentAt(parsed: ParsedSource, offset: number): Document.Parsed | undefined {
+  let found: Document.Parsed | undefined;
+  for (const document of parsed.documents) {
+    if (document.range[0] > offset) break;
+    found = document;
+  }
+  return found;
+}

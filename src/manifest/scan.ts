@@ -1,0 +1,63 @@
+import { realpath } from 'node:fs/promises';
+import { ManifestError } from '../errors.js';
+import { listManifestFiles } from './list-files.js';
+import { mapLimit } from './map-limit.js';
+import { planFileEdits } from './plan-file.js';
+import type { FilePlan } from './plan-file.js';
+import { DEFAULT_MAX_FILE_BYTES, readManifest } from './read-manifest.js';
+import type { DesiredImage, FileProblem, ManifestPlan, Marker, PlannedEdit, ScanInput } from './types.js';
+
+/** Files read at once: enough to keep libuv's threadpool busy while the main thread parses. */
+const READ_CONCURRENCY = 16;
+
+interface FileOutcome {
+  readonly scanned: boolean;
+  readonly problem?: FileProblem | undefined;
+  readonly plan?: FilePlan;
+}
+
+/** Every marker under the input's paths, with current values; writes nothing. */
+export async function findMarkers(input: ScanInput): Promise<Omit<ManifestPlan, 'edits'>> {
+  const { markers, problems, filesScanned } = await scanRepository(input, new Map());
+  return { markers, problems, filesScanned };
+}
+
+/**
+ * The byte-exact edits that bring every marker of an image in `desired` to its new value.
+ * Writes nothing; markers of images not in `desired` get no edit.
+ */
+export async function planEdits(
+  input: ScanInput & { readonly desired: ReadonlyMap<string, DesiredImage> },
+): Promise<ManifestPlan> {
+  return scanRepository(input, input.desired);
+}
+
+async function scanRepository(input: ScanInput, desired: ReadonlyMap<string, DesiredImage>): Promise<ManifestPlan> {
+  const root = await realpath(input.root).catch((cause: unknown) => {
+    throw new ManifestError('the repository folder cannot be opened', { context: { file: input.root }, cause });
+  });
+  const listing = await listManifestFiles(root, input.paths ?? []);
+  const maxBytes = input.limits?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const outcomes = await mapLimit(listing.files, READ_CONCURRENCY, async (entry): Promise<FileOutcome> => {
+    const read = await readManifest(entry, maxBytes);
+    if (read.kind === 'skipped') return { scanned: false, problem: read.problem };
+    if (read.kind === 'unmarked') return { scanned: true };
+    return { scanned: true, plan: planFileEdits(entry.file, read.bytes, desired, input.knownImages) };
+  });
+  const markers: Marker[] = [];
+  const edits: PlannedEdit[] = [];
+  const problems: FileProblem[] = [...listing.problems];
+  let filesScanned = 0;
+  for (const outcome of outcomes) {
+    if (outcome.scanned) filesScanned += 1;
+    if (outcome.problem) problems.push(outcome.problem);
+    if (outcome.plan) collect(outcome.plan, markers, edits, problems);
+  }
+  return { markers, edits, problems, filesScanned };
+}
+
+function collect(plan: FilePlan, markers: Marker[], edits: PlannedEdit[], problems: FileProblem[]): void {
+  markers.push(...plan.markers);
+  edits.push(...plan.edits);
+  problems.push(...plan.problems);
+}

@@ -1,0 +1,88 @@
+/** The `detail` text of rule rejections, built only when a rejection list is materialized. */
+import type { ImageCandidate } from '../registry/source.js';
+import type { CompiledPolicy } from './compile.js';
+import { humanDuration } from './human-duration.js';
+import { soakState } from './orderings/promote.js';
+import type { RejectReason, SelectionContext } from './types.js';
+
+const ARTEFACT_KINDS: Readonly<Record<string, string>> = {
+  sig: 'cosign signature',
+  att: 'cosign attestation',
+  sbom: 'SBOM',
+};
+
+function regexText(regex: RegExp): string {
+  return `/${regex.source}/`;
+}
+
+function textOf(compiled: CompiledPolicy, tag: string): string {
+  if (!compiled.pattern || !compiled.extract) return tag;
+  const match = compiled.pattern.exec(tag);
+  return match ? compiled.extract.expand(match) : tag;
+}
+
+function subject(compiled: CompiledPolicy, tag: string): string {
+  return compiled.extract ? `extracted ${JSON.stringify(textOf(compiled, tag))}` : JSON.stringify(tag);
+}
+
+function soakDetail(compiled: CompiledPolicy, candidate: ImageCandidate, context: SelectionContext): string {
+  const promote = compiled.policy.promote;
+  if (!promote) return 'not live long enough in the source environment';
+  const intervals = context.liveIn?.get(candidate.tag) ?? [];
+  const state = soakState(intervals, context.now.getTime(), promote.after);
+  const after = humanDuration(promote.after);
+  if (state.readyInMs !== undefined) {
+    return `live in ${promote.from} for ${humanDuration(state.longestMs)} of ${after}; ready in ${humanDuration(state.readyInMs)}`;
+  }
+  return `was live in ${promote.from} for at most ${humanDuration(state.longestMs)}, replaced before ${after}`;
+}
+
+export function ruleDetail(
+  reason: RejectReason,
+  candidate: ImageCandidate,
+  compiled: CompiledPolicy,
+  context: SelectionContext,
+): string {
+  const { policy } = compiled;
+  switch (reason) {
+    case 'excluded-default': {
+      const kind = ARTEFACT_KINDS[candidate.tag.slice(candidate.tag.lastIndexOf('.') + 1)] ?? 'artefact';
+      return `${kind}, excluded by default`;
+    }
+    case 'excluded': {
+      const hit = compiled.excludes.find((exclude) => exclude.regex.test(candidate.tag));
+      if (!hit) return 'matches an exclude regex';
+      const owner = hit.from === 'policy' ? 'the policy' : `image ${compiled.imageKey}`;
+      return `matches exclude ${regexText(hit.regex)} of ${owner}`;
+    }
+    case 'pattern':
+      return compiled.pattern ? `does not match pattern ${regexText(compiled.pattern)}` : 'does not match pattern';
+    case 'not-semver':
+      return `${subject(compiled, candidate.tag)} is not X.Y.Z[-pre][+build] (v prefix allowed)`;
+    case 'not-numeric':
+      return `${subject(compiled, candidate.tag)} is not a number`;
+    case 'not-promoted':
+      return `never live in ${policy.promote?.from ?? 'the source environment'}`;
+    case 'out-of-range':
+      return `outside ${policy.semver ?? 'the range'}`;
+    case 'prerelease':
+      return `prerelease, and ${policy.semver ?? 'the range'} names none (a range such as >=1.0.0-0 admits them)`;
+    case 'soaking':
+      return soakDetail(compiled, candidate, context);
+    case 'reverted':
+      return context.revertedTags?.has(candidate.tag)
+        ? 'reverted in this environment'
+        : `image ${candidate.digest.slice(0, 19)}… reverted in this environment`;
+    case 'too-young': {
+      const age = context.now.getTime() - candidate.pushedAt.getTime();
+      const left = compiled.minAgeMs - Math.max(0, age);
+      const pushed = age >= 0 ? `pushed ${humanDuration(age)} ago` : 'pushed in the future';
+      return `${pushed}; ${humanDuration(left)} left of minAge ${humanDuration(compiled.minAgeMs)}`;
+    }
+    case 'severity':
+    case 'unscanned':
+    case 'duplicate':
+    case 'outranked':
+      return reason;
+  }
+}

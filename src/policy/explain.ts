@@ -1,0 +1,54 @@
+/** `scan --explain` text for one decision: the choice, why, and every rejected tag with its rule. */
+import type { Decision, Rejection } from './types.js';
+
+export interface ExplainOptions {
+  /** Shown after the image key: `podinfo (prod)`. */
+  readonly environment?: string;
+  /** Rejected tags listed one per line before the rest is summed up by reason; default 50. */
+  readonly limit?: number;
+  /** Indent of every line; default ''. */
+  readonly indent?: string;
+}
+
+function shortDigest(digest: string): string {
+  return digest.startsWith('sha256:') ? digest.slice(0, 19) : digest;
+}
+
+function rows(rejections: readonly Rejection[], indent: string): string[] {
+  const tagWidth = Math.min(40, Math.max(...rejections.map((r) => r.tag.length)));
+  const reasonWidth = Math.max(...rejections.map((r) => r.reason.length));
+  return rejections.map(
+    (r) => `${indent}    ${r.tag.padEnd(tagWidth)}  ${r.reason.padEnd(reasonWidth)}  ${r.detail}`.trimEnd(),
+  );
+}
+
+function remainder(rejections: readonly Rejection[]): string {
+  const counts = new Map<string, number>();
+  for (const r of rejections) counts.set(r.reason, (counts.get(r.reason) ?? 0) + 1);
+  return [...counts].map(([reason, count]) => `${count} ${reason}`).join(', ');
+}
+
+export function formatExplain(decision: Decision, options: ExplainOptions = {}): string {
+  const indent = options.indent ?? '';
+  const limit = options.limit ?? 50;
+  const heading = options.environment ? `${decision.imageKey} (${options.environment})` : decision.imageKey;
+  const { chosen, rejected } = decision;
+  const lines = [`${indent}${heading}`];
+  if (chosen) {
+    lines.push(
+      `${indent}  chosen    ${chosen.tag}  ${shortDigest(chosen.digest)}  pushed ${chosen.pushedAt.toISOString()}`,
+    );
+  } else {
+    lines.push(`${indent}  chosen    none`);
+  }
+  lines.push(`${indent}  why       ${decision.summary}`);
+  const considered = rejected.length + (chosen ? 1 : 0);
+  lines.push(`${indent}  tags      ${considered} considered, ${decision.ranked.length} eligible`);
+  if (rejected.length === 0) return lines.join('\n');
+  lines.push(`${indent}  rejected (best first):`);
+  const shown = rejected.slice(0, Math.max(0, limit));
+  if (shown.length > 0) lines.push(...rows(shown, indent));
+  const rest = rejected.slice(shown.length);
+  if (rest.length > 0) lines.push(`${indent}    … ${rest.length} more: ${remainder(rest)}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,20 @@
+import type { Ordering } from '../ordering.js';
+import { compareNumberKeys, formatNumberKey, parseNumberKey, type NumberKey } from '../number-key.js';
+
+/** `order: numerical`: the highest number (`direction: desc`: the lowest). */
+export function numericalOrdering(direction: 'asc' | 'desc'): Ordering<NumberKey> {
+  const sign = direction === 'asc' ? 1 : -1;
+  return {
+    kind: 'numerical',
+    noun: 'number',
+    unparsed: 'not-numeric',
+    parse: (text) => parseNumberKey(text),
+    admit: () => undefined,
+    compare: (a, b) => sign * compareNumberKeys(a, b),
+    show: formatNumberKey,
+    describe(count) {
+      if (count === 1) return 'the only numeric tag';
+      return `${direction === 'asc' ? 'highest' : 'lowest'} of ${count} numbers`;
+    },
+  };
+}

@@ -1,0 +1,28 @@
+import type { Ordering } from '../ordering.js';
+import { compileRange } from '../semver-range.js';
+import { compareSemver, type SemverTag } from '../semver-tag.js';
+import { parseSemverTag } from '../semver-tag.js';
+
+function show(version: SemverTag): string {
+  const main = `${version.major}.${version.minor}.${version.patch}`;
+  return version.pre.length === 0 ? main : `${main}-${version.pre.join('.')}`;
+}
+
+/** `semver: RANGE`: the highest version in the range. */
+export function semverOrdering(rangeText: string): Ordering<SemverTag> {
+  const range = compileRange(rangeText);
+  return {
+    kind: 'semver',
+    noun: 'version',
+    unparsed: 'not-semver',
+    parse: (text) => parseSemverTag(text),
+    admit(key) {
+      const verdict = range.test(key);
+      return verdict === 'in' ? undefined : verdict;
+    },
+    compare: compareSemver,
+    show,
+    describe: (count) =>
+      count === 1 ? `the only version in ${rangeText}` : `highest of ${count} versions in ${rangeText}`,
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * A node-semver range compiled once into comparators over our parsed tags, so a tag is parsed
+ * once and tested without re-parsing. Semantics are node-semver's (Range.test), with one
+ * policy decision on top: a range that names a prerelease anywhere (`>=6.0.0-0`,
+ * `^2.0.0-rc.1`) is evaluated with `includePrerelease`, so it admits prereleases of every
+ * version in range, as Flux does; a range that names none admits none.
+ */
+import semver from 'semver';
+import { compareSemver, type SemverTag } from './semver-tag.js';
+
+export type RangeVerdict = 'in' | 'out-of-range' | 'prerelease';
+
+type Operator = '' | '<' | '<=' | '>' | '>=';
+
+interface CompiledComparator {
+  readonly operator: Operator;
+  /** Undefined for the comparator that admits anything (`*`, `x`, ''). */
+  readonly version: SemverTag | undefined;
+}
+
+export interface CompiledRange {
+  /** The range as the user wrote it. */
+  readonly text: string;
+  readonly namesPrerelease: boolean;
+  test(version: SemverTag): RangeVerdict;
+}
+
+// A full X.Y.Z directly followed by `-identifier`, not inside build metadata or another token.
+const NAMED_PRERELEASE = /(?<![0-9A-Za-z.+-])v?\d+\.\d+\.\d+-[0-9A-Za-z-]/;
+
+export function rangeNamesPrerelease(text: string): boolean {
+  return NAMED_PRERELEASE.test(text);
+}
+
+function holds(operator: Operator, version: SemverTag, bound: SemverTag): boolean {
+  const order = compareSemver(version, bound);
+  switch (operator) {
+    case '':
+      return order === 0;
+    case '<':
+      return order < 0;
+    case '<=':
+      return order <= 0;
+    case '>':
+      return order > 0;
+    case '>=':
+      return order >= 0;
+  }
+}
+
+function toOperator(text: string): Operator {
+  if (text === '' || text === '=') return '';
+  if (text === '<' || text === '<=' || text === '>' || text === '>=') return text;
+  throw new TypeError(`unexpected comparator operator ${text}`);
+}
+
+/** Throws TypeError (from node-semver) when the range is invalid. */
+export function compileRange(text: string): CompiledRange {
+  const namesPrerelease = rangeNamesPrerelease(text);
+  const range = new semver.Range(text, { includePrerelease: namesPrerelease });
+  const sets: CompiledComparator[][] = range.set.map((comparators) =>
+    comparators.map((comparator) => {
+      if (comparator.value === '') return { operator: '', version: undefined };
+      const bound = comparator.semver;
+      return {
+        operator: toOperator(comparator.operator),
+        version: { major: bound.major, minor: bound.minor, patch: bound.patch, pre: bound.prerelease },
+      };
+    }),
+  );
+
+  const passes = (set: readonly CompiledComparator[], version: SemverTag): boolean => {
+    for (const comparator of set) {
+      if (comparator.version && !holds(comparator.operator, version, comparator.version)) return false;
+    }
+    return true;
+  };
+
+  // node-semver: without includePrerelease, a prerelease passes a comparator set only if one of
+  // its comparators names a prerelease of the same major.minor.patch.
+  const prereleaseAllowed = (set: readonly CompiledComparator[], version: SemverTag): boolean => {
+    for (const { version: bound } of set) {
+      if (!bound || bound.pre.length === 0) continue;
+      if (bound.major === version.major && bound.minor === version.minor && bound.patch === version.patch) {
+        return true;
+      }
+    }
+    return false;
+  };
+
+  return {
+    text,
+    namesPrerelease,
+    test(version) {
+      let verdict: RangeVerdict = 'out-of-range';
+      for (const set of sets) {
+        if (!passes(set, version)) continue;
+        if (version.pre.length === 0 || namesPrerelease || prereleaseAllowed(set, version)) return 'in';
+        verdict = 'prerelease';
+      }
+      return verdict;
+    },
+  };
+}

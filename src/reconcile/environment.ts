@@ -1,0 +1,288 @@
+/**
+ * One environment's pass: check out its branch at the remote head, read its history, select a
+ * tag per image, plan and apply byte-exact edits, commit, push. When the push is rejected
+ * because the remote moved, everything is planned again on the new head — stale edits are
+ * never rebased — with bounded attempts and jittered backoff.
+ */
+import type { Config, EnvironmentConfig } from '../config/schema.js';
+import { formatError, GitError } from '../errors.js';
+import { readHistory, readLiveIntervals, type BranchHistory } from '../git/history.js';
+import { renderCommitMessage } from '../git/message.js';
+import type { Checkout, Workspace } from '../git/workspace.js';
+import type { Logger } from '../log/logger.js';
+import { applyPlan, planEdits } from '../manifest/index.js';
+import type { DesiredImage, FileProblem } from '../manifest/types.js';
+import type { Notifier } from '../notify/types.js';
+import { selectTag } from '../policy/index.js';
+import type { Decision, LiveInterval } from '../policy/types.js';
+import type { ImageListing, ImageSource } from '../registry/source.js';
+import type {
+  EnvironmentOutcome,
+  ImageOutcome,
+  ReconcileObserver,
+  RegistryFailure,
+  UpdateRecord,
+} from '../reconcile.js';
+import { backoffDelay } from './backoff.js';
+import { currentTags, groupUpdates } from './updates.js';
+
+export interface EnvironmentPassDeps {
+  readonly config: Config;
+  readonly workspace: Workspace;
+  readonly source: ImageSource;
+  readonly logger: Logger;
+  readonly now: () => Date;
+  readonly random: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
+  /** The remote URL without credentials, for notifications. */
+  readonly remote: string;
+  readonly observer?: ReconcileObserver;
+  readonly notifier?: Notifier;
+}
+
+export interface EnvironmentPassInput {
+  readonly name: string;
+  readonly environment: EnvironmentConfig;
+  /** Image keys of this environment's policies that are in scope. */
+  readonly imageKeys: readonly string[];
+  readonly listings: ReadonlyMap<string, ImageListing>;
+  readonly failures: ReadonlyMap<string, RegistryFailure>;
+  readonly dryRun: boolean;
+}
+
+type LiveIn = ReadonlyMap<string, ReadonlyMap<string, LiveInterval[]>>;
+
+interface Planned {
+  readonly checkout: Checkout;
+  readonly images: ImageOutcome[];
+  readonly decisions: Decision[];
+  readonly desired: Map<string, DesiredImage>;
+}
+
+export async function reconcileEnvironment(
+  deps: EnvironmentPassDeps,
+  input: EnvironmentPassInput,
+): Promise<EnvironmentOutcome> {
+  const { name, environment } = input;
+  const pushBranch = environment.push?.branch ?? environment.branch;
+  const log = deps.logger.child({ environment: name, branch: environment.branch });
+  const base = { environment: name, branch: environment.branch, pushBranch };
+  const maxAttempts = deps.config.git.pushAttempts;
+  let problems: FileProblem[] = [];
+  let images: ImageOutcome[] = [];
+  let decisions: Decision[] = [];
+
+  for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
+    try {
+      if (attempt > 1) {
+        await deps.sleep(backoffDelay(attempt - 1, deps.random));
+        await deps.workspace.fetch();
+      }
+      const planned = await planEnvironment(deps, input);
+      images = planned.images;
+      decisions = planned.decisions;
+      const { checkout, desired } = planned;
+      const plan = await planEdits({
+        root: checkout.dir,
+        ...(environment.paths === undefined ? {} : { paths: environment.paths }),
+        desired,
+        knownImages: new Set(Object.keys(deps.config.images)),
+      });
+      problems = [...plan.problems];
+      images = images.map((image) => ({ ...image, current: currentTags(plan.markers, image.image) }));
+      const unchanged = {
+        ...base,
+        status: 'unchanged' as const,
+        updates: [],
+        decisions,
+        images,
+        problems,
+        attempts: attempt,
+      };
+      if (plan.edits.length === 0) return unchanged;
+
+      const applied = await applyPlan(checkout.dir, plan);
+      problems = [...problems, ...applied.problems];
+      if (applied.applied.length === 0) return { ...unchanged, problems };
+      const grouped = groupUpdates(applied.applied, plan.markers, desired);
+      const updates: UpdateRecord[] = grouped.map((u) => ({
+        environment: name,
+        image: u.image,
+        repository: u.repository,
+        old: u.old,
+        new: u.new,
+        digest: u.digest,
+        files: u.files.map((f) => f.file),
+      }));
+      if (input.dryRun) {
+        const diff = await deps.workspace.diff(checkout);
+        return { ...base, status: 'dry-run', updates, decisions, images, problems, attempts: attempt, diff };
+      }
+
+      const message = renderCommitMessage({
+        environment: name,
+        updates: grouped,
+        ...(deps.config.git.messageTemplate === undefined
+          ? {}
+          : { template: deps.config.git.messageTemplate }),
+      });
+      const commit = await deps.workspace.commit(checkout, message);
+      if (commit === undefined) return { ...unchanged, problems };
+      deps.observer?.onCommit?.(name);
+
+      const lease = pushBranch !== environment.branch;
+      const expected = lease ? await deps.workspace.remoteHead(pushBranch) : checkout.head;
+      if (lease && expected !== undefined && (await deps.workspace.sameTree(commit, expected))) {
+        // The pull-request branch already carries exactly this change on this base.
+        return { ...unchanged, problems };
+      }
+      const result = await deps.workspace.push(checkout, { branch: pushBranch, expected, lease });
+      deps.observer?.onPush?.(name, result);
+      if (result === 'rejected') {
+        log.warn({ attempt, maxAttempts, pushBranch }, 'push rejected: the remote moved; planning again');
+        if (attempt < maxAttempts) deps.observer?.onPushRetry?.(name);
+        continue;
+      }
+      for (const update of updates) {
+        log.info(
+          {
+            image: update.image,
+            old: update.old,
+            new: update.new,
+            digest: update.digest,
+            commit,
+            pushBranch,
+          },
+          'image updated',
+        );
+      }
+      deps.notifier?.notify(
+        updates.map((update) => ({
+          environment: name,
+          image: update.image,
+          repository: update.repository,
+          old: update.old,
+          new: update.new,
+          digest: update.digest,
+          commit,
+          branch: pushBranch,
+          remote: deps.remote,
+          pushedAt: deps.now(),
+        })),
+      );
+      return {
+        ...base,
+        status: 'committed',
+        commit,
+        updates,
+        decisions,
+        images,
+        problems,
+        attempts: attempt,
+      };
+    } catch (error) {
+      deps.observer?.onPush?.(name, 'failed');
+      log.error({ err: error, attempt }, 'environment reconciliation failed');
+      return {
+        ...base,
+        status: 'failed',
+        updates: [],
+        decisions,
+        images,
+        problems,
+        attempts: attempt,
+        error: formatError(error),
+      };
+    }
+  }
+  return {
+    ...base,
+    status: 'failed',
+    updates: [],
+    decisions,
+    images,
+    problems,
+    attempts: maxAttempts,
+    error: `the remote branch ${pushBranch} kept moving: ${maxAttempts} push attempts were rejected; the next reconciliation tries again`,
+  };
+}
+
+async function planEnvironment(deps: EnvironmentPassDeps, input: EnvironmentPassInput): Promise<Planned> {
+  const { name, environment } = input;
+  const checkout = await deps.workspace.checkout(environment.branch, name);
+  if (checkout.head === undefined) {
+    throw new GitError(`branch ${environment.branch} does not exist on the remote`, {
+      hint: `create it (git push origin HEAD:${environment.branch}) or fix environments.${name}.branch`,
+      context: { environment: name, branch: environment.branch },
+    });
+  }
+  const depth = deps.config.git.historyDepth;
+  const history = await readHistory(deps.workspace, environment.branch, { environment: name, depth });
+  const liveBySource = new Map<string, Promise<LiveIn>>();
+  const desired = new Map<string, DesiredImage>();
+  const images: ImageOutcome[] = [];
+  const decisions: Decision[] = [];
+
+  for (const imageKey of input.imageKeys) {
+    const policy = environment.policies[imageKey];
+    const image = deps.config.images[imageKey];
+    if (!policy || !image) continue;
+    const failure = input.failures.get(imageKey);
+    const listing = input.listings.get(imageKey);
+    if (failure || !listing) {
+      images.push({ image: imageKey, current: [], registryError: failure?.message ?? 'not listed' });
+      continue;
+    }
+    let liveIn: ReadonlyMap<string, LiveInterval[]> | undefined;
+    if (policy.promote) {
+      const from = policy.promote.from;
+      let pending = liveBySource.get(from);
+      if (!pending) {
+        pending = readSourceIntervals(deps, from);
+        liveBySource.set(from, pending);
+      }
+      liveIn = (await pending).get(imageKey) ?? new Map<string, LiveInterval[]>();
+    }
+    const reverted = history.reverted.get(imageKey);
+    const decision = await selectTag({
+      imageKey,
+      policy,
+      ...(image.exclude === undefined ? {} : { imageExclude: image.exclude }),
+      candidates: listing.candidates,
+      context: {
+        now: deps.now(),
+        ...(reverted ? { revertedTags: reverted.tags, revertedDigests: reverted.digests } : {}),
+        ...(liveIn ? { liveIn } : {}),
+      },
+      scanLookup: (candidate) => deps.source.scanFindings(imageKey, candidate),
+    });
+    decisions.push(decision);
+    const hold = heldImage(history, imageKey);
+    images.push({ image: imageKey, current: [], decision, ...(hold ? { hold } : {}) });
+    if (!decision.chosen || hold) continue;
+    desired.set(imageKey, {
+      imageKey,
+      repository: image.repository,
+      tag: decision.chosen.tag,
+      digest: decision.chosen.digest,
+      pinDigest: policy.digest,
+    });
+  }
+  return { checkout, images, decisions, desired };
+}
+
+function heldImage(history: BranchHistory, imageKey: string): ImageOutcome['hold'] | undefined {
+  const hold = history.holds.get(imageKey);
+  if (!hold) return undefined;
+  return { by: hold.by, at: hold.at, ...(hold.reason === undefined ? {} : { reason: hold.reason }) };
+}
+
+async function readSourceIntervals(deps: EnvironmentPassDeps, from: string): Promise<LiveIn> {
+  const source = deps.config.environments[from];
+  if (!source) return new Map();
+  return readLiveIntervals(deps.workspace, source.branch, {
+    ...(source.paths === undefined ? {} : { paths: source.paths }),
+    depth: deps.config.git.historyDepth,
+    now: deps.now(),
+  });
+}

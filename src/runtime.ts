@@ -1,0 +1,115 @@
+/**
+ * Builds the production pieces from a loaded config: the ECR source, the Git workspace, the
+ * notifier and the reconciler. `scan`, `status`, `run` and `demo` all come through here, so the
+ * demo exercises exactly what production runs.
+ */
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Config } from './config/schema.js';
+import { openWorkspace, type Workspace } from './git/workspace.js';
+import type { Logger } from './log/logger.js';
+import { Redactor } from './log/redact.js';
+import { createEventBridgeNotifier, noopNotifier } from './notify/eventbridge.js';
+import type { Notifier } from './notify/types.js';
+import { createReconciler, type ReconcileObserver, type Reconciler } from './reconcile.js';
+import { createEcrSource } from './registry/ecr/source.js';
+import type { ImageSource } from './registry/source.js';
+
+export interface RuntimeOptions {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly env: NodeJS.ProcessEnv;
+  /** Folder the config file is in: relative workdir/key paths resolve from here. */
+  readonly baseDir: string;
+  readonly redactor?: Redactor;
+  readonly observer?: ReconcileObserver;
+  readonly onEcrCall?: (operation: string, outcome: 'ok' | 'throttled' | 'error') => void;
+  readonly onProgress?: (event: { phase: 'registry'; done: number; total: number }) => void;
+  /** Skip EventBridge notifications even when configured (dry runs, status). */
+  readonly quiet?: boolean;
+  readonly now?: () => Date;
+}
+
+export interface Runtime {
+  readonly config: Config;
+  readonly source: ImageSource;
+  readonly workspace: Workspace;
+  readonly notifier: Notifier;
+  readonly reconciler: Reconciler;
+  close(): Promise<void>;
+}
+
+export function defaultWorkdir(config: Config, env: NodeJS.ProcessEnv, baseDir: string): string {
+  if (config.git.workdir) return resolve(baseDir, config.git.workdir);
+  if (env['DRAWBRIDGE_WORKDIR']) return resolve(env['DRAWBRIDGE_WORKDIR']);
+  const cache = env['XDG_CACHE_HOME'] ?? join(env['HOME'] ?? homedir(), '.cache');
+  return join(cache, 'drawbridge');
+}
+
+export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const { config, logger, env } = options;
+  const redactor = options.redactor ?? new Redactor();
+  const tokenEnv = config.git.auth?.tokenEnv;
+  if (tokenEnv) redactor.add(env[tokenEnv]);
+
+  const source = createEcrSource({
+    config,
+    logger: logger.child({ component: 'ecr' }),
+    env,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.onEcrCall ? { onCall: options.onEcrCall } : {}),
+  });
+  const auth = config.git.auth;
+  const workspace = await openWorkspace({
+    url: config.git.url,
+    workdir: defaultWorkdir(config, env, options.baseDir),
+    author: config.git.author,
+    ...(auth
+      ? {
+          auth: {
+            ...auth,
+            ...(auth.sshKeyFile ? { sshKeyFile: resolve(options.baseDir, auth.sshKeyFile) } : {}),
+            ...(auth.knownHostsFile ? { knownHostsFile: resolve(options.baseDir, auth.knownHostsFile) } : {}),
+          },
+        }
+      : {}),
+    ...(config.git.signing ? { signing: config.git.signing } : {}),
+    env,
+    logger: logger.child({ component: 'git' }),
+    redactor,
+  });
+  const eventBridge = config.notify?.eventBridge;
+  const notifier =
+    eventBridge && !options.quiet
+      ? createEventBridgeNotifier({
+          config: eventBridge,
+          region: config.aws.region ?? env['AWS_REGION'] ?? 'us-east-1',
+          ...((eventBridge.endpoint ?? config.aws.endpoint)
+            ? { endpoint: eventBridge.endpoint ?? config.aws.endpoint }
+            : {}),
+          logger: logger.child({ component: 'notify' }),
+        })
+      : noopNotifier();
+  const reconciler = createReconciler({
+    config,
+    source,
+    workspace,
+    logger: logger.child({ component: 'reconcile' }),
+    remote: redactor.redact(config.git.url),
+    notifier,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.observer ? { observer: options.observer } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+  return {
+    config,
+    source,
+    workspace,
+    notifier,
+    reconciler,
+    async close() {
+      await notifier.flush();
+      await workspace.close();
+    },
+  };
+}

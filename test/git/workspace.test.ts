@@ -1,0 +1,203 @@
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GitError } from '../../src/errors.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { openWorkspace, type Workspace, type WorkspaceOptions } from '../../src/git/workspace.js';
+import { createTestRemote, git, isolatedGitEnv, type TestRemote } from '../helpers/git.js';
+
+const AUTHOR = { name: 'drawbridge-bot', email: 'bot@drawbridge.test' };
+
+describe('workspace over file://', () => {
+  let remote: TestRemote;
+  let commands: string[];
+  const open = (extra: Partial<WorkspaceOptions> = {}): Promise<Workspace> =>
+    openWorkspace({
+      url: remote.url,
+      workdir: remote.workdir,
+      author: AUTHOR,
+      env: isolatedGitEnv(),
+      logger: silentLogger(),
+      onCommand: (command) => commands.push(command),
+      ...extra,
+    });
+
+  beforeEach(async () => {
+    commands = [];
+    remote = await createTestRemote({
+      main: { 'apps/podinfo.yaml': 'image: repo/podinfo:1.0.0\n' },
+      dev: { 'apps/podinfo.yaml': 'image: repo/podinfo:1.0.0\n' },
+    });
+  });
+  afterEach(() => remote.cleanup());
+
+  it('clones once and reuses the clone: the second open makes no clone, a fetch is one process', async () => {
+    const first = await open();
+    await first.close();
+    expect(commands.filter((c) => c === 'clone')).toHaveLength(1);
+    commands = [];
+    const second = await open();
+    await second.fetch();
+    expect(commands).not.toContain('clone');
+    expect(commands.filter((c) => c === 'fetch')).toHaveLength(1);
+    expect(commands).not.toContain('push');
+    expect(await second.remoteHead('dev')).toBe(await remote.head('dev'));
+    expect(await second.remoteHead('nope')).toBeUndefined();
+  });
+
+  it.each([
+    [
+      'not a git repository',
+      async (dir: string) => {
+        await rm(dir, { recursive: true, force: true });
+        await mkdir(dir, { recursive: true });
+        await writeFile(join(dir, 'junk'), 'x');
+      },
+    ],
+    [
+      'a different origin',
+      async (dir: string) => {
+        await git(dir, ['remote', 'set-url', 'origin', 'file:///elsewhere.git']);
+      },
+    ],
+    [
+      'missing objects',
+      async (dir: string) => {
+        const packs = join(dir, '.git', 'objects', 'pack');
+        for (const file of await readdir(packs)) await rm(join(packs, file));
+        await rm(join(dir, '.git', 'objects'), { recursive: true, force: true });
+        await mkdir(join(dir, '.git', 'objects', 'pack'), { recursive: true });
+      },
+    ],
+  ])('re-clones a workdir with %s', async (_name, damage) => {
+    const first = await open();
+    await first.close();
+    await damage(first.dir);
+    commands = [];
+    const second = await open();
+    expect(commands.filter((c) => c === 'clone')).toHaveLength(1);
+    const checkout = await second.checkout('dev', 'dev');
+    expect(await readFile(join(checkout.dir, 'apps/podinfo.yaml'), 'utf8')).toContain('1.0.0');
+  });
+
+  it('checkout resets crash leftovers: edits, new files, staged files and a stale index.lock', async () => {
+    const workspace = await open();
+    const first = await workspace.checkout('dev', 'dev');
+    await writeFile(join(first.dir, 'apps/podinfo.yaml'), 'image: repo/podinfo:6.6.6\n');
+    await writeFile(join(first.dir, 'leftover.yaml'), 'x: 1\n');
+    await writeFile(join(first.dir, 'staged.yaml'), 'y: 1\n');
+    await git(first.dir, ['add', 'staged.yaml']);
+    const gitDir = (await git(first.dir, ['rev-parse', '--absolute-git-dir'])).trim();
+    await writeFile(join(gitDir, 'index.lock'), '');
+    const again = await workspace.checkout('dev', 'dev');
+    expect(again.dir).toBe(first.dir);
+    expect(await readFile(join(again.dir, 'apps/podinfo.yaml'), 'utf8')).toBe('image: repo/podinfo:1.0.0\n');
+    expect(await readdir(again.dir)).toEqual(['.git', 'apps']);
+    expect(await workspace.commit(again, 'nothing')).toBeUndefined();
+  });
+
+  it('commits with the configured author and committer, keeps the message verbatim, pushes', async () => {
+    const workspace = await open({ clock: () => new Date('2026-01-02T03:04:05Z') });
+    const checkout = await workspace.checkout('dev', 'dev');
+    await writeFile(join(checkout.dir, 'apps/podinfo.yaml'), 'image: repo/podinfo:1.0.1\n');
+    expect(await workspace.diff(checkout)).toContain('+image: repo/podinfo:1.0.1');
+    const message = 'deploy(dev): podinfo\n\n# not a comment to strip\n\nDrawbridge-Environment: dev';
+    const sha = await workspace.commit(checkout, message);
+    expect(sha).toMatch(/^[0-9a-f]{40}$/);
+    expect(await workspace.push(checkout, { branch: 'dev', expected: checkout.head })).toBe('pushed');
+    const [entry] = await remote.log('dev');
+    expect(entry).toMatchObject({
+      sha,
+      parents: [checkout.head],
+      authorName: AUTHOR.name,
+      authorEmail: AUTHOR.email,
+      committerName: AUTHOR.name,
+      committerEmail: AUTHOR.email,
+      committedAt: new Date('2026-01-02T03:04:05Z'),
+    });
+    expect(entry!.message.trim()).toBe(message);
+    expect(await workspace.remoteHead('dev')).toBe(sha);
+  });
+
+  it('push is rejected when the remote moved and the person commit stays', async () => {
+    const workspace = await open();
+    await workspace.fetch();
+    const checkout = await workspace.checkout('dev', 'dev');
+    const theirs = await remote.commit('dev', { 'README.md': 'hello\n' });
+    await writeFile(join(checkout.dir, 'apps/podinfo.yaml'), 'image: repo/podinfo:1.0.1\n');
+    await workspace.commit(checkout, 'deploy');
+    expect(await workspace.push(checkout, { branch: 'dev', expected: checkout.head })).toBe('rejected');
+    expect(await remote.head('dev')).toBe(theirs);
+
+    await workspace.fetch();
+    const replanned = await workspace.checkout('dev', 'dev');
+    expect(replanned.head).toBe(theirs);
+    expect(await readFile(join(replanned.dir, 'apps/podinfo.yaml'), 'utf8')).toContain('1.0.0');
+    await writeFile(join(replanned.dir, 'apps/podinfo.yaml'), 'image: repo/podinfo:1.0.1\n');
+    await workspace.commit(replanned, 'deploy');
+    expect(await workspace.push(replanned, { branch: 'dev', expected: replanned.head })).toBe('pushed');
+    const log = await remote.log('dev');
+    expect(log.map((e) => e.sha)).toContain(theirs);
+    expect(log[0]!.parents).toEqual([theirs]);
+  });
+
+  it('lease: creates an absent branch, replaces only the expected head, rejects a moved one', async () => {
+    const workspace = await open();
+    const checkout = await workspace.checkout('main', 'prod');
+    await writeFile(join(checkout.dir, 'apps/podinfo.yaml'), 'image: repo/podinfo:2.0.0\n');
+    const first = await workspace.commit(checkout, 'deploy 2.0.0');
+    expect(
+      await workspace.push(checkout, { branch: 'drawbridge/prod', expected: undefined, lease: true }),
+    ).toBe('pushed');
+    expect(await remote.head('drawbridge/prod')).toBe(first);
+
+    // Rebuilt on a newer environment head: the lease replaces our own earlier PR commit.
+    await remote.commit('main', { 'README.md': 'main moved\n' });
+    await workspace.fetch();
+    const rebuilt = await workspace.checkout('main', 'prod');
+    await writeFile(join(rebuilt.dir, 'apps/podinfo.yaml'), 'image: repo/podinfo:2.0.1\n');
+    const second = await workspace.commit(rebuilt, 'deploy 2.0.1');
+    const expected = await workspace.remoteHead('drawbridge/prod');
+    expect(await workspace.push(rebuilt, { branch: 'drawbridge/prod', expected, lease: true })).toBe(
+      'pushed',
+    );
+    expect(await remote.head('drawbridge/prod')).toBe(second);
+
+    // A reviewer pushed to the PR branch meanwhile: the lease fails, their commit stays.
+    const reviewer = await remote.commit('drawbridge/prod', { 'NOTE.md': 'reviewed\n' });
+    const third = await workspace.checkout('main', 'prod');
+    await writeFile(join(third.dir, 'apps/podinfo.yaml'), 'image: repo/podinfo:2.0.2\n');
+    await workspace.commit(third, 'deploy 2.0.2');
+    expect(await workspace.push(third, { branch: 'drawbridge/prod', expected: second, lease: true })).toBe(
+      'rejected',
+    );
+    expect(await remote.head('drawbridge/prod')).toBe(reviewer);
+    // Without a lease, pushing where the target must not exist is rejected too.
+    expect(await workspace.push(third, { branch: 'drawbridge/prod', expected: undefined })).toBe('rejected');
+  });
+
+  it('an absent branch checks out empty and its first commit has no parent', async () => {
+    const workspace = await open();
+    const checkout = await workspace.checkout('fresh', 'fresh');
+    expect(checkout.head).toBeUndefined();
+    expect(await readdir(checkout.dir)).toEqual(['.git']);
+    await writeFile(join(checkout.dir, 'a.yaml'), 'a: 1\n');
+    expect(await workspace.diff(checkout)).toContain('+a: 1');
+    const sha = await workspace.commit(checkout, 'first');
+    expect(await workspace.push(checkout, { branch: 'fresh', expected: undefined })).toBe('pushed');
+    const [entry] = await remote.log('fresh');
+    expect(entry).toMatchObject({ sha, parents: [] });
+  });
+
+  it('throws a GitError with a hint when the remote does not exist', async () => {
+    const error = await openWorkspace({
+      url: `${remote.url}-missing`,
+      workdir: remote.workdir,
+      author: AUTHOR,
+      env: isolatedGitEnv(),
+      logger: silentLogger(),
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GitError);
+    expect((error as GitError).hint).toMatch(/git\.url/);
+  });
+});

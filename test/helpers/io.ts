@@ -1,0 +1,24 @@
+import { Writable } from 'node:stream';
+import type { CliIO } from '../../src/cli/io.js';
+
+/** A CliIO whose output the test can read back. */
+export function captureIO(overrides: Partial<CliIO> = {}): CliIO & { out: () => string; err: () => string } {
+  const out: string[] = [];
+  const err: string[] = [];
+  const sink = (into: string[]) =>
+    new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        into.push(chunk.toString());
+        callback();
+      },
+    });
+  return {
+    stdout: sink(out),
+    stderr: sink(err),
+    env: {},
+    cwd: process.cwd(),
+    ...overrides,
+    out: () => out.join(''),
+    err: () => err.join(''),
+  };
+}

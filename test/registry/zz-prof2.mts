@@ -1,0 +1,16 @@
+import { EcrStore, ecrService } from '../../src/testing/emulator/ecr.js';
+const store = new EcrStore({ accountId: '123456789012', region: 'eu-west-1', now: () => new Date() });
+store.bulkCreate({ repositories: 1, imagesPerRepository: 20000, prefix: 'p/r-' });
+const svc = ecrService(store);
+const repo = store.repository('p/r-0');
+let t = performance.now();
+for (let i = 0; i < 10; i++) repo.page('TAGGED', i * 1000, 1000);
+console.log('page gen ms', (performance.now() - t) / 10);
+t = performance.now();
+for (let i = 0; i < 10; i++) await svc.handle('DescribeImages', { repositoryName: 'p/r-0', maxResults: 1000 }, { endpoint: '', headers: {} });
+console.log('handle ms', (performance.now() - t) / 10);
+t = performance.now();
+let out: unknown;
+for (let i = 0; i < 10; i++) out = await svc.handle('DescribeImages', { repositoryName: 'p/r-0', maxResults: 1000 }, { endpoint: '', headers: {} });
+const s = JSON.stringify(out); console.log('json bytes', s.length);
+t = performance.now(); for (let i = 0; i < 10; i++) JSON.stringify(out); console.log('stringify ms', (performance.now() - t) / 10);
