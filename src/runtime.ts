@@ -12,6 +12,7 @@ import { Redactor } from './log/redact.js';
 import { createEventBridgeNotifier, noopNotifier } from './notify/eventbridge.js';
 import type { Notifier } from './notify/types.js';
 import { createReconciler, type ReconcileObserver, type Reconciler } from './reconcile.js';
+import type { CredentialProvider } from './registry/ecr/credentials.js';
 import { createEcrSource } from './registry/ecr/source.js';
 import type { ImageSource } from './registry/source.js';
 
@@ -28,6 +29,8 @@ export interface RuntimeOptions {
   /** Skip EventBridge notifications even when configured (dry runs, status). */
   readonly quiet?: boolean;
   readonly now?: () => Date;
+  /** Base AWS credentials; default the SDK's default chain (env, profile, IRSA, Pod Identity, …). */
+  readonly credentials?: CredentialProvider;
 }
 
 export interface Runtime {
@@ -58,6 +61,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     env,
     ...(options.now ? { now: options.now } : {}),
     ...(options.onEcrCall ? { onCall: options.onEcrCall } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
   });
   const auth = config.git.auth;
   const workspace = await openWorkspace({

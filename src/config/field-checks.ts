@@ -117,8 +117,11 @@ export const checkRoleArn: FieldCheck = (arn) =>
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** Prefixes of tokens people paste where the variable's name belongs (GitHub, Slack). */
+const TOKEN_PREFIX = /^(?:gh[opsu]_|github_pat_|xox[abp]-)/;
+
 export const checkEnvName: FieldCheck = (name) =>
-  ENV_NAME.test(name)
+  ENV_NAME.test(name) && !TOKEN_PREFIX.test(name)
     ? undefined
     : {
         message: `\`${redactLong(name)}\` is not an environment variable name`,

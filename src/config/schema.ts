@@ -200,13 +200,9 @@ export const policySchema = z.strictObject(policyShape).meta({
 export const environmentSchema = z
   .strictObject({
     branch: checked(checkBranch).meta({ description: 'The Git branch holding this environment.' }),
-    paths: z
-      .array(checked(checkRepoPath))
-      .min(1)
-      .optional()
-      .meta({
-        description: 'Folders (or files) to edit, relative to the repository root; default the whole branch.',
-      }),
+    paths: z.array(checked(checkRepoPath)).min(1).optional().meta({
+      description: 'Folders (or files) to edit, relative to the repository root; default the whole branch.',
+    }),
     push: z
       .strictObject({
         branch: checked(checkBranch).meta({ description: 'Branch to push to, e.g. drawbridge/prod.' }),
@@ -235,8 +231,14 @@ export const configSchema = z
       .meta({ description: 'node-cron expression for the full sweep; default every 5 minutes.' }),
     server: z
       .strictObject({
-        port: z.number().int().min(0).max(65535).default(8080).meta({ description: 'Default 8080.' }),
-        host: z.string().default('0.0.0.0').meta({ description: 'Default 0.0.0.0.' }),
+        port: z
+          .number()
+          .int()
+          .min(0)
+          .max(65535)
+          .default(8080)
+          .meta({ description: 'TCP port; default 8080.' }),
+        host: z.string().default('0.0.0.0').meta({ description: 'Address to listen on; default 0.0.0.0.' }),
       })
       .default({ port: 8080, host: '0.0.0.0' })
       .meta({ description: 'HTTP for /healthz, /readyz, /metrics and the events endpoint.' }),
@@ -260,7 +262,8 @@ export const configSchema = z
               .default(10)
               .meta({ description: 'Per receive; default 10.' }),
           })
-          .optional(),
+          .optional()
+          .meta({ description: 'Receive ECR events from an SQS queue an EventBridge rule feeds.' }),
         http: z
           .strictObject({
             path: checked(checkHttpPath)
@@ -301,7 +304,8 @@ export const configSchema = z
           .optional()
           .meta({ description: 'Publish one event per pushed update.' }),
       })
-      .optional(),
+      .optional()
+      .meta({ description: 'Tell others about pushed updates.' }),
   })
   .meta({ description: 'drawbridge.yaml: images to watch, environments to update, and how.' });
 

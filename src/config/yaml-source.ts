@@ -14,6 +14,7 @@ import {
   type Document,
   type Node,
   type ParsedNode,
+  visit,
 } from 'yaml';
 import type { Anchor, Locator, PathIssue, PathSegment, Position } from './issues.js';
 
@@ -39,11 +40,16 @@ export function readYaml(text: string): YamlSource {
     return { line, column: col };
   };
   const errors: PathIssue[] = [];
-  for (const error of doc.errors) errors.push(syntaxIssue(doc, error.code, error.message, error.pos[0]));
+  const offsets = new Set<number>();
+  for (const error of doc.errors) {
+    // One complaint per position: an unclosed quote also "ends" every collection around it.
+    if (offsets.has(error.pos[0])) continue;
+    offsets.add(error.pos[0]);
+    errors.push(syntaxIssue(doc, error.code, error.message, error.pos[0]));
+  }
   const structural = structuralProblems(doc);
   errors.push(...structural);
-  const fatal =
-    structural.length > 0 || doc.errors.some((error) => !NON_FATAL_CODES.has(error.code));
+  const fatal = structural.length > 0 || doc.errors.some((error) => !NON_FATAL_CODES.has(error.code));
   const warnings = doc.warnings.map((warning) => ({
     path: pathAtOffset(doc, warning.pos[0]) ?? [],
     offset: warning.pos[0],
@@ -78,6 +84,17 @@ function syntaxIssue(doc: Document, code: string, message: string, offset: numbe
       hint: 'drawbridge.yaml is a single document: remove the `---` separator and what follows, or merge them',
     };
   }
+  if (code === 'MISSING_CHAR' && /quote/.test(message)) {
+    // yaml notices at the end of the file; the fix is where the quote opened.
+    const start = unclosedQuoteStart(doc, offset);
+    const quote = message.includes('"') ? '"' : "'";
+    return {
+      path: start === undefined ? [] : (pathAtOffset(doc, start) ?? []),
+      offset: start ?? offset,
+      message: `this ${quote === '"' ? 'double' : 'single'} quote is never closed`,
+      hint: `add the closing ${quote}; as it is, the string runs on to the end of the file`,
+    };
+  }
   if (code === 'TAB_AS_INDENT') {
     return { path: [], offset, message: 'tabs are not allowed as indentation', hint: 'indent with spaces' };
   }
@@ -87,6 +104,17 @@ function syntaxIssue(doc: Document, code: string, message: string, offset: numbe
     message: `YAML syntax error: ${lowerFirst(message)}`,
     hint: 'check the indentation, quoting and brackets at this position',
   };
+}
+
+function unclosedQuoteStart(doc: Document, offset: number): number | undefined {
+  let start: number | undefined;
+  visit(doc, {
+    Scalar(_key, node) {
+      const quoted = node.type === 'QUOTE_SINGLE' || node.type === 'QUOTE_DOUBLE';
+      if (quoted && node.range && node.range[0] < offset && node.range[1] >= offset) start = node.range[0];
+    },
+  });
+  return start;
 }
 
 /** Keys that are not plain scalars and aliases without an anchor: YAML, but not a config. */

@@ -142,13 +142,13 @@ function invalidType(expected: string, path: PathSegment[], input: unknown, root
 }
 
 function typeHint(expected: string, value: unknown, description: string | undefined): string {
+  const about = description ? lowerFirst(description) : undefined;
   if (expected === 'array' && typeof value === 'string') return `write a list: [${value}]`;
-  if (value === null) return `give it a value${description ? `: ${lowerFirst(description)}` : ''}`;
-  if (description) return description;
+  if (value === null) return `give it a value${about ? `: ${about}` : ''}`;
   if (expected === 'string' && (typeof value === 'number' || typeof value === 'boolean')) {
-    return `quote it: '${String(value)}'`;
+    return `quote it: '${String(value)}'${about ? ` (${about.replace(/\.$/, '')})` : ''}`;
   }
-  return `write ${EXPECTED[expected] ?? expected} here`;
+  return `write ${EXPECTED[expected] ?? expected} here${about ? `: ${about}` : ''}`;
 }
 
 function invalidValue(values: readonly unknown[], path: PathSegment[], value: unknown): PathIssue {

@@ -137,3 +137,19 @@ export function parseTrailers(message: string): ParsedTrailers {
     ...(release === undefined ? {} : { release }),
   };
 }
+
+/** The commit of `drawbridge hold` / `release`. */
+export function renderHoldMessage(input: {
+  readonly environment: string;
+  readonly image: string;
+  readonly hold: boolean;
+  readonly by: string;
+  readonly reason?: string;
+}): string {
+  const verb = input.hold ? 'hold' : 'release';
+  const why = input.hold
+    ? `Held by ${input.by}${input.reason ? `: ${input.reason}` : ''}.`
+    : `Released by ${input.by}.`;
+  const trailer = input.hold ? TRAILER_HOLD : TRAILER_RELEASE;
+  return `${verb}(${input.environment}): ${input.image}\n\n${why}\n\n${TRAILER_ENVIRONMENT}: ${input.environment}\n${trailer}: ${input.image}\n`;
+}

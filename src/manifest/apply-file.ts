@@ -1,8 +1,8 @@
-import { isScalar, visit } from 'yaml';
-import type { Document, Scalar } from 'yaml';
-import { compareDocuments } from './compare-documents.js';
+import { CST, isScalar, visit } from 'yaml';
+import type { Document } from 'yaml';
+import { compareLexemes, lex } from './lexemes.js';
+import type { Lexeme, TokenEdit } from './lexemes.js';
 import { parseSource, positionOf } from './parse-source.js';
-import type { ParsedSource } from './parse-source.js';
 import { decodeSource } from './source-text.js';
 import type { SourceText } from './source-text.js';
 import type { FileProblem, PlannedEdit } from './types.js';
@@ -13,17 +13,18 @@ export type FileApplyResult =
 
 /**
  * Pure core of applying: splices each edit's replacement into the original bytes, then
- * re-parses both versions and checks that the new file reads exactly like the original with
- * the edited scalars set to their intended values. All or nothing for the file.
+ * verifies the result before anyone writes it. The new file is parsed in full and must
+ * hold each intended value at each edited scalar; its token stream must equal the
+ * original's everywhere else, so it reads as the original with only the targets
+ * substituted. All or nothing for the file.
  */
 export function applyFileEdits(bytes: Uint8Array, edits: readonly PlannedEdit[]): FileApplyResult {
   const file = edits[0]?.file ?? '';
-  const fail = (message: string, line?: number, column?: number): FileApplyResult => ({
+  const fail = (message: string, at?: { readonly line: number; readonly column: number }): FileApplyResult => ({
     ok: false,
     problem: {
       file,
-      ...(line === undefined ? {} : { line }),
-      ...(column === undefined ? {} : { column }),
+      ...(at ? { line: at.line, column: at.column } : {}),
       severity: 'error',
       message: `edit not applied, file left as it was: ${message}`,
     },
@@ -31,35 +32,40 @@ export function applyFileEdits(bytes: Uint8Array, edits: readonly PlannedEdit[])
   const original = decodeSource(bytes);
   if (!original) return fail('not valid UTF-8');
   const sorted = [...edits].sort((a, b) => a.start - b.start);
-  const overlap = sorted.find((edit, index) => index > 0 && edit.start < sorted[index - 1]!.end);
-  if (overlap) return fail('two edits overlap', overlap.line, overlap.column);
   if (sorted.some((edit) => edit.file !== file)) return fail('edits for several files were given together');
+  const overlap = sorted.find((edit, index) => index > 0 && edit.start < sorted[index - 1]!.end);
+  if (overlap) return fail('two edits overlap', overlap);
 
-  const before = parseSource(original.text, { markers: false });
-  if (before.failure) return fail(`the file no longer parses: ${before.failure.message}`);
-  const intended = new Map<number, string>();
+  const ranges = new Map<number, TokenEdit & { readonly edit: PlannedEdit }>();
   for (const edit of sorted) {
-    const stale = staleReason(original, before, edit);
-    if (stale) return fail(stale, edit.line, edit.column);
-    intended.set(original.charIndex(edit.start), edit.new);
+    const start = original.charIndex(edit.start);
+    const end = original.charIndex(edit.end);
+    if (edit.start < 0 || edit.end > original.bytes.length || start < 0 || end < start) {
+      return fail('the edit does not fall on character boundaries (the file changed since planning)', edit);
+    }
+    ranges.set(start, { start, end, edit });
   }
+  const before = lex(original.text);
+  const stale = staleEdit(before.lexemes, ranges);
+  if (stale) return fail(`${stale.message} (the file changed since planning)`, stale.edit);
 
   const output = splice(original.bytes, sorted);
   const changed = decodeSource(output);
   if (!changed) return fail('the result is not valid UTF-8');
-  const after = parseSource(changed.text, { markers: false });
-  if (after.failure) {
-    const at = positionOf(after, changed.text, after.failure.offset);
-    return fail(`the result does not parse: ${after.failure.message}`, at.line, at.column);
-  }
-  const mismatch = compareDocuments(before.documents, after.documents, intended);
-  if (mismatch) {
-    const at = positionOf(after, changed.text, mismatch.offset);
-    return fail(`the result does not read as intended: ${mismatch.message}`, at.line, at.column);
-  }
+  const after = lex(changed.text);
+  const parsed = parseSource(changed.text, { markers: false, lexemes: after.raw });
+  const where = (offset: number): { line: number; column: number } => positionOf(parsed, changed.text, offset);
+  if (parsed.failure) return fail(`the result does not parse: ${parsed.failure.message}`, where(parsed.failure.offset));
+  const comparison = compareLexemes(before.lexemes, after.lexemes, ranges);
+  if (!comparison.ok) return fail(comparison.message, where(comparison.offset));
+  const intended = new Map<number, string>();
+  for (const [start, range] of ranges) intended.set(comparison.editedAt.get(start)!, range.edit.new);
+  const wrong = checkValues(parsed.documents, intended);
+  if (wrong) return fail(wrong.message, where(wrong.offset));
   return { ok: true, bytes: output };
 }
 
+/** Replaces `[start, end)` of each edit (sorted, not overlapping) with its replacement. */
 export function splice(bytes: Buffer, sorted: readonly PlannedEdit[]): Buffer {
   const parts: Buffer[] = [];
   let cursor = 0;
@@ -71,30 +77,60 @@ export function splice(bytes: Buffer, sorted: readonly PlannedEdit[]): Buffer {
   return Buffer.concat(parts);
 }
 
-/** Why the planned range no longer holds the planned scalar, if it does not. */
-function staleReason(source: SourceText, parsed: ParsedSource, edit: PlannedEdit): string | undefined {
-  if (edit.start < 0 || edit.end < edit.start || edit.end > source.bytes.length) return 'the edit lies outside the file';
-  const start = source.charIndex(edit.start);
-  const end = source.charIndex(edit.end);
-  if (start < 0 || end < 0) return 'the edit does not fall on character boundaries';
-  const scalar = scalarAt(parsed.documents, start);
-  if (!scalar?.range || scalar.range[1] !== end) return 'no scalar at the planned position (the file changed since planning)';
-  const current = scalar.source ?? String(scalar.value);
-  if (current !== edit.old) return `the scalar holds "${current}", planned from "${edit.old}" (the file changed since planning)`;
+/** The first edit whose range no longer holds one scalar with the planned old value. */
+function staleEdit(
+  lexemes: readonly Lexeme[],
+  ranges: ReadonlyMap<number, TokenEdit & { readonly edit: PlannedEdit }>,
+): { edit: PlannedEdit; message: string } | undefined {
+  const seen = new Set<number>();
+  for (const lexeme of lexemes) {
+    const range = lexeme.scalar ? ranges.get(lexeme.offset) : undefined;
+    if (!range) continue;
+    seen.add(lexeme.offset);
+    const value = scalarValue(lexeme);
+    if (lexeme.offset + lexeme.source.length !== range.end || value !== range.edit.old) {
+      return { edit: range.edit, message: `the scalar at the planned position no longer holds "${range.edit.old}"` };
+    }
+  }
+  for (const range of ranges.values()) {
+    if (!seen.has(range.start)) return { edit: range.edit, message: 'no scalar at the planned position' };
+  }
   return undefined;
 }
 
-function scalarAt(documents: readonly Document.Parsed[], start: number): Scalar | undefined {
-  let found: Scalar | undefined;
-  for (const document of documents) {
-    if (document.range[0] > start || document.range[2] < start) continue;
-    visit(document, (_key, node) => {
-      if (!isScalar(node) || !node.range || node.range[0] !== start) return undefined;
-      found = node;
-      return visit.BREAK;
-    });
-    if (found) return found;
-  }
-  return found;
+function scalarValue(lexeme: Lexeme): string | undefined {
+  const type = lexeme.source.startsWith('"')
+    ? 'double-quoted-scalar'
+    : lexeme.source.startsWith("'")
+      ? 'single-quoted-scalar'
+      : 'scalar';
+  let failed = false;
+  const token: CST.FlowScalar = { type, offset: lexeme.offset, indent: 0, source: lexeme.source };
+  const resolved = CST.resolveAsScalar(token, true, () => {
+    failed = true;
+  });
+  return failed ? undefined : resolved.value;
 }
 
+/** Each edited scalar (by its start in the new text) is a value that now reads as intended. */
+function checkValues(
+  documents: readonly Document.Parsed[],
+  intended: ReadonlyMap<number, string>,
+): { offset: number; message: string } | undefined {
+  let problem: { offset: number; message: string } | undefined;
+  let met = 0;
+  for (const document of documents) {
+    visit(document, (key, node) => {
+      if (!isScalar(node) || !node.range || !intended.has(node.range[0])) return undefined;
+      const wanted = intended.get(node.range[0]);
+      met += 1;
+      if (key === 'key') problem = { offset: node.range[0], message: 'an edit landed on a mapping key' };
+      else if (node.value !== wanted) {
+        problem = { offset: node.range[0], message: `the edited value reads back as ${JSON.stringify(node.value)}` };
+      }
+      return problem ? visit.BREAK : undefined;
+    });
+    if (problem) return problem;
+  }
+  return met === intended.size ? undefined : { offset: 0, message: 'an edited scalar is not a value in the result' };
+}

@@ -1,5 +1,5 @@
 import { Composer, LineCounter, Parser } from 'yaml';
-import type { Document } from 'yaml';
+import type { CST, Document } from 'yaml';
 import { createMarkerWalker } from './marker-sites.js';
 import type { MarkerSite } from './marker-sites.js';
 
@@ -20,15 +20,20 @@ export interface ParsedSource {
 
 /**
  * One pass over the text: the CST feeds both the marker walker and the composer, so a
- * marked file is lexed and parsed once.
+ * marked file is lexed and parsed once. `lexemes` (the `yaml` lexer's output for `text`)
+ * saves lexing again when the caller has them.
  */
-export function parseSource(text: string, options: { readonly markers: boolean }): ParsedSource {
+export function parseSource(
+  text: string,
+  options: { readonly markers: boolean; readonly lexemes?: readonly string[] },
+): ParsedSource {
   const lineCounter = new LineCounter();
   const parser = new Parser(lineCounter.addNewLine);
   const composer = new Composer({ prettyErrors: false });
   const walker = options.markers ? createMarkerWalker() : undefined;
   const documents: Document.Parsed[] = [];
-  for (const token of parser.parse(text)) {
+  const tokens = options.lexemes ? parseLexemes(parser, lineCounter, options.lexemes) : parser.parse(text);
+  for (const token of tokens) {
     walker?.visit(token);
     for (const document of composer.next(token)) documents.push(document);
   }
@@ -40,6 +45,12 @@ export function parseSource(text: string, options: { readonly markers: boolean }
     sites: walker?.sites ?? [],
     ...(failure === undefined ? {} : { failure }),
   };
+}
+
+function* parseLexemes(parser: Parser, lineCounter: LineCounter, lexemes: readonly string[]): Generator<CST.Token> {
+  lineCounter.addNewLine(0);
+  for (const lexeme of lexemes) yield* parser.next(lexeme);
+  yield* parser.end();
 }
 
 function firstFailure(documents: readonly Document.Parsed[]): ParseFailure | undefined {

@@ -45,7 +45,9 @@ function regexProblem(field: string, source: string): PolicyProblem | undefined 
 }
 
 function orderingProblems(policy: Policy): PolicyProblem[] {
-  const named = (['semver', 'order', 'newest', 'promote'] as const).filter((key) => policy[key] !== undefined);
+  const named = (['semver', 'order', 'newest', 'promote'] as const).filter(
+    (key) => policy[key] !== undefined,
+  );
   if (orderingKindOf(policy) === undefined) {
     return [
       {
@@ -83,7 +85,9 @@ function orderingProblems(policy: Policy): PolicyProblem[] {
 function extractProblems(policy: Policy): PolicyProblem[] {
   if (policy.extract === undefined) return [];
   if (policy.pattern === undefined) {
-    return [{ field: 'extract', message: 'extract needs a pattern', hint: 'add pattern with a capture group' }];
+    return [
+      { field: 'extract', message: 'extract needs a pattern', hint: 'add pattern with a capture group' },
+    ];
   }
   if (regexProblem('pattern', policy.pattern)) return [];
   const { count, names } = groupsOf(policy.pattern);

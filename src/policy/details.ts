@@ -1,6 +1,7 @@
 /** The `detail` text of rule rejections, built only when a rejection list is materialized. */
 import type { ImageCandidate } from '../registry/source.js';
 import type { CompiledPolicy } from './compile.js';
+import { orderingText } from './evaluate.js';
 import { humanDuration } from './human-duration.js';
 import { soakState } from './orderings/promote.js';
 import type { RejectReason, SelectionContext } from './types.js';
@@ -15,14 +16,8 @@ function regexText(regex: RegExp): string {
   return `/${regex.source}/`;
 }
 
-function textOf(compiled: CompiledPolicy, tag: string): string {
-  if (!compiled.pattern || !compiled.extract) return tag;
-  const match = compiled.pattern.exec(tag);
-  return match ? compiled.extract.expand(match) : tag;
-}
-
 function subject(compiled: CompiledPolicy, tag: string): string {
-  return compiled.extract ? `extracted ${JSON.stringify(textOf(compiled, tag))}` : JSON.stringify(tag);
+  return compiled.extract ? `extracted ${JSON.stringify(orderingText(compiled, tag))}` : JSON.stringify(tag);
 }
 
 function soakDetail(compiled: CompiledPolicy, candidate: ImageCandidate, context: SelectionContext): string {
@@ -56,7 +51,9 @@ export function ruleDetail(
       return `matches exclude ${regexText(hit.regex)} of ${owner}`;
     }
     case 'pattern':
-      return compiled.pattern ? `does not match pattern ${regexText(compiled.pattern)}` : 'does not match pattern';
+      return compiled.pattern
+        ? `does not match pattern ${regexText(compiled.pattern)}`
+        : 'does not match pattern';
     case 'not-semver':
       return `${subject(compiled, candidate.tag)} is not X.Y.Z[-pre][+build] (v prefix allowed)`;
     case 'not-numeric':

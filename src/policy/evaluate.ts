@@ -1,7 +1,8 @@
 /**
  * The single pass over all candidates: every tag is checked against the rules in RULE_ORDER
- * up to the scan gate, parsed once, and the best eligible one is tracked on the way. Nothing
- * is sorted and no string is built here; `sortEligible` sorts on demand.
+ * up to the scan gate, parsed once into a reused key, and the best eligible one is tracked
+ * on the way. Nothing is sorted and nothing is allocated per release tag here; keys for
+ * sorting are parsed again, on demand, by `keyOf`.
  */
 import type { ImageCandidate } from '../registry/source.js';
 import type { CompiledPolicy } from './compile.js';
@@ -19,22 +20,35 @@ const EXCLUDED = codeOf('excluded');
 const PATTERN = codeOf('pattern');
 const REVERTED = codeOf('reverted');
 const TOO_YOUNG = codeOf('too-young');
+/** Rules from here on reject tags that have a key. */
+const FIRST_KEYED = codeOf('out-of-range');
 
 export interface Evaluation {
   readonly candidates: readonly ImageCandidate[];
   /** Per candidate: ELIGIBLE or the code of the first rule that rejected it. */
   readonly codes: Uint8Array;
-  /** Per candidate: the ordering key, when it has one (eligible or rejected after parsing). */
-  readonly keys: readonly unknown[];
   /** Candidates per code (index = code). */
   readonly tally: Uint32Array;
   readonly eligible: number;
   /** Index of the best eligible candidate, -1 when none. */
   readonly best: number;
-  /** Negative when candidate i ranks before (above) candidate j: key, then push time, then tag, then digest. */
+  /** Whether candidate i got an ordering key (eligible, or rejected after parsing). */
+  readonly hasKey: (i: number) => boolean;
+  /** The ordering key of candidate i (parsed on first use); undefined when it has none. */
+  readonly keyOf: (i: number) => unknown;
+  /** Negative when candidate i ranks before (above) j: key, then push time, then tag, then digest. */
   readonly rank: (i: number, j: number) => number;
   /** Eligible candidate indices, best first; sorted on first use and then kept. */
   readonly sortEligible: () => readonly number[];
+}
+
+/** The text the ordering reads: the tag, or what `extract` makes of it; undefined when `pattern` does not match. */
+export function orderingText(compiled: CompiledPolicy, tag: string): string | undefined {
+  const { pattern, extract } = compiled;
+  if (!pattern) return tag;
+  if (!extract) return pattern.test(tag) ? tag : undefined;
+  const match = pattern.exec(tag);
+  return match ? extract.expand(match) : undefined;
 }
 
 export function evaluate(
@@ -42,20 +56,18 @@ export function evaluate(
   candidates: readonly ImageCandidate[],
   context: SelectionContext,
 ): Evaluation {
-  const { ordering, excludes, pattern, extract } = compiled;
+  const { ordering, excludes } = compiled;
   const count = candidates.length;
   const codes = new Uint8Array(count);
-  const keys: unknown[] = new Array<unknown>(count);
   const pushed = new Float64Array(count);
   const tally = new Uint32Array(32);
+  const unparsed = codeOf(ordering.unparsed);
   const checkAge = compiled.minAgeMs > 0;
   const youngestAllowed = context.now.getTime() - compiled.minAgeMs;
   const revertedTags = context.revertedTags;
   const revertedDigests = context.revertedDigests;
 
-  const rank = (i: number, j: number): number => {
-    const byKey = ordering.compare(keys[j], keys[i]);
-    if (byKey !== 0) return byKey;
+  const tieBreak = (i: number, j: number): number => {
     if (pushed[i] !== pushed[j]) return pushed[i]! > pushed[j]! ? -1 : 1;
     const a = candidates[i]!;
     const b = candidates[j]!;
@@ -64,6 +76,8 @@ export function evaluate(
     return 0;
   };
 
+  let spare = ordering.blank?.();
+  let bestKey: unknown;
   let best = -1;
   let eligible = 0;
   for (let i = 0; i < count; i += 1) {
@@ -71,22 +85,16 @@ export function evaluate(
     const tag = candidate.tag;
     pushed[i] = candidate.pushedAt.getTime() || 0;
     let code = ELIGIBLE;
+    let key: unknown;
     if (isCosignArtefact(tag)) code = EXCLUDED_DEFAULT;
     else if (excludes.length > 0 && excludes.some((exclude) => exclude.regex.test(tag))) code = EXCLUDED;
     else {
-      let text: string | undefined = tag;
-      if (pattern) {
-        if (extract) {
-          const match = pattern.exec(tag);
-          text = match ? extract.expand(match) : undefined;
-        } else if (!pattern.test(tag)) text = undefined;
-      }
+      const text = orderingText(compiled, tag);
       if (text === undefined) code = PATTERN;
       else {
-        const key = ordering.parse(text, candidate);
-        if (key === undefined) code = codeOf(ordering.unparsed);
+        key = ordering.parse(text, candidate, spare);
+        if (key === undefined) code = unparsed;
         else {
-          keys[i] = key;
           const refused = ordering.admit(key, candidate);
           if (refused !== undefined) code = codeOf(refused);
           else if (revertedTags?.has(tag) || revertedDigests?.has(candidate.digest)) code = REVERTED;
@@ -98,17 +106,40 @@ export function evaluate(
     tally[code]! += 1;
     if (code !== ELIGIBLE) continue;
     eligible += 1;
-    if (best < 0 || rank(i, best) < 0) best = i;
+    if (best >= 0) {
+      const byKey = ordering.compare(key, bestKey);
+      if (byKey < 0 || (byKey === 0 && tieBreak(i, best) > 0)) continue;
+    }
+    best = i;
+    // The parse target now holds the best key; parse the next tags into the old best's object.
+    const previous = bestKey;
+    bestKey = key;
+    if (spare !== undefined) spare = previous ?? ordering.blank?.();
   }
+
+  let keys: unknown[] | undefined;
+  const hasKey = (i: number): boolean => codes[i] === ELIGIBLE || codes[i]! >= FIRST_KEYED;
+  const keyOf = (i: number): unknown => {
+    if (!hasKey(i)) return undefined;
+    keys ??= new Array<unknown>(count);
+    if (keys[i] === undefined) {
+      const candidate = candidates[i]!;
+      const text = orderingText(compiled, candidate.tag);
+      keys[i] = text === undefined ? undefined : ordering.parse(text, candidate);
+    }
+    return keys[i];
+  };
+  const rank = (i: number, j: number): number => ordering.compare(keyOf(j), keyOf(i)) || tieBreak(i, j);
 
   let sorted: number[] | undefined;
   return {
     candidates,
     codes,
-    keys,
     tally,
     eligible,
     best,
+    hasKey,
+    keyOf,
     rank,
     sortEligible: () => {
       if (sorted) return sorted;

@@ -17,8 +17,8 @@ function shortDigest(digest: string): string {
 function rows(rejections: readonly Rejection[], indent: string): string[] {
   const tagWidth = Math.min(40, Math.max(...rejections.map((r) => r.tag.length)));
   const reasonWidth = Math.max(...rejections.map((r) => r.reason.length));
-  return rejections.map(
-    (r) => `${indent}    ${r.tag.padEnd(tagWidth)}  ${r.reason.padEnd(reasonWidth)}  ${r.detail}`.trimEnd(),
+  return rejections.map((r) =>
+    `${indent}    ${r.tag.padEnd(tagWidth)}  ${r.reason.padEnd(reasonWidth)}  ${r.detail}`.trimEnd(),
   );
 }
 

@@ -19,8 +19,13 @@ export interface Ordering<K> {
   readonly noun: string;
   /** The reason for a tag without a key. */
   readonly unparsed: RejectReason;
-  /** The key, or undefined when the text has none (not semver, not a number, never live). */
-  parse(text: string, candidate: ImageCandidate): K | undefined;
+  /**
+   * The key, or undefined when the text has none (not semver, not a number, never live).
+   * With `into` (an object from `blank`), fills and returns it instead of allocating.
+   */
+  parse(text: string, candidate: ImageCandidate, into?: K): K | undefined;
+  /** A reusable parse target, for orderings whose keys are objects. */
+  blank?(): K;
   /** The ordering's own filter on a key (semver range, promotion soak time). */
   admit(key: K, candidate: ImageCandidate): RejectReason | undefined;
   /** Positive when `a` ranks higher; direction already applied. */

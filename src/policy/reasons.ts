@@ -23,7 +23,8 @@ export const RULE_ORDER = [
 ] as const satisfies readonly RejectReason[];
 
 // Compile-time check that RULE_ORDER names every RejectReason.
-const _everyReasonOrdered: Exclude<RejectReason, (typeof RULE_ORDER)[number]> extends never ? true : never = true;
+const _everyReasonOrdered: Exclude<RejectReason, (typeof RULE_ORDER)[number]> extends never ? true : never =
+  true;
 
 export const ELIGIBLE = 0;
 

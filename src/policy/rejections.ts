@@ -20,12 +20,12 @@ export interface RejectionInput {
 
 export function materializeRejections(input: RejectionInput): Rejection[] {
   const { compiled, evaluation, context, selection } = input;
-  const { candidates, codes, keys, rank } = evaluation;
+  const { candidates, codes, hasKey, keyOf, rank } = evaluation;
   const ordering = compiled.ordering;
   const keyed: number[] = [];
   const keyless: number[] = [];
   for (let i = 0; i < candidates.length; i += 1) {
-    if (keys[i] !== undefined) keyed.push(i);
+    if (hasKey(i)) keyed.push(i);
     else keyless.push(i);
   }
   keyed.sort(rank);
@@ -50,7 +50,7 @@ export function materializeRejections(input: RejectionInput): Rejection[] {
       rejections.push({ ...base, reason, detail: ruleDetail(reason, candidate, compiled, context) });
       continue;
     }
-    const duplicateOf = leader >= 0 && ordering.compare(keys[leader], keys[i]) === 0 ? leader : -1;
+    const duplicateOf = leader >= 0 && ordering.compare(keyOf(leader), keyOf(i)) === 0 ? leader : -1;
     if (duplicateOf < 0) leader = i;
     if (!selection || i === chosen) continue;
     const gated = selection.gate.rejected.get(i);

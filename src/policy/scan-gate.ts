@@ -67,10 +67,12 @@ export async function runScanGate(input: {
     let pending = byDigest.get(candidate.digest);
     if (!pending) {
       lookups += 1;
-      pending = Promise.resolve(candidate).then(scanLookup).then(
-        (facts) => ({ facts }),
-        (error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }),
-      );
+      pending = Promise.resolve(candidate)
+        .then(scanLookup)
+        .then(
+          (facts) => ({ facts }),
+          (error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }),
+        );
       byDigest.set(candidate.digest, pending);
     }
     return pending;

@@ -24,11 +24,16 @@ function countsByReason(evaluation: Evaluation, gate: GateResult | undefined): M
 
 function label(reason: RejectReason, compiled: CompiledPolicy): string {
   if (reason === 'severity' && compiled.policy.maxSeverity) return `above ${compiled.policy.maxSeverity}`;
-  if (reason === 'not-promoted' && compiled.policy.promote) return `never live in ${compiled.policy.promote.from}`;
+  if (reason === 'not-promoted' && compiled.policy.promote)
+    return `never live in ${compiled.policy.promote.from}`;
   return REASON_LABELS[reason];
 }
 
-function listed(counts: Map<RejectReason, number>, reasons: readonly RejectReason[], compiled: CompiledPolicy) {
+function listed(
+  counts: Map<RejectReason, number>,
+  reasons: readonly RejectReason[],
+  compiled: CompiledPolicy,
+) {
   return reasons
     .filter((reason) => counts.has(reason))
     .map((reason) => `${counts.get(reason)} ${label(reason, compiled)}`)
@@ -48,7 +53,10 @@ export function summarize(
     const why = listed(counts, RULE_ORDER, compiled);
     return `no eligible tag among ${total} ${total === 1 ? 'tag' : 'tags'}${why ? ` (${why})` : ''}`;
   }
-  const inScope = SCOPED_RULES.reduce((sum, reason) => sum + (counts.get(reason) ?? 0), evaluation.tally[ELIGIBLE] ?? 0);
+  const inScope = SCOPED_RULES.reduce(
+    (sum, reason) => sum + (counts.get(reason) ?? 0),
+    evaluation.tally[ELIGIBLE] ?? 0,
+  );
   const why = listed(counts, LATE_RULES, compiled);
   const tag = evaluation.candidates[chosen]!.tag;
   return `${tag}: ${compiled.ordering.describe(inScope)}${why ? ` (${why})` : ''}`;

@@ -132,7 +132,7 @@ export async function reconcileEnvironment(
 
       const lease = pushBranch !== environment.branch;
       const expected = lease ? await deps.workspace.remoteHead(pushBranch) : checkout.head;
-      if (lease && expected !== undefined && (await deps.workspace.sameTree(commit, expected))) {
+      if (lease && expected !== undefined && (await sameTree(deps.workspace, commit, expected))) {
         // The pull-request branch already carries exactly this change on this base.
         return { ...unchanged, problems };
       }
@@ -285,4 +285,11 @@ async function readSourceIntervals(deps: EnvironmentPassDeps, from: string): Pro
     depth: deps.config.git.historyDepth,
     now: deps.now(),
   });
+}
+
+/** True when both commits have the same tree and the same parent: the same change on the same base. */
+async function sameTree(workspace: Workspace, a: string, b: string): Promise<boolean> {
+  const out = await workspace.git(['rev-parse', `${a}^{tree}`, `${b}^{tree}`, `${a}^`, `${b}^`]);
+  const [treeA, treeB, parentA, parentB] = out.trim().split('\n');
+  return treeA === treeB && parentA === parentB;
 }

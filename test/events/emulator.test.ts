@@ -12,6 +12,8 @@ import {
   RemoveTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ecrPushPattern } from '../../src/events/pattern.js';
 import { startEmulator, type Emulator } from '../../src/testing/emulator/index.js';
@@ -297,5 +299,63 @@ describe('delivery', () => {
     expect(delivery?.rule.name).toBe('to-nowhere');
     expect(delivery?.body).toBe('{"k":"v"}');
     expect(delivery?.error).toMatch(/does not exist/);
+  });
+
+  it('an API destination target receives the event over HTTP with its connection auth', async () => {
+    const received: { headers: Record<string, unknown>; body: string }[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        received.push({ headers: req.headers, body });
+        res.writeHead(202).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const connection = await events.send(
+        new CreateConnectionCommand({
+          Name: 'http-events',
+          AuthorizationType: 'API_KEY',
+          AuthParameters: {
+            ApiKeyAuthParameters: { ApiKeyName: 'X-Drawbridge-Token', ApiKeyValue: 's3cret' },
+          },
+        }),
+      );
+      const destination = await events.send(
+        new CreateApiDestinationCommand({
+          Name: 'http-events',
+          ConnectionArn: connection.ConnectionArn,
+          InvocationEndpoint: `http://127.0.0.1:${port}/events/ecr`,
+          HttpMethod: 'POST',
+        }),
+      );
+      await events.send(
+        new PutRuleCommand({
+          Name: 'to-http',
+          EventPattern: '{"source":["aws.ecr"],"detail":{"repository-name":["team/http"]}}',
+        }),
+      );
+      await events.send(
+        new PutTargetsCommand({
+          Rule: 'to-http',
+          Targets: [{ Id: 'api', Arn: destination.ApiDestinationArn }],
+        }),
+      );
+      const event = emulator.events.publish({
+        source: 'aws.ecr',
+        detailType: 'ECR Image Action',
+        detail: { 'repository-name': 'team/http', 'action-type': 'PUSH', result: 'SUCCESS' },
+      });
+      await emulator.events.settle();
+      expect(received).toHaveLength(1);
+      expect(received[0]?.headers['x-drawbridge-token']).toBe('s3cret');
+      expect(JSON.parse(received[0]?.body ?? '{}')).toEqual(event);
+      expect(emulator.events.httpResults.at(-1)).toMatchObject({ status: 202 });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

@@ -189,6 +189,22 @@ describe('workspace over file://', () => {
     expect(entry).toMatchObject({ sha, parents: [] });
   });
 
+  it('different keys work concurrently: checkouts, commits and pushes to their own branches', async () => {
+    await remote.commit('staging', { 'apps/podinfo.yaml': 'image: repo/podinfo:1.0.0\n' });
+    const workspace = await open();
+    const branches = ['main', 'dev', 'staging'];
+    const shas = await Promise.all(
+      branches.map(async (branch) => {
+        const checkout = await workspace.checkout(branch, `env-${branch}`);
+        await writeFile(join(checkout.dir, 'apps/podinfo.yaml'), `image: repo/podinfo:${branch}\n`);
+        const sha = await workspace.commit(checkout, `deploy ${branch}`);
+        expect(await workspace.push(checkout, { branch, expected: checkout.head })).toBe('pushed');
+        return sha;
+      }),
+    );
+    for (const [i, branch] of branches.entries()) expect(await remote.head(branch)).toBe(shas[i]);
+  });
+
   it('throws a GitError with a hint when the remote does not exist', async () => {
     const error = await openWorkspace({
       url: `${remote.url}-missing`,

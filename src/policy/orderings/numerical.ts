@@ -1,14 +1,21 @@
 import type { Ordering } from '../ordering.js';
-import { compareNumberKeys, formatNumberKey, parseNumberKey, type NumberKey } from '../number-key.js';
+import {
+  blankNumberKey,
+  compareNumberKeys,
+  formatNumberKey,
+  parseNumberKey,
+  type MutableNumberKey,
+} from '../number-key.js';
 
 /** `order: numerical`: the highest number (`direction: desc`: the lowest). */
-export function numericalOrdering(direction: 'asc' | 'desc'): Ordering<NumberKey> {
+export function numericalOrdering(direction: 'asc' | 'desc'): Ordering<MutableNumberKey> {
   const sign = direction === 'asc' ? 1 : -1;
   return {
     kind: 'numerical',
     noun: 'number',
     unparsed: 'not-numeric',
-    parse: (text) => parseNumberKey(text),
+    parse: (text, _candidate, into) => parseNumberKey(text, into),
+    blank: blankNumberKey,
     admit: () => undefined,
     compare: (a, b) => sign * compareNumberKeys(a, b),
     show: formatNumberKey,

@@ -48,6 +48,8 @@ export function promoteOrdering(
     compare: (a, b) => (a === b ? 0 : a > b ? 1 : -1),
     show: (key) => new Date(key).toISOString(),
     describe: (count) =>
-      count === 1 ? `the only tag live in ${promote.from}` : `went live last of ${count} live in ${promote.from}`,
+      count === 1
+        ? `the only tag live in ${promote.from}`
+        : `went live last of ${count} live in ${promote.from}`,
   };
 }

@@ -1,7 +1,12 @@
 import type { Ordering } from '../ordering.js';
 import { compileRange } from '../semver-range.js';
-import { compareSemver, type SemverTag } from '../semver-tag.js';
-import { parseSemverTag } from '../semver-tag.js';
+import {
+  blankSemverTag,
+  compareSemver,
+  parseSemverTag,
+  type MutableSemverTag,
+  type SemverTag,
+} from '../semver-tag.js';
 
 function show(version: SemverTag): string {
   const main = `${version.major}.${version.minor}.${version.patch}`;
@@ -9,13 +14,14 @@ function show(version: SemverTag): string {
 }
 
 /** `semver: RANGE`: the highest version in the range. */
-export function semverOrdering(rangeText: string): Ordering<SemverTag> {
+export function semverOrdering(rangeText: string): Ordering<MutableSemverTag> {
   const range = compileRange(rangeText);
   return {
     kind: 'semver',
     noun: 'version',
     unparsed: 'not-semver',
-    parse: (text) => parseSemverTag(text),
+    parse: (text, _candidate, into) => parseSemverTag(text, into),
+    blank: blankSemverTag,
     admit(key) {
       const verdict = range.test(key);
       return verdict === 'in' ? undefined : verdict;

@@ -34,7 +34,9 @@ export class ClientPool {
     const id = JSON.stringify([key.region, key.endpoint ?? '', key.roleArn ?? '', key.externalId ?? '']);
     const known = this.clients.get(id);
     if (known) return known;
-    const credentials = key.roleArn ? this.role(key.roleArn, key.externalId, key.region) : this.options.credentials;
+    const credentials = key.roleArn
+      ? this.role(key.roleArn, key.externalId, key.region)
+      : this.options.credentials;
     const client = new ECRClient({
       region: key.region,
       ...(key.endpoint ? { endpoint: key.endpoint } : {}),

@@ -16,9 +16,27 @@ export interface FailureScope {
   readonly endpoint?: string;
 }
 
-const THROTTLING = new Set(['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestLimitExceeded']);
-const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
-const TRANSIENT_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'ExpiredTokenException']);
+const THROTTLING = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+]);
+const NETWORK = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+]);
+const TRANSIENT_NAMES = new Set([
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'ExpiredTokenException',
+]);
 
 interface AwsLikeError {
   readonly name?: string;
@@ -49,7 +67,10 @@ export function toRegistryError(error: unknown, scope: FailureScope): RegistryEr
   const status = (error as AwsLikeError | undefined)?.$metadata?.httpStatusCode;
   const message = error instanceof Error ? error.message : String(error);
   const retryable =
-    THROTTLING.has(code) || NETWORK.has(code) || TRANSIENT_NAMES.has(code) || (status !== undefined && status >= 500);
+    THROTTLING.has(code) ||
+    NETWORK.has(code) ||
+    TRANSIENT_NAMES.has(code) ||
+    (status !== undefined && status >= 500);
   const { repository } = scope;
   return new RegistryError(`ECR ${scope.operation} failed for ${scope.imageKey}: ${code}: ${message}`, {
     code,
@@ -70,7 +91,9 @@ export function toRegistryError(error: unknown, scope: FailureScope): RegistryEr
 function hintFor(code: string, scope: FailureScope, message: string, retryable: boolean): string | undefined {
   const { repository } = scope;
   const arn = repositoryArn(repository);
-  const who = scope.roleArn ? `the role ${scope.roleArn}` : 'the identity drawbridge runs as (IRSA / Pod Identity role, profile or instance role)';
+  const who = scope.roleArn
+    ? `the role ${scope.roleArn}`
+    : 'the identity drawbridge runs as (IRSA / Pod Identity role, profile or instance role)';
   switch (code) {
     case 'AccessDeniedException': {
       const action = /perform: (ecr:[A-Za-z]+)/.exec(message)?.[1] ?? `ecr:${scope.operation}`;

@@ -10,7 +10,7 @@ import { scanFactsOf } from './scan.js';
 
 /** cosign's tag convention for signatures, attestations and SBOMs of `sha256:<hex>`. */
 const COSIGN_TAG = /^sha256-[0-9a-f]{64}\.(?:sig|att|sbom)$/;
-const SHA256 = /^sha256:[0-9a-f]{64}$/;
+const HEX64 = /^[0-9a-f]{64}$/;
 
 /** Artifact types of signatures, attestations and SBOMs, which are never deployable images. */
 const REFERRER_ARTIFACTS: ReadonlySet<string> = new Set([
@@ -30,7 +30,9 @@ export function isCosignTag(tag: string): boolean {
 }
 
 /** Whether an image is a referrer (signature, SBOM, attestation) rather than an image to run. */
-export function isReferrer(detail: Pick<ImageDetail, 'subjectManifestDigest' | 'artifactMediaType'>): boolean {
+export function isReferrer(
+  detail: Pick<ImageDetail, 'subjectManifestDigest' | 'artifactMediaType'>,
+): boolean {
   if (detail.subjectManifestDigest) return true;
   return detail.artifactMediaType !== undefined && REFERRER_ARTIFACTS.has(detail.artifactMediaType);
 }
@@ -136,7 +138,7 @@ class ColumnListing implements CompactListing {
       this.tagEnds[index] = end;
     });
     this.tagImage = Uint32Array.from(c.tagImage);
-    if (c.digests.every((digest) => SHA256.test(digest))) {
+    if (c.digests.every(isSha256)) {
       this.digestBytes = Buffer.alloc(c.digests.length * 32);
       c.digests.forEach((digest, index) => this.digestBytes?.write(digest.slice(7), index * 32, 'hex'));
     } else {
@@ -191,6 +193,10 @@ class ColumnListing implements CompactListing {
     if (this.digestText) return this.digestText[image] ?? '';
     return `sha256:${this.digestBytes?.toString('hex', image * 32, image * 32 + 32) ?? ''}`;
   }
+}
+
+function isSha256(digest: string): boolean {
+  return digest.length === 71 && digest.startsWith('sha256:') && HEX64.test(digest.slice(7));
 }
 
 /** Small table of distinct values; id 0 means "absent". */

@@ -2,11 +2,7 @@
  * ECR scan results as ScanFacts: the summary DescribeImages carries, or what
  * DescribeImageScanFindings answers for an image whose summary was absent.
  */
-import type {
-  DescribeImageScanFindingsCommandOutput,
-  FindingSeverity,
-  ImageDetail,
-} from '@aws-sdk/client-ecr';
+import type { DescribeImageScanFindingsCommandOutput, ImageDetail } from '@aws-sdk/client-ecr';
 import type { ScanFacts, Severity } from '../source.js';
 
 type CountKey = Severity | 'UNDEFINED';
@@ -20,7 +16,9 @@ const KNOWN: ReadonlySet<string> = new Set<CountKey>([
 ]);
 
 /** Scan facts from a DescribeImages entry, or undefined when ECR sent no summary. */
-export function scanFactsOf(detail: Pick<ImageDetail, 'imageScanStatus' | 'imageScanFindingsSummary'>): ScanFacts | undefined {
+export function scanFactsOf(
+  detail: Pick<ImageDetail, 'imageScanStatus' | 'imageScanFindingsSummary'>,
+): ScanFacts | undefined {
   const counts = detail.imageScanFindingsSummary?.findingSeverityCounts;
   if (!detail.imageScanFindingsSummary || !counts) return undefined;
   return { status: detail.imageScanStatus?.status ?? 'UNKNOWN', counts: knownCounts(counts) };
@@ -36,7 +34,7 @@ export function scanFactsFromFindings(output: DescribeImageScanFindingsCommandOu
 /** What an image without any scan reports (ScanNotFoundException): nothing known. */
 export const NOT_SCANNED: ScanFacts = { status: 'UNKNOWN', counts: {} };
 
-function knownCounts(counts: Partial<Record<FindingSeverity | string, number>>): ScanFacts['counts'] {
+function knownCounts(counts: Readonly<Record<string, number>>): ScanFacts['counts'] {
   const out: Partial<Record<CountKey, number>> = {};
   for (const [severity, count] of Object.entries(counts))
     if (isCountKey(severity) && typeof count === 'number') out[severity] = count;

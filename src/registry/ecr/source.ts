@@ -4,11 +4,7 @@
  * calls and nothing per tag. Listings are cached per image key until invalidated (a push
  * event), until `fresh` is asked (a full sweep), or until `cacheTtlMs` passes.
  */
-import {
-  DescribeImageScanFindingsCommand,
-  DescribeImagesCommand,
-  type ECRClient,
-} from '@aws-sdk/client-ecr';
+import { DescribeImageScanFindingsCommand, DescribeImagesCommand } from '@aws-sdk/client-ecr';
 import type { Config } from '../../config/schema.js';
 import { RegistryError } from '../../errors.js';
 import type { Logger } from '../../log/logger.js';
@@ -159,7 +155,13 @@ export function createEcrSource(options: EcrSourceOptions): EcrSource {
     }
     const listing = builder.build();
     logger.debug(
-      { image: imageKey, repository: repository.uri, pages, candidates: listing.candidateCount, ms: Date.now() - started },
+      {
+        image: imageKey,
+        repository: repository.uri,
+        pages,
+        candidates: listing.candidateCount,
+        ms: Date.now() - started,
+      },
       'listed repository',
     );
     return { listing, repository, pages, fetchedAt: now() };
@@ -167,7 +169,8 @@ export function createEcrSource(options: EcrSourceOptions): EcrSource {
 
   function entryFor(imageKey: string, fresh: boolean): Promise<CacheEntry> {
     const cached = cache.get(imageKey);
-    if (!fresh && cached && now().getTime() - cached.fetchedAt.getTime() < ttl) return Promise.resolve(cached);
+    if (!fresh && cached && now().getTime() - cached.fetchedAt.getTime() < ttl)
+      return Promise.resolve(cached);
     const running = inFlight.get(imageKey);
     if (running) return running;
     const promise = fetchListing(imageKey)
@@ -197,6 +200,11 @@ export function createEcrSource(options: EcrSourceOptions): EcrSource {
     };
   }
 
+  function unresolved(imageKey: string): RepositoryRef {
+    const uri = config.images[imageKey]?.repository ?? '';
+    return { uri, registryId: '', region: '', name: uri };
+  }
+
   async function readScan(imageKey: string, candidate: ImageCandidate): Promise<ScanFacts> {
     const { repository, client: key } = resolve(imageKey);
     try {
@@ -211,7 +219,12 @@ export function createEcrSource(options: EcrSourceOptions): EcrSource {
       return scanFactsFromFindings(output);
     } catch (error) {
       if (codeOf(error) === 'ScanNotFoundException') return NOT_SCANNED;
-      throw toRegistryError(error, { imageKey, repository, operation: 'DescribeImageScanFindings', ...scopeOf(key) });
+      throw toRegistryError(error, {
+        imageKey,
+        repository,
+        operation: 'DescribeImageScanFindings',
+        ...scopeOf(key),
+      });
     }
   }
 
@@ -243,7 +256,11 @@ export function createEcrSource(options: EcrSourceOptions): EcrSource {
             const failure =
               error instanceof RegistryError
                 ? error
-                : toRegistryError(error, { imageKey, repository: unresolved(imageKey), operation: 'DescribeImages' });
+                : toRegistryError(error, {
+                    imageKey,
+                    repository: unresolved(imageKey),
+                    operation: 'DescribeImages',
+                  });
             failed.set(imageKey, failure);
           }
         },
@@ -275,11 +292,6 @@ export function createEcrSource(options: EcrSourceOptions): EcrSource {
       pool.destroy();
     },
   };
-
-  function unresolved(imageKey: string): RepositoryRef {
-    const uri = config.images[imageKey]?.repository ?? '';
-    return { uri, registryId: '', region: '', name: uri };
-  }
 }
 
 function scopeOf(key: ClientKey): { roleArn?: string; endpoint?: string } {

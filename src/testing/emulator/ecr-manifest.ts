@@ -2,7 +2,7 @@
  * Manifests the ECR emulator stores. A digest is always the sha256 of the exact manifest
  * bytes, as in a real registry; the builders only make unique, well-formed documents.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
@@ -15,7 +15,7 @@ export const SIGSTORE_BUNDLE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
 export const EMPTY_CONFIG = 'application/vnd.oci.empty.v1+json';
 
 export function sha256Digest(text: string): string {
-  return `sha256:${createHash('sha256').update(text, 'utf8').digest('hex')}`;
+  return `sha256:${hash('sha256', text, 'hex')}`;
 }
 
 /** A stand-in blob digest derived from a seed (the emulator stores no blobs). */

@@ -62,7 +62,10 @@ function tagStatusOf(input: Input): TagStatus {
   const filter = input['filter'] as { tagStatus?: unknown } | undefined;
   const status = filter?.tagStatus ?? 'ANY';
   if (status === 'TAGGED' || status === 'UNTAGGED' || status === 'ANY') return status;
-  throw new AwsError('InvalidParameterException', `Invalid parameter at 'filter.tagStatus': '${String(status)}'`);
+  throw new AwsError(
+    'InvalidParameterException',
+    `Invalid parameter at 'filter.tagStatus': ${JSON.stringify(status)}`,
+  );
 }
 
 interface ImageId {
@@ -109,29 +112,34 @@ function describeRepositories(store: EcrStore, input: Input): unknown {
   };
 }
 
-function imageDetail(store: EcrStore, repository: EcrRepository, record: ImageRecord): unknown {
-  const scan = record.scan;
-  return {
+/** Built field by field (not by spreading), since a bulk scan serialises millions of these. */
+function imageDetail(
+  store: EcrStore,
+  repository: EcrRepository,
+  record: ImageRecord,
+): Record<string, unknown> {
+  const detail: Record<string, unknown> = {
     registryId: store.accountId,
     repositoryName: repository.name,
     imageDigest: record.digest,
-    ...(record.tags.length > 0 ? { imageTags: record.tags } : {}),
-    imageSizeInBytes: record.sizeBytes,
-    imagePushedAt: epochSeconds(record.pushedAt),
-    imageManifestMediaType: record.mediaType,
-    ...(record.artifactMediaType ? { artifactMediaType: record.artifactMediaType } : {}),
-    ...(record.subjectDigest ? { subjectManifestDigest: record.subjectDigest } : {}),
-    ...(scan ? { imageScanStatus: { status: scan.status, description: scanDescription(scan.status) } } : {}),
-    ...(scan?.summary
-      ? {
-          imageScanFindingsSummary: {
-            imageScanCompletedAt: epochSeconds(scan.completedAt),
-            vulnerabilitySourceUpdatedAt: epochSeconds(scan.completedAt),
-            findingSeverityCounts: scan.counts,
-          },
-        }
-      : {}),
   };
+  if (record.tags.length > 0) detail['imageTags'] = record.tags;
+  detail['imageSizeInBytes'] = record.sizeBytes;
+  detail['imagePushedAt'] = epochSeconds(record.pushedAt);
+  detail['imageManifestMediaType'] = record.mediaType;
+  if (record.artifactMediaType) detail['artifactMediaType'] = record.artifactMediaType;
+  if (record.subjectDigest) detail['subjectManifestDigest'] = record.subjectDigest;
+  const scan = record.scan;
+  if (scan) {
+    detail['imageScanStatus'] = { status: scan.status, description: scanDescription(scan.status) };
+    if (scan.summary)
+      detail['imageScanFindingsSummary'] = {
+        imageScanCompletedAt: epochSeconds(scan.completedAt),
+        vulnerabilitySourceUpdatedAt: epochSeconds(scan.completedAt),
+        findingSeverityCounts: scan.counts,
+      };
+  }
+  return detail;
 }
 
 function describeImages(store: EcrStore, input: Input): unknown {
@@ -139,7 +147,10 @@ function describeImages(store: EcrStore, input: Input): unknown {
   const ids = imageIdsOf(input);
   if (ids) {
     if (input['nextToken'] !== undefined || input['maxResults'] !== undefined)
-      throw new AwsError('InvalidParameterException', 'imageIds cannot be combined with maxResults or nextToken');
+      throw new AwsError(
+        'InvalidParameterException',
+        'imageIds cannot be combined with maxResults or nextToken',
+      );
     return {
       imageDetails: ids.map((id) => {
         const record = repository.find({ digest: id.imageDigest, tag: id.imageTag });
@@ -173,9 +184,14 @@ function listImages(store: EcrStore, input: Input): unknown {
       const tags: (string | undefined)[] = record.tags.length > 0 ? record.tags : [undefined];
       for (let index = record.seq === seq ? first : 0; index < tags.length; index += 1) {
         if (rows.length === max)
-          return { imageIds: rows, nextToken: encodeToken('ListImages', scope, record.seq * TAGS_PER_IMAGE + index) };
+          return {
+            imageIds: rows,
+            nextToken: encodeToken('ListImages', scope, record.seq * TAGS_PER_IMAGE + index),
+          };
         const tag = tags[index];
-        rows.push(tag === undefined ? { imageDigest: record.digest } : { imageDigest: record.digest, imageTag: tag });
+        rows.push(
+          tag === undefined ? { imageDigest: record.digest } : { imageDigest: record.digest, imageTag: tag },
+        );
       }
     }
     if (page.next === undefined) return { imageIds: rows };
@@ -191,15 +207,24 @@ function batchGetImage(store: EcrStore, input: Input): unknown {
   const failures: unknown[] = [];
   for (const id of ids) {
     if (id.imageDigest === undefined && id.imageTag === undefined) {
-      failures.push({ imageId: id, failureCode: 'MissingDigestAndTag', failureReason: 'Missing digest and tag' });
+      failures.push({
+        imageId: id,
+        failureCode: 'MissingDigestAndTag',
+        failureReason: 'Missing digest and tag',
+      });
       continue;
     }
     const record = repository.find({ digest: id.imageDigest, tag: id.imageTag });
     if (!record) {
-      const mismatch = id.imageDigest !== undefined && id.imageTag !== undefined && repository.find({ tag: id.imageTag });
+      const mismatch =
+        id.imageDigest !== undefined && id.imageTag !== undefined && repository.find({ tag: id.imageTag });
       failures.push(
         mismatch
-          ? { imageId: id, failureCode: 'ImageTagDoesNotMatchDigest', failureReason: 'Tag does not match digest' }
+          ? {
+              imageId: id,
+              failureCode: 'ImageTagDoesNotMatchDigest',
+              failureReason: 'Tag does not match digest',
+            }
           : { imageId: id, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' },
       );
       continue;
@@ -275,7 +300,10 @@ function putImage(store: EcrStore, input: Input): unknown {
   const expected = optionalString(input, 'imageDigest');
   const existing = repository.find({ digest: sha256Digest(manifest) });
   if (expected !== undefined && expected !== sha256Digest(manifest))
-    throw new AwsError('ImageDigestDoesNotMatchException', `The digest ${expected} does not match the manifest`);
+    throw new AwsError(
+      'ImageDigestDoesNotMatchException',
+      `The digest ${expected} does not match the manifest`,
+    );
   if (existing && (tag === undefined || existing.tags.includes(tag)))
     throw new AwsError(
       'ImageAlreadyExistsException',

@@ -36,7 +36,9 @@ export function decodeToken(token: unknown, op: string, scope: string): number {
   if (typeof token !== 'string' || !token.startsWith('drawbridge-emu.')) throw invalid;
   let cursor: Partial<Cursor>;
   try {
-    cursor = JSON.parse(Buffer.from(token.slice('drawbridge-emu.'.length), 'base64url').toString('utf8')) as Partial<Cursor>;
+    cursor = JSON.parse(
+      Buffer.from(token.slice('drawbridge-emu.'.length), 'base64url').toString('utf8'),
+    ) as Partial<Cursor>;
   } catch {
     throw invalid;
   }

@@ -3,7 +3,7 @@
  * push order. A repository made by the bulk API stays synthetic (images computed from their
  * index on demand, nothing stored) until something changes it or looks an image up.
  */
-import { imageManifest, OCI_MANIFEST, sha256Digest } from './ecr-manifest.js';
+import { OCI_CONFIG, OCI_LAYER, OCI_MANIFEST, sha256Digest } from './ecr-manifest.js';
 
 export type SeverityCounts = Readonly<
   Partial<Record<'INFORMATIONAL' | 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL' | 'UNDEFINED', number>>
@@ -41,6 +41,8 @@ export interface SyntheticSpec {
   readonly tag: (index: number) => string;
   readonly sizeBytes: number;
   readonly scan?: StoredScan;
+  /** 48 hex characters unique to the repository, for the generated blob digests. */
+  readonly seed: string;
 }
 
 export interface NewImage {
@@ -178,14 +180,23 @@ function matches(record: ImageRecord, status: TagStatus): boolean {
   return status === 'TAGGED' ? record.tags.length > 0 : record.tags.length === 0;
 }
 
+/**
+ * Image `index` of a synthetic repository. One hash per image (the digest of the manifest
+ * bytes, as always); the blob digests inside are derived from the repository's seed, since
+ * the emulator stores no blobs and a bulk scan of millions of images must stay cheap.
+ */
 function syntheticImage(repository: string, spec: SyntheticSpec, index: number): ImageRecord {
-  const manifest = imageManifest(`${repository}@${index}`, spec.sizeBytes);
+  const blob = `${spec.seed}${index.toString(16).padStart(16, '0')}`;
+  const manifest =
+    `{"schemaVersion":2,"mediaType":"${OCI_MANIFEST}",` +
+    `"config":{"mediaType":"${OCI_CONFIG}","digest":"sha256:${blob}","size":512},` +
+    `"layers":[{"mediaType":"${OCI_LAYER}","digest":"sha256:${blob.slice(16)}${blob.slice(0, 16)}","size":${spec.sizeBytes}}]}`;
   return {
     seq: index,
     digest: sha256Digest(manifest),
     manifest,
     mediaType: OCI_MANIFEST,
-    artifactMediaType: 'application/vnd.oci.image.config.v1+json',
+    artifactMediaType: OCI_CONFIG,
     sizeBytes: spec.sizeBytes + 512,
     pushedAt: new Date(spec.firstPushedAt.getTime() + index * spec.stepMs),
     tags: [spec.tag(index)],

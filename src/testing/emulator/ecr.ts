@@ -159,7 +159,9 @@ export class EcrStore {
     ];
     const pushedAt = input.pushedAt ?? this.options.now();
     const entries = platforms.map((platform) => {
-      const manifest = imageManifest(`${input.repository}:${input.tags.join(',')}:${this.pushes}:${platform.architecture}`);
+      const manifest = imageManifest(
+        `${input.repository}:${input.tags.join(',')}:${this.pushes}:${platform.architecture}`,
+      );
       const pushed = this.store(input.repository, manifest, [], { pushedAt });
       return { digest: pushed.digest, size: Buffer.byteLength(manifest), platform };
     });
@@ -181,7 +183,12 @@ export class EcrStore {
       return this.store(input.repository, manifest, input.tags ?? [], options);
     }
     const tag = `${subject.digest.replace(':', '-')}.${SUFFIXES[input.kind]}`;
-    return this.store(input.repository, cosignSignatureManifest(`${subject.digest}:${input.kind}`), [tag], options);
+    return this.store(
+      input.repository,
+      cosignSignatureManifest(`${subject.digest}:${input.kind}`),
+      [tag],
+      options,
+    );
   }
 
   moveTag(repository: string, tag: string, digest: string): void {
@@ -217,8 +224,7 @@ export class EcrStore {
     const prefix = input.prefix ?? 'bulk/repo-';
     const now = this.options.now();
     const stepMs = input.stepMs ?? 60_000;
-    const firstPushedAt =
-      input.firstPushedAt ?? new Date(now.getTime() - input.imagesPerRepository * stepMs);
+    const firstPushedAt = input.firstPushedAt ?? new Date(now.getTime() - input.imagesPerRepository * stepMs);
     const scan = input.scan === undefined ? undefined : this.storedScan(input.scan);
     const names: string[] = [];
     for (let index = 0; index < input.repositories; index += 1) {
@@ -232,6 +238,7 @@ export class EcrStore {
           stepMs,
           tag: input.tag ?? ((i) => `1.0.${i}`),
           sizeBytes: 4096,
+          seed: sha256Digest(`${prefix}${index}`).slice(7, 55),
           ...(scan ? { scan } : {}),
         }),
       );
@@ -265,7 +272,11 @@ export class EcrStore {
   }
 
   /** Throws AccessDeniedException, worded like IAM's, when access was denied. */
-  checkAccess(repository: string, operation: string, caller = 'arn:aws:iam::000000000000:user/emulator'): void {
+  checkAccess(
+    repository: string,
+    operation: string,
+    caller = 'arn:aws:iam::000000000000:user/emulator',
+  ): void {
     const rule = this.denied.get(repository);
     if (!rule || (rule !== 'all' && !rule.has(operation))) return;
     throw new AwsError(
@@ -291,7 +302,10 @@ export class EcrStore {
     const repo = this.repository(repository);
     const facts = manifestFacts(manifest);
     if (!facts)
-      throw new AwsError('InvalidParameterException', 'Invalid parameter at imageManifest: not a JSON object');
+      throw new AwsError(
+        'InvalidParameterException',
+        'Invalid parameter at imageManifest: not a JSON object',
+      );
     const digest = sha256Digest(manifest);
     const scan = options.scan === undefined ? undefined : this.storedScan(options.scan);
     this.pushes += 1;
@@ -323,6 +337,7 @@ export class EcrStore {
   }
 
   private checkTag(tag: string): void {
-    if (!TAG.test(tag)) throw new AwsError('InvalidParameterException', `Invalid parameter at 'imageTag': '${tag}'`);
+    if (!TAG.test(tag))
+      throw new AwsError('InvalidParameterException', `Invalid parameter at 'imageTag': '${tag}'`);
   }
 }

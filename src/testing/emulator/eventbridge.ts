@@ -2,15 +2,15 @@
  * EventBridge over AWS JSON 1.1 (`AWSEvents.<Op>`): PutEvents with the real limits and
  * per-entry failures, rules and targets (eventbridge-rules.ts), connections and API
  * destinations, and delivery: an event that matches an enabled rule is handed to `onDeliver`
- * once per target (index.ts wires SQS targets to the SQS emulator).
+ * once per target (index.ts wires it to eventbridge-delivery.ts: SQS queues, API destinations).
  */
 import { randomUUID } from 'node:crypto';
 import { matchesPattern } from '../../events/pattern.js';
 import type { StoreOptions } from './ecr.js';
+import type { HttpResult } from './eventbridge-delivery.js';
 import { DestinationBook } from './eventbridge-destinations.js';
 import { busName, RuleBook, type RuleRecord, type TargetRecord } from './eventbridge-rules.js';
 import { AwsError, type AwsService } from './server.js';
-import type { SqsStore } from './sqs.js';
 
 export type { RuleRecord, TargetRecord } from './eventbridge-rules.js';
 export type { ApiDestinationRecord, ConnectionRecord } from './eventbridge-destinations.js';
@@ -72,11 +72,20 @@ export class EventBridgeStore {
   readonly destinations: DestinationBook;
   /** Called once per matching target; throw to record a failed delivery. */
   onDeliver: ((delivery: Delivery) => void) | undefined;
+  /** Deliveries still under way (HTTP to API destinations); `settle()` waits for them. */
+  readonly inFlight = new Set<Promise<void>>();
+  /** Answers of API destinations (see eventbridge-delivery.ts). */
+  readonly httpResults: HttpResult[] = [];
   private failing = { remaining: 0, code: 'InternalFailure', message: 'injected failure' };
 
   constructor(readonly options: StoreOptions) {
     this.rules = new RuleBook(options);
     this.destinations = new DestinationBook(options);
+  }
+
+  /** Waits until every delivery under way has finished. */
+  async settle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
   }
 
   /** Test hook: the next `count` PutEvents entries fail with this error code. */
@@ -321,14 +330,4 @@ function toDate(value: unknown): Date | undefined {
 /** EventBridge writes times without milliseconds: `2026-01-01T00:00:00Z`. */
 function isoSeconds(date: Date): string {
   return `${date.toISOString().slice(0, 19)}Z`;
-}
-
-/** Delivery to SQS targets (`arn:aws:sqs:<region>:<account>:<name>`): the body becomes a message. */
-export function deliverToSqs(sqs: SqsStore): (delivery: Delivery) => void {
-  return (delivery) => {
-    const arn = delivery.target.Arn;
-    if (!arn.startsWith('arn:aws:sqs:') && !/^arn:aws-[a-z-]+:sqs:/.test(arn)) return;
-    const name = arn.split(':').at(-1) ?? '';
-    sqs.send(sqs.queue(name), delivery.body);
-  };
 }

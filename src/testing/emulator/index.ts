@@ -3,7 +3,8 @@
  * EventBridge on one loopback port, driven by the real SDK clients.
  */
 import { EcrStore, ecrService } from './ecr.js';
-import { deliverToSqs, EventBridgeStore, eventBridgeService } from './eventbridge.js';
+import { EventBridgeStore, eventBridgeService } from './eventbridge.js';
+import { deliverToTargets } from './eventbridge-delivery.js';
 import { startServer, type EmulatorServer, type FaultPlan } from './server.js';
 import { SqsStore, sqsService } from './sqs.js';
 import { StsStore, stsService } from './sts.js';
@@ -44,7 +45,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const sqs = new SqsStore(storeOptions);
   const events = new EventBridgeStore(storeOptions);
   const sts = new StsStore(storeOptions);
-  events.onDeliver = deliverToSqs(sqs);
+  events.onDeliver = deliverToTargets(events, sqs);
   const server = await startServer({
     services: [ecrService(ecr), sqsService(sqs), eventBridgeService(events)],
     queryServices: [stsService(sts)],

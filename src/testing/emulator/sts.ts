@@ -46,12 +46,21 @@ export class StsStore {
     const roleArn = params.get('RoleArn') ?? '';
     const sessionName = params.get('RoleSessionName') ?? '';
     if (!ROLE_ARN.test(roleArn))
-      throw new AwsError('ValidationError', `1 validation error detected: Value '${roleArn}' at 'roleArn' failed to satisfy constraint`);
+      throw new AwsError(
+        'ValidationError',
+        `1 validation error detected: Value '${roleArn}' at 'roleArn' failed to satisfy constraint`,
+      );
     if (!/^[\w+=,.@-]{2,64}$/.test(sessionName))
-      throw new AwsError('ValidationError', `Value '${sessionName}' at 'roleSessionName' failed to satisfy constraint`);
+      throw new AwsError(
+        'ValidationError',
+        `Value '${sessionName}' at 'roleSessionName' failed to satisfy constraint`,
+      );
     const duration = Number(params.get('DurationSeconds') ?? 3600);
     if (!Number.isInteger(duration) || duration < 900 || duration > 43_200)
-      throw new AwsError('ValidationError', `Value '${duration}' at 'durationSeconds' failed to satisfy constraint`);
+      throw new AwsError(
+        'ValidationError',
+        `Value '${duration}' at 'durationSeconds' failed to satisfy constraint`,
+      );
     const externalId = params.get('ExternalId') ?? undefined;
     const wanted = this.externalIds.get(roleArn);
     if (this.deniedRoles.has(roleArn) || (wanted !== undefined && wanted !== externalId))
@@ -68,7 +77,11 @@ export class StsStore {
       expiration: new Date(this.options.now().getTime() + duration * 1000),
     };
     this.issuedKeys.set(issued.accessKeyId, issued);
-    return { ...issued, secretAccessKey: randomBytes(20).toString('base64'), sessionToken: randomBytes(32).toString('base64') };
+    return {
+      ...issued,
+      secretAccessKey: randomBytes(20).toString('base64'),
+      sessionToken: randomBytes(32).toString('base64'),
+    };
   }
 }
 

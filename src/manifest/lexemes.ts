@@ -1,0 +1,88 @@
+import { Lexer } from 'yaml';
+
+/** One lexical token; a plain scalar's marker and text are joined into one. */
+export interface Lexeme {
+  /** String index where the token starts. */
+  readonly offset: number;
+  /** Source text; zero-width control tokens keep their control character. */
+  readonly source: string;
+  readonly scalar: boolean;
+}
+
+/** The `yaml` lexer's marker before a plain scalar's text, and its other zero-width markers. */
+const PLAIN_SCALAR = '\x1f';
+const ZERO_WIDTH = new Set(['\x02', '\x18', PLAIN_SCALAR]);
+
+export interface Lexed {
+  /** Raw lexer output, to feed a `Parser` without lexing twice. */
+  readonly raw: readonly string[];
+  readonly lexemes: readonly Lexeme[];
+}
+
+export function lex(text: string): Lexed {
+  const raw: string[] = [];
+  const lexemes: Lexeme[] = [];
+  let offset = 0;
+  let plain = false;
+  for (const source of new Lexer().lex(text)) {
+    raw.push(source);
+    if (source === PLAIN_SCALAR) {
+      plain = true;
+      continue;
+    }
+    const zeroWidth = !plain && ZERO_WIDTH.has(source);
+    const quoted = source.startsWith('"') || source.startsWith("'");
+    lexemes.push({ offset, source, scalar: plain || quoted });
+    if (!zeroWidth) offset += source.length;
+    plain = false;
+  }
+  return { raw, lexemes };
+}
+
+export interface TokenEdit {
+  /** String indices of the edited scalar in the original text. */
+  readonly start: number;
+  readonly end: number;
+}
+
+export type LexemeComparison =
+  | { readonly ok: true; readonly editedAt: ReadonlyMap<number, number> }
+  | { readonly ok: false; readonly offset: number; readonly message: string };
+
+/**
+ * Holds the two token streams side by side: equal everywhere except that each edited
+ * scalar is still exactly one scalar token. Returns, for each edit start in `before`, where
+ * its scalar starts in `after`. The parser and composer are deterministic over tokens, so
+ * equal tokens elsewhere mean equal documents elsewhere.
+ */
+export function compareLexemes(
+  before: readonly Lexeme[],
+  after: readonly Lexeme[],
+  edits: ReadonlyMap<number, TokenEdit>,
+): LexemeComparison {
+  const editedAt = new Map<number, number>();
+  const count = Math.min(before.length, after.length);
+  for (let index = 0; index < count; index += 1) {
+    const old = before[index]!;
+    const now = after[index]!;
+    const edit = old.scalar ? edits.get(old.offset) : undefined;
+    if (edit) {
+      if (old.offset + old.source.length !== edit.end) {
+        return { ok: false, offset: now.offset, message: 'the planned range is not exactly one scalar' };
+      }
+      if (!now.scalar) return { ok: false, offset: now.offset, message: 'the new value is not read as one scalar' };
+      editedAt.set(old.offset, now.offset);
+      continue;
+    }
+    if (old.source !== now.source || old.scalar !== now.scalar) {
+      return { ok: false, offset: now.offset, message: 'text outside the edited values reads differently' };
+    }
+  }
+  if (before.length !== after.length) {
+    return { ok: false, offset: after[count]?.offset ?? 0, message: 'the token structure changed' };
+  }
+  if (editedAt.size !== edits.size) {
+    return { ok: false, offset: 0, message: 'an edit does not start at a scalar (the file changed since planning)' };
+  }
+  return { ok: true, editedAt };
+}

@@ -1,0 +1,219 @@
+import { describe, it } from 'vitest';
+import { dev, expectIssues, withHead, type ErrorCase } from './helpers.js';
+
+const cases: readonly ErrorCase[] = [
+  {
+    name: 'policy for an image not under images: suggests the closest',
+    text: withHead(...dev("      podinfo: { semver: '^6.0.0' }", '      apii: { newest: pushed }')),
+    issues: [
+      [
+        13,
+        7,
+        'environments.dev.policies.apii',
+        'policy for image `apii`, which is not under `images:`',
+        'did you mean `api`?',
+      ],
+    ],
+  },
+  {
+    name: 'promote.from naming an unknown environment',
+    text: withHead(
+      ...dev("      podinfo: { semver: '^6.0.0' }"),
+      '  prod:',
+      '    branch: main',
+      '    policies:',
+      '      podinfo: { promote: { from: dve, after: 1h } }',
+    ),
+    issues: [
+      [
+        16,
+        35,
+        'environments.prod.policies.podinfo.promote.from',
+        '`dve` is not an environment',
+        'did you mean `dev`?',
+      ],
+    ],
+  },
+  {
+    name: 'promoting from itself',
+    text: withHead(
+      ...dev("      podinfo: { semver: '^6.0.0' }"),
+      '  prod:',
+      '    branch: main',
+      '    policies:',
+      '      podinfo: { promote: { from: prod, after: 1h } }',
+    ),
+    issues: [[16, 35, 'environments.prod.policies.podinfo.promote.from', '`prod` promotes from itself']],
+  },
+  {
+    name: 'a promotion cycle of two is named once',
+    text: withHead(
+      '  staging:',
+      '    branch: staging',
+      '    policies:',
+      '      podinfo: { promote: { from: prod, after: 1h } }',
+      '  prod:',
+      '    branch: main',
+      '    policies:',
+      '      podinfo: { promote: { from: staging, after: 1h } }',
+    ),
+    issues: [
+      [
+        12,
+        35,
+        'environments.staging.policies.podinfo.promote.from',
+        'promotion cycle: staging → prod → staging',
+        'semver',
+      ],
+    ],
+  },
+  {
+    name: 'a promotion cycle of three, in the direction tags flow',
+    text: withHead(
+      '  dev:',
+      '    branch: dev',
+      '    policies:',
+      '      api: { promote: { from: prod, after: 1h } }',
+      '  staging:',
+      '    branch: staging',
+      '    policies:',
+      '      api: { promote: { from: dev, after: 1h } }',
+      '  prod:',
+      '    branch: main',
+      '    policies:',
+      '      api: { promote: { from: staging, after: 1h } }',
+    ),
+    issues: [
+      [12, 31, 'environments.dev.policies.api.promote.from', 'promotion cycle: dev → staging → prod → dev'],
+    ],
+  },
+  {
+    name: 'a policy without an ordering',
+    text: withHead(...dev('      podinfo: { minAge: 2h }')),
+    issues: [[12, 16, 'environments.dev.policies.podinfo', 'the policy has no ordering', 'exactly one of']],
+  },
+  {
+    name: 'a policy with two orderings',
+    text: withHead(...dev("      podinfo: { semver: '^6.0.0', newest: pushed }")),
+    issues: [
+      [
+        12,
+        36,
+        'environments.dev.policies.podinfo.newest',
+        '`semver` and `newest` are both orderings; a policy has exactly one',
+        'keep one',
+      ],
+    ],
+  },
+  {
+    name: 'extract without pattern',
+    text: withHead(...dev("      api: { order: numerical, extract: '$1' }")),
+    issues: [
+      [12, 32, 'environments.dev.policies.api.extract', '`extract` needs a `pattern` to take the group from'],
+    ],
+  },
+  {
+    name: 'extract naming group 2 of a pattern with one',
+    text: withHead(...dev("      api: { pattern: '^main-(\\d+)$', extract: '$2', order: numerical }")),
+    issues: [
+      [
+        12,
+        48,
+        'environments.dev.policies.api.extract',
+        '`$2` names a group the pattern does not have',
+        'the pattern has one group ($1)',
+      ],
+    ],
+  },
+  {
+    name: 'extract naming a group name the pattern lacks',
+    text: withHead(
+      ...dev("      api: { pattern: '^main-(?<ts>\\d+)$', extract: '$build', order: numerical }"),
+    ),
+    issues: [
+      [
+        12,
+        53,
+        'environments.dev.policies.api.extract',
+        '`$build` names a group the pattern does not have',
+        'named $ts',
+      ],
+    ],
+  },
+  {
+    name: 'direction without order',
+    text: withHead(...dev("      podinfo: { semver: '^6.0.0', direction: desc }")),
+    issues: [
+      [
+        12,
+        36,
+        'environments.dev.policies.podinfo.direction',
+        '`direction` applies only to `order: alphabetical` or `order: numerical`',
+      ],
+    ],
+  },
+  {
+    name: 'two environments writing the whole of one branch',
+    text: withHead(
+      '  dev:',
+      '    branch: main',
+      '    policies:',
+      "      podinfo: { semver: '^6.0.0' }",
+      '  prod:',
+      '    branch: main',
+      '    policies:',
+      '      api: { newest: pushed }',
+    ),
+    issues: [
+      [
+        14,
+        13,
+        'environments.prod.branch',
+        '`prod` and `dev` both edit the whole branch `main`',
+        'own branch',
+      ],
+    ],
+  },
+  {
+    name: 'a path inside another environment’s path on the same branch',
+    text: withHead(
+      '  dev:',
+      '    branch: main',
+      '    paths: [clusters]',
+      '    policies:',
+      "      podinfo: { semver: '^6.0.0' }",
+      '  prod:',
+      '    branch: main',
+      '    paths: [apps, clusters/prod/]',
+      '    policies:',
+      '      api: { newest: pushed }',
+    ),
+    issues: [
+      [
+        16,
+        19,
+        'environments.prod.paths.1',
+        '`prod` edits `clusters/prod` on branch `main`, inside `clusters` of `dev`',
+      ],
+    ],
+  },
+  {
+    name: 'push.branch is the branch an environment writes',
+    text: withHead(
+      '  dev:',
+      '    branch: main',
+      '    policies:',
+      "      podinfo: { semver: '^6.0.0' }",
+      '  prod:',
+      '    branch: release',
+      '    push: { branch: main }',
+      '    policies:',
+      '      api: { newest: pushed }',
+    ),
+    issues: [[15, 21, 'environments.prod.push.branch', '`prod` and `dev` both edit the whole branch `main`']],
+  },
+];
+
+describe('config errors across fields name the line, column and fix', () => {
+  it.each(cases)('$name', ({ text, issues }) => expectIssues(text, issues));
+});

@@ -1,0 +1,154 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/log/logger.js';
+import { readHistory, readLiveIntervals } from '../../src/git/history.js';
+import { renderCommitMessage, type CommitUpdate } from '../../src/git/message.js';
+import { openWorkspace, type Workspace } from '../../src/git/workspace.js';
+import { createTestRemote, isolatedGitEnv, type TestRemote } from '../helpers/git.js';
+
+const REPO = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/podinfo';
+const at = (hour: number): Date => new Date(Date.UTC(2026, 0, 1, hour));
+const deployment = (tag: string, api = 'main-1'): string =>
+  [
+    'spec:',
+    '  containers:',
+    `    - image: ${REPO}:${tag} # {"$imagepolicy": "flux-system:podinfo"}`,
+    `    - image: api.example/api:${api} # {"$imagepolicy": "api"}`,
+    '',
+  ].join('\n');
+const update = (old: string, next: string, digest: string): CommitUpdate => ({
+  image: 'podinfo',
+  repository: REPO,
+  old,
+  new: next,
+  digest,
+  files: [{ file: 'apps/podinfo.yaml' }],
+});
+const deployMessage = (environment: string, old: string, next: string, digest: string): string =>
+  renderCommitMessage({ environment, updates: [update(old, next, digest)] });
+
+async function open(remote: TestRemote): Promise<Workspace> {
+  const workspace = await openWorkspace({
+    url: remote.url,
+    workdir: remote.workdir,
+    author: { name: 'drawbridge', email: 'bot@test' },
+    env: isolatedGitEnv(),
+    logger: silentLogger(),
+  });
+  await workspace.fetch();
+  return workspace;
+}
+
+describe('reverts', () => {
+  let remote: TestRemote;
+  beforeAll(async () => {
+    remote = await createTestRemote({ dev: { 'apps/podinfo.yaml': deployment('1.0.0') } });
+  });
+  afterAll(() => remote.cleanup());
+
+  it('a revert rejects tag and digest for that environment only; a revert of the revert lifts it', async () => {
+    const d1 = await remote.commit(
+      'dev',
+      { 'apps/podinfo.yaml': deployment('1.0.1') },
+      { message: deployMessage('dev', '1.0.0', '1.0.1', 'sha256:d1') },
+    );
+    const other = await remote.commit(
+      'dev',
+      { 'other/podinfo.yaml': deployment('9.9.9') },
+      { message: deployMessage('staging', '1.0.0', '9.9.9', 'sha256:other') },
+    );
+    const r1 = await remote.revert('dev', d1);
+    await remote.revert('dev', other);
+
+    let workspace = await open(remote);
+    let history = await readHistory(workspace, 'dev', { environment: 'dev', depth: 50 });
+    expect(history.reverted.get('podinfo')).toEqual({
+      tags: new Set(['1.0.1']),
+      digests: new Set(['sha256:d1']),
+    });
+    expect(history.lastUpdates.get('podinfo')).toMatchObject({ tag: '1.0.1', commit: d1 });
+    await workspace.close();
+
+    const r2 = await remote.revert('dev', r1);
+    workspace = await open(remote);
+    history = await readHistory(workspace, 'dev', { environment: 'dev', depth: 50 });
+    expect(history.reverted.size).toBe(0);
+
+    await remote.revert('dev', r2);
+    await workspace.fetch();
+    history = await readHistory(workspace, 'dev', { environment: 'dev', depth: 50 });
+    expect([...(history.reverted.get('podinfo')?.tags ?? [])]).toEqual(['1.0.1']);
+
+    // Bounded: with the reverted commit beyond the depth, the revert is not understood.
+    history = await readHistory(workspace, 'dev', { environment: 'dev', depth: 2 });
+    expect(history.reverted.size).toBe(0);
+    expect(await readHistory(workspace, 'absent', { environment: 'dev', depth: 50 })).toMatchObject({
+      reverted: new Map(),
+      holds: new Map(),
+    });
+    await workspace.close();
+  });
+});
+
+describe('live intervals', () => {
+  let remote: TestRemote;
+  let workspace: Workspace;
+  beforeAll(async () => {
+    remote = await createTestRemote();
+    await remote.commit('staging', { 'apps/podinfo.yaml': deployment('1.0.0') }, { date: at(0) });
+    await remote.commit(
+      'staging',
+      { 'apps/podinfo.yaml': deployment('1.0.1') },
+      { date: at(1), message: deployMessage('staging', '1.0.0', '1.0.1', 'sha256:x') },
+    );
+    // A person edits by hand, and a file outside the paths changes too.
+    await remote.commit('staging', { 'apps/podinfo.yaml': deployment('1.0.2', 'main-2') }, { date: at(5) });
+    await remote.commit('staging', { 'elsewhere/podinfo.yaml': deployment('7.7.7') }, { date: at(6) });
+    // A merged pull request (first parent = staging) brings 1.0.3.
+    await remote.commit(
+      'feature',
+      { 'apps/podinfo.yaml': deployment('1.0.3', 'main-2') },
+      { date: at(7), from: 'staging' },
+    );
+    await remote.withClone('staging', async (dir) => {
+      const { git } = await import('../helpers/git.js');
+      await git(dir, ['fetch', 'origin', 'feature']);
+      await git(dir, ['merge', '--no-ff', '-m', 'Merge feature', 'FETCH_HEAD'], {
+        GIT_AUTHOR_DATE: '@' + at(9).getTime() / 1000 + ' +0000',
+        GIT_COMMITTER_DATE: '@' + at(9).getTime() / 1000 + ' +0000',
+      });
+    });
+    workspace = await open(remote);
+  });
+  afterAll(async () => {
+    await workspace.close();
+    await remote.cleanup();
+  });
+
+  it('builds tag intervals from drawbridge commits, manual edits and first-parent merges', async () => {
+    const live = await readLiveIntervals(workspace, 'staging', { paths: ['apps'], depth: 100, now: at(10) });
+    expect(Object.fromEntries(live.get('podinfo') ?? [])).toEqual({
+      '1.0.0': [{ since: at(0), until: at(1) }],
+      '1.0.1': [{ since: at(1), until: at(5) }],
+      '1.0.2': [{ since: at(5), until: at(9) }],
+      '1.0.3': [{ since: at(9) }],
+    });
+    expect(Object.fromEntries(live.get('api') ?? [])).toEqual({
+      'main-1': [{ since: at(0), until: at(5) }],
+      'main-2': [{ since: at(5) }],
+    });
+  });
+
+  it('seeds values introduced beyond the depth at the oldest commit read, and says so', async () => {
+    const live = await readLiveIntervals(workspace, 'staging', { paths: ['apps'], depth: 1, now: at(10) });
+    expect(live.get('api')?.get('main-2')).toEqual([{ since: at(9), truncated: true }]);
+    expect(live.get('podinfo')?.get('1.0.3')).toEqual([{ since: at(9) }]);
+    expect(live.get('podinfo')?.get('1.0.2')).toEqual([{ since: at(9), until: at(9), truncated: true }]);
+    expect(live.get('podinfo')?.get('1.0.0')).toBeUndefined();
+  });
+
+  it('reads the whole branch without paths and nothing for an absent branch', async () => {
+    const live = await readLiveIntervals(workspace, 'staging', { depth: 100, now: at(10) });
+    expect(live.get('podinfo')?.get('7.7.7')).toEqual([{ since: at(6) }]);
+    expect((await readLiveIntervals(workspace, 'nope', { depth: 100, now: at(10) })).size).toBe(0);
+  });
+});
