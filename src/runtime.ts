@@ -79,7 +79,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       : {}),
     ...(config.git.signing ? { signing: config.git.signing } : {}),
     env,
-    logger: logger.child({ component: 'git' }),
+    logger,
     redactor,
   });
   const eventBridge = config.notify?.eventBridge;

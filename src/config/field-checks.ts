@@ -7,6 +7,7 @@ import { validateDetailed } from 'node-cron';
 import semver from 'semver';
 import { parseRepositoryUri } from '../registry/ecr/uri.js';
 import { parseDuration } from './duration.js';
+import { lowerFirst } from './text.js';
 
 export interface Problem {
   readonly message: string;
@@ -142,10 +143,6 @@ export const checkKey: FieldCheck = (key) =>
 /** A value that looks like a secret should not be echoed back in full. */
 function redactLong(text: string): string {
   return text.length > 12 ? `${text.slice(0, 4)}…` : text;
-}
-
-function lowerFirst(text: string): string {
-  return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
 /** git check-ref-format's rules for a branch name, in short. */

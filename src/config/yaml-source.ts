@@ -17,6 +17,7 @@ import {
   visit,
 } from 'yaml';
 import type { Anchor, Locator, PathIssue, PathSegment, Position } from './issues.js';
+import { lowerFirst } from './text.js';
 
 export interface YamlSource extends Locator {
   /** The document as plain data; undefined when it could not be built. */
@@ -232,8 +233,4 @@ function startOf(
   if (range && !empty) return positionAt(range[0]);
   if (key?.range) return positionAt(key.range[0]);
   return START;
-}
-
-function lowerFirst(text: string): string {
-  return text.charAt(0).toLowerCase() + text.slice(1);
 }

@@ -8,6 +8,7 @@ import { dottedPath } from './issues.js';
 import { isMapping, valueAt } from './raw.js';
 import { describe, keyHomes, knownKeys, schemaAt } from './schema-walk.js';
 import { closest, suggestionHint } from './suggest.js';
+import { lowerFirst } from './text.js';
 
 type ZodIssue = z.core.$ZodIssue;
 
@@ -223,8 +224,4 @@ export function kindOf(value: unknown): string {
   if (typeof value === 'number') return `the number ${value}`;
   if (typeof value === 'boolean') return `\`${String(value)}\``;
   return typeof value;
-}
-
-function lowerFirst(text: string): string {
-  return text.charAt(0).toLowerCase() + text.slice(1);
 }

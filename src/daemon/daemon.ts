@@ -4,7 +4,7 @@
  * are the state, so replicas and restarts converge (Git push is the compare-and-swap).
  */
 import { performance } from 'node:perf_hooks';
-import { schedule as cronSchedule, validate as validateCron, type ScheduledTask } from 'node-cron';
+import { schedule as cronSchedule, type ScheduledTask } from 'node-cron';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Config } from '../config/schema.js';
 import { ConfigError, formatError } from '../errors.js';
@@ -14,7 +14,8 @@ import type { ReconcileResult, ReconcileScope, Reconciler } from '../reconcile.j
 import type { ImageSource } from '../registry/source.js';
 import { watchConfigFile, type ConfigWatch } from './config-watch.js';
 import { takeEvent, type IntakeDeps } from './event-intake.js';
-import { eventsAuth, isAuthorized, type EventsAuth } from './http-auth.js';
+import { checkDaemonConfig } from './config-checks.js';
+import { isAuthorized, type EventsAuth } from './http-auth.js';
 import { startHttpServer, type EventAnswer, type HttpServer, type Readiness } from './http-server.js';
 import { Metrics } from './metrics.js';
 import { defaultSqsClient } from './sqs-client.js';
@@ -81,23 +82,8 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
   let sweep: Promise<WorkOutcome> | undefined;
   let readiness: Readiness = { ready: false, reason: 'no reconciliation has finished yet' };
 
-  /** Checks what the daemon adds to the config's own validation: schedule and event secrets. */
   function buildAuth(config: Config): EventsAuth | undefined {
-    if (!validateCron(config.schedule)) {
-      const file = deps.configFile ?? 'drawbridge.yaml';
-      throw new ConfigError(`invalid schedule "${config.schedule}"`, [
-        {
-          file,
-          line: 1,
-          column: 1,
-          path: 'schedule',
-          message: 'not a cron expression',
-          hint: "e.g. '*/5 * * * *'",
-        },
-      ]);
-    }
-    const http = config.events?.http;
-    return http ? eventsAuth(http, env, deps.configFile) : undefined;
+    return checkDaemonConfig(config, env, deps.configFile);
   }
 
   async function run(scope: ReconcileScope): Promise<ReconcileResult> {
@@ -109,6 +95,14 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
       metrics.reconciled(scope.trigger, (performance.now() - started) / 1000, result);
       readiness = readinessOf(result);
       logResult(log, result);
+      log.debug(
+        {
+          ms: Math.round(performance.now() - started),
+          committed: result.environments.filter((e) => e.status === 'committed').map((e) => e.environment),
+          failed: result.environments.filter((e) => e.status === 'failed').map((e) => e.environment),
+        },
+        'reconciled',
+      );
       return result;
     } catch (error) {
       metrics.reconciled(scope.trigger, (performance.now() - started) / 1000, undefined);
@@ -311,10 +305,6 @@ function readinessOf(result: ReconcileResult): Readiness {
 /** One line per change that reached Git, with what changed and where. */
 function logResult(logger: Logger, result: ReconcileResult): void {
   for (const outcome of result.environments) {
-    if (outcome.status === 'failed') {
-      logger.error({ environment: outcome.environment, error: outcome.error }, 'environment failed');
-      continue;
-    }
     if (outcome.status !== 'committed') continue;
     for (const update of outcome.updates) {
       logger.info(
@@ -323,6 +313,8 @@ function logResult(logger: Logger, result: ReconcileResult): void {
           image: update.image,
           old: update.old,
           new: update.new,
+          digest: update.digest,
+          repository: update.repository,
           commit: outcome.commit,
           branch: outcome.pushBranch,
         },

@@ -2,8 +2,10 @@
  * Turns triggers into reconcile calls. Work is kept per environment: at most one pending scope
  * each (later requests merge into it), never two reconciliations of one environment at once,
  * and a request arriving while its environment runs makes exactly one more run afterwards.
- * Events wait a short window so a burst becomes one call; sweeps go at once.
+ * An event starts work at once when none started within the coalescing window; later ones
+ * wait for the window's end, so a burst becomes one or two calls. Sweeps go at once.
  */
+import { performance } from 'node:perf_hooks';
 import type { ReconcileResult, ReconcileScope, Trigger } from '../reconcile.js';
 
 export interface WorkRequest {
@@ -48,6 +50,7 @@ export class WorkQueue {
   private readonly running = new Set<string>();
   private readonly inFlight = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
+  private lastEventDispatch = Number.NEGATIVE_INFINITY;
   private paused = false;
   private closed = false;
   private idleWaiters: (() => void)[] = [];
@@ -135,10 +138,17 @@ export class WorkQueue {
 
   private dispatchLater(): void {
     if (this.timer || this.closed) return;
+    const since = performance.now() - this.lastEventDispatch;
+    if (since >= this.options.coalesceMs) {
+      this.lastEventDispatch = performance.now();
+      this.dispatchNow();
+      return;
+    }
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      this.lastEventDispatch = performance.now();
       this.dispatch();
-    }, this.options.coalesceMs);
+    }, this.options.coalesceMs - since);
   }
 
   private dispatchNow(): void {

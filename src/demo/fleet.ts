@@ -2,9 +2,12 @@
  * The demo's fleet repository: a few services with Deployment, kustomization and Helm-values
  * markers, on a `dev` and a `main` branch, pushed to a local bare remote.
  */
+import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { simpleGit } from 'simple-git';
+import { promisify } from 'node:util';
+
+const exec = promisify(execFile);
 
 export interface FleetImages {
   /** Image key → repository URI. */
@@ -86,24 +89,21 @@ export interface SeedOptions {
   readonly env: NodeJS.ProcessEnv;
 }
 
-/** Creates the bare remote and pushes one commit per branch. */
+/** Creates the bare remote and pushes one commit per branch, as a person would. */
 export async function seedFleet(options: SeedOptions): Promise<void> {
+  const git = (cwd: string, args: string[]) => exec('git', args, { cwd, env: options.env });
   await mkdir(options.remote, { recursive: true });
-  await simpleGit({ baseDir: options.remote }).env(options.env).init(true, ['--initial-branch=main']);
+  await git(options.remote, ['init', '--quiet', '--bare', '--initial-branch=main']);
   for (const [branch, versions] of Object.entries(options.branches)) {
     const dir = join(options.scratch, branch);
     await mkdir(dir, { recursive: true });
-    const git = simpleGit({ baseDir: dir }).env(options.env);
-    await git.init(['--initial-branch', branch]);
+    await git(dir, ['init', '--quiet', `--initial-branch=${branch}`]);
     for (const [path, text] of Object.entries(fleetFiles(options.images, versions))) {
       await mkdir(dirname(join(dir, path)), { recursive: true });
       await writeFile(join(dir, path), text);
     }
-    await git.add('.');
-    await git
-      .addConfig('user.name', options.author.name)
-      .addConfig('user.email', options.author.email)
-      .commit(`fleet: ${branch} environment`);
-    await git.push(options.remote, `${branch}:${branch}`);
+    await git(dir, ['add', '.']);
+    await git(dir, ['-c', `user.name=${options.author.name}`, '-c', `user.email=${options.author.email}`, 'commit', '--quiet', '-m', `fleet: ${branch} environment`]);
+    await git(dir, ['push', '--quiet', options.remote, `${branch}:${branch}`]);
   }
 }

@@ -44,8 +44,18 @@ export async function cloneInto(git: Git, url: string, dir: string): Promise<voi
   await mkdir(parent, { recursive: true });
   const temporary = join(parent, `.${basename(dir)}.cloning-${randomBytes(4).toString('hex')}`);
   try {
-    await git(parent, ['clone', '--no-checkout', '--no-tags', '--origin', 'origin', '--', url, temporary]);
-    for (const [key, value] of LOCAL_CONFIG) await git(temporary, ['config', key, value]);
+    const config = LOCAL_CONFIG.flatMap(([key, value]) => ['--config', `${key}=${value}`]);
+    await git(parent, [
+      'clone',
+      '--no-checkout',
+      '--no-tags',
+      '--origin',
+      'origin',
+      ...config,
+      '--',
+      url,
+      temporary,
+    ]);
     await rename(temporary, dir);
   } finally {
     await rm(temporary, { recursive: true, force: true });

@@ -22,11 +22,21 @@ export async function commitAll(
   message: string,
   input: CommitInput,
 ): Promise<string | undefined> {
+  // One process answers the common case: nothing changed.
+  const status = await git(checkout.dir, [
+    'status',
+    '--porcelain',
+    '-z',
+    '--untracked-files=all',
+    '--ignored=no',
+  ]);
+  if (status === '') return undefined;
   await git(checkout.dir, ['add', '--all']);
   const tree = (await git(checkout.dir, ['write-tree'])).trim();
   const [head, headTree] = (await git(checkout.dir, ['rev-parse', 'HEAD', 'HEAD^{tree}'])).trim().split('\n');
   if (tree === headTree) return undefined;
-  const parents = head === undefined || head === (await input.emptyBase()) ? [] : ['-p', head];
+  const onEmptyBase = checkout.head === undefined && head === (await input.emptyBase());
+  const parents = head === undefined || onEmptyBase ? [] : ['-p', head];
   const args = [...signingConfig(input.signing), 'commit-tree', tree, ...parents, '-m', message.trimEnd()];
   args.push(input.signing ? '-S' : '--no-gpg-sign');
   const sha = (await git(checkout.dir, args, identity(input.author, input.date))).trim();

@@ -68,11 +68,14 @@ export function isNetworkFailure(error: unknown): boolean {
   return RULES.some((rule) => rule.kind === 'network' && rule.pattern.test(raw));
 }
 
+const NOISE =
+  /^(?:hint:|Cloning into|Please make sure you have the correct access rights|and the repository exists)/;
+
 function firstLines(text: string): string {
   return text
     .split('\n')
     .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('hint:'))
+    .filter((line) => line !== '' && !NOISE.test(line))
     .slice(0, 4)
     .join(' | ');
 }

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { splitCredentials } from './auth.js';
+import { remoteKind, splitCredentials } from './auth.js';
 
 export interface WorkdirInput {
   /** git.workdir from the config, if set. */
@@ -48,4 +48,13 @@ export function worktreeFolderName(key: string): string {
   const safe = key.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 60);
   if (safe === key && !key.startsWith('.')) return key;
   return `${safe.replace(/^\./, '_')}-${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
+}
+
+/**
+ * A relative local path in git.url is relative to the config file's folder (else the current
+ * directory); git itself would resolve it against the workdir, which is never what was meant.
+ */
+export function resolveRemoteUrl(url: string, baseDir: string = process.cwd()): string {
+  if (remoteKind(url) !== 'file' || /^file:/i.test(url) || isAbsolute(url)) return url;
+  return resolve(baseDir, url);
 }

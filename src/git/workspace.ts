@@ -15,7 +15,8 @@ import { authEnvironment, splitCredentials } from './auth.js';
 import { cloneInto, inspectClone } from './clone.js';
 import { toGitError } from './git-error.js';
 import { runGit } from './run.js';
-import { cloneFolderName } from './workdir.js';
+import { recoverStaleLock } from './stale-lock.js';
+import { cloneFolderName, resolveRemoteUrl } from './workdir.js';
 import { createWorktrees, type Worktrees } from './worktrees.js';
 import { pushHead, type PushTarget } from './push.js';
 import { commitAll, stagedDiff } from './commit.js';
@@ -70,7 +71,7 @@ export type { PushTarget } from './push.js';
 
 export async function openWorkspace(options: WorkspaceOptions): Promise<Workspace> {
   const redactor = options.redactor ?? new Redactor();
-  const split = splitCredentials(options.url);
+  const split = splitCredentials(resolveRemoteUrl(options.url));
   redactor.add(split.password);
   const baseEnv = options.env ?? process.env;
   const env = {
@@ -139,7 +140,7 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
       serial(async () => {
         ensureOpen();
         try {
-          await git(dir, ['fetch', '--prune', '--no-tags', 'origin']);
+          await recoverStaleLock(() => git(dir, ['fetch', '--prune', '--no-tags', 'origin']), { logger });
         } catch (error) {
           throw fail('git fetch', error);
         }
@@ -172,9 +173,11 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
     push: (checkout, target) =>
       serial(async () => {
         ensureOpen();
-        const outcome = await pushHead(git, checkout, target).catch((error: unknown) => {
-          throw fail('git push', error, { branch: target.branch });
-        });
+        const outcome = await recoverStaleLock(() => pushHead(git, checkout, target), { logger }).catch(
+          (error: unknown) => {
+            throw fail('git push', error, { branch: target.branch });
+          },
+        );
         if (outcome.result === 'pushed') heads.set(target.branch, outcome.sha);
         logger.info(
           { branch: target.branch, sha: outcome.sha, result: outcome.result, detail: outcome.detail },

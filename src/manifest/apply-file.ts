@@ -4,12 +4,10 @@ import { compareLexemes, lex } from './lexemes.js';
 import type { Lexeme, TokenEdit } from './lexemes.js';
 import { parseSource, positionOf } from './parse-source.js';
 import { decodeSource } from './source-text.js';
-import type { SourceText } from './source-text.js';
 import type { FileProblem, PlannedEdit } from './types.js';
 
 export type FileApplyResult =
-  | { readonly ok: true; readonly bytes: Buffer }
-  | { readonly ok: false; readonly problem: FileProblem };
+  { readonly ok: true; readonly bytes: Buffer } | { readonly ok: false; readonly problem: FileProblem };
 
 /**
  * Pure core of applying: splices each edit's replacement into the original bytes, then
@@ -20,7 +18,10 @@ export type FileApplyResult =
  */
 export function applyFileEdits(bytes: Uint8Array, edits: readonly PlannedEdit[]): FileApplyResult {
   const file = edits[0]?.file ?? '';
-  const fail = (message: string, at?: { readonly line: number; readonly column: number }): FileApplyResult => ({
+  const fail = (
+    message: string,
+    at?: { readonly line: number; readonly column: number },
+  ): FileApplyResult => ({
     ok: false,
     problem: {
       file,
@@ -54,8 +55,10 @@ export function applyFileEdits(bytes: Uint8Array, edits: readonly PlannedEdit[])
   if (!changed) return fail('the result is not valid UTF-8');
   const after = lex(changed.text);
   const parsed = parseSource(changed.text, { markers: false, lexemes: after.raw });
-  const where = (offset: number): { line: number; column: number } => positionOf(parsed, changed.text, offset);
-  if (parsed.failure) return fail(`the result does not parse: ${parsed.failure.message}`, where(parsed.failure.offset));
+  const where = (offset: number): { line: number; column: number } =>
+    positionOf(parsed, changed.text, offset);
+  if (parsed.failure)
+    return fail(`the result does not parse: ${parsed.failure.message}`, where(parsed.failure.offset));
   const comparison = compareLexemes(before.lexemes, after.lexemes, ranges);
   if (!comparison.ok) return fail(comparison.message, where(comparison.offset));
   const intended = new Map<number, string>();
@@ -89,7 +92,10 @@ function staleEdit(
     seen.add(lexeme.offset);
     const value = scalarValue(lexeme);
     if (lexeme.offset + lexeme.source.length !== range.end || value !== range.edit.old) {
-      return { edit: range.edit, message: `the scalar at the planned position no longer holds "${range.edit.old}"` };
+      return {
+        edit: range.edit,
+        message: `the scalar at the planned position no longer holds "${range.edit.old}"`,
+      };
     }
   }
   for (const range of ranges.values()) {
@@ -126,11 +132,16 @@ function checkValues(
       met += 1;
       if (key === 'key') problem = { offset: node.range[0], message: 'an edit landed on a mapping key' };
       else if (node.value !== wanted) {
-        problem = { offset: node.range[0], message: `the edited value reads back as ${JSON.stringify(node.value)}` };
+        problem = {
+          offset: node.range[0],
+          message: `the edited value reads back as ${JSON.stringify(node.value)}`,
+        };
       }
       return problem ? visit.BREAK : undefined;
     });
     if (problem) return problem;
   }
-  return met === intended.size ? undefined : { offset: 0, message: 'an edited scalar is not a value in the result' };
+  return met === intended.size
+    ? undefined
+    : { offset: 0, message: 'an edited scalar is not a value in the result' };
 }

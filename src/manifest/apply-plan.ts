@@ -1,9 +1,10 @@
-import { readFile, realpath, stat } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { applyFileEdits } from './apply-file.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { isInside } from './list-files.js';
 import { mapLimit } from './map-limit.js';
+import { readBounded } from './read-manifest.js';
 import type { ApplyOutcome, FileProblem, ManifestPlan, PlannedEdit } from './types.js';
 
 const WRITE_CONCURRENCY = 8;
@@ -43,14 +44,18 @@ export async function applyPlan(root: string, plan: ManifestPlan): Promise<Apply
 }
 
 async function applyToFile(root: string, file: string, edits: readonly PlannedEdit[]): Promise<FileOutcome> {
-  const fail = (message: string): FileOutcome => ({ ok: false, problem: { file, severity: 'error', message } });
+  const fail = (message: string): FileOutcome => ({
+    ok: false,
+    problem: { file, severity: 'error', message },
+  });
   try {
     const path = await realpath(join(root, file));
     if (!isInside(root, path)) return fail('edit not applied: the file lies outside the repository');
-    const [bytes, info] = await Promise.all([readFile(path), stat(path)]);
-    const result = applyFileEdits(bytes, edits);
+    const read = await readBounded(path, Number.MAX_SAFE_INTEGER);
+    if (!read) return fail('edit not applied: the file cannot be read');
+    const result = applyFileEdits(read.bytes, edits);
     if (!result.ok) return { ok: false, problem: result.problem };
-    await writeFileAtomic(path, result.bytes, info.mode);
+    await writeFileAtomic(path, result.bytes, read.mode);
     return { ok: true, file, edits: [...edits].sort((a, b) => a.start - b.start) };
   } catch (error) {
     return fail(`edit not applied: ${error instanceof Error ? error.message : String(error)}`);

@@ -7,7 +7,10 @@ import { basename, dirname, join } from 'node:path';
  * of it: write a temporary file in the same folder with the same permission bits, then rename.
  */
 export async function writeFileAtomic(path: string, bytes: Uint8Array, mode: number): Promise<void> {
-  const temporary = join(dirname(path), `.${basename(path)}.drawbridge-${randomBytes(6).toString('hex')}.tmp`);
+  const temporary = join(
+    dirname(path),
+    `.${basename(path)}.drawbridge-${randomBytes(6).toString('hex')}.tmp`,
+  );
   const permissions = mode & 0o7777;
   try {
     const handle = await open(temporary, 'wx', permissions);

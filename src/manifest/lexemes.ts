@@ -70,7 +70,8 @@ export function compareLexemes(
       if (old.offset + old.source.length !== edit.end) {
         return { ok: false, offset: now.offset, message: 'the planned range is not exactly one scalar' };
       }
-      if (!now.scalar) return { ok: false, offset: now.offset, message: 'the new value is not read as one scalar' };
+      if (!now.scalar)
+        return { ok: false, offset: now.offset, message: 'the new value is not read as one scalar' };
       editedAt.set(old.offset, now.offset);
       continue;
     }
@@ -82,7 +83,11 @@ export function compareLexemes(
     return { ok: false, offset: after[count]?.offset ?? 0, message: 'the token structure changed' };
   }
   if (editedAt.size !== edits.size) {
-    return { ok: false, offset: 0, message: 'an edit does not start at a scalar (the file changed since planning)' };
+    return {
+      ok: false,
+      offset: 0,
+      message: 'an edit does not start at a scalar (the file changed since planning)',
+    };
   }
   return { ok: true, editedAt };
 }

@@ -48,7 +48,11 @@ export async function listManifestFiles(
   for (const path of paths.length === 0 ? ['.'] : paths) {
     const shown = toPosix(path);
     if (isAbsolute(path) || !isInside(root, join(root, path))) {
-      walk.problems.push({ file: shown, severity: 'error', message: 'environment path leaves the repository' });
+      walk.problems.push({
+        file: shown,
+        severity: 'error',
+        message: 'environment path leaves the repository',
+      });
       continue;
     }
     const dir = await resolveLink(walk, join(root, path), shown, true);
@@ -63,17 +67,27 @@ export async function listManifestFiles(
 }
 
 /** Follows `path` to its real target; adds it when it is a manifest, returns it when it is a new directory. */
-async function resolveLink(walk: Walk, path: string, shown: string, explicit: boolean): Promise<string | undefined> {
+async function resolveLink(
+  walk: Walk,
+  path: string,
+  shown: string,
+  explicit: boolean,
+): Promise<string | undefined> {
   const target = await realpath(path).catch(() => undefined);
   if (target === undefined) {
-    if (explicit) walk.problems.push({ file: shown, severity: 'warning', message: 'environment path does not exist' });
+    if (explicit)
+      walk.problems.push({ file: shown, severity: 'warning', message: 'environment path does not exist' });
     else if (isManifestName(basename(path))) {
       walk.problems.push({ file: shown, severity: 'warning', message: 'broken symlink skipped' });
     }
     return undefined;
   }
   if (!isInside(walk.root, target)) {
-    walk.problems.push({ file: shown, severity: 'warning', message: 'symlink leads outside the repository; not followed' });
+    walk.problems.push({
+      file: shown,
+      severity: 'warning',
+      message: 'symlink leads outside the repository; not followed',
+    });
     return undefined;
   }
   const info = await stat(target).catch(() => undefined);

@@ -37,7 +37,10 @@ interface WalkState {
  * how people comment a line out. Block scalar content is one token, so a marker written
  * inside it is text and never seen here.
  */
-export function createMarkerWalker(): { visit(token: CST.Token): void; readonly sites: readonly MarkerSite[] } {
+export function createMarkerWalker(): {
+  visit(token: CST.Token): void;
+  readonly sites: readonly MarkerSite[];
+} {
   const state: WalkState = {
     sites: [],
     candidate: undefined,

@@ -47,7 +47,11 @@ export function parseSource(
   };
 }
 
-function* parseLexemes(parser: Parser, lineCounter: LineCounter, lexemes: readonly string[]): Generator<CST.Token> {
+function* parseLexemes(
+  parser: Parser,
+  lineCounter: LineCounter,
+  lexemes: readonly string[],
+): Generator<CST.Token> {
   lineCounter.addNewLine(0);
   for (const lexeme of lexemes) yield* parser.next(lexeme);
   yield* parser.end();
@@ -61,11 +65,19 @@ function firstFailure(documents: readonly Document.Parsed[]): ParseFailure | und
   return undefined;
 }
 
-/** 1-based line and column of a string index; the BOM does not count as a column. */
-export function positionOf(parsed: ParsedSource, text: string, offset: number): { line: number; column: number } {
+/** 1-based line and column of a string index; columns count characters (code points). */
+export function positionOf(
+  parsed: ParsedSource,
+  text: string,
+  offset: number,
+): { line: number; column: number } {
   const { line, col } = parsed.lineCounter.linePos(offset);
-  const bom = line === 1 && text.charCodeAt(0) === 0xfeff && offset > 0 ? 1 : 0;
-  return { line, column: col - bom };
+  let column = 1;
+  for (let index = offset - (col - 1); index < offset; index += 1) {
+    const code = text.charCodeAt(index);
+    if (code < 0xdc00 || code > 0xdfff) column += 1;
+  }
+  return { line, column };
 }
 
 /** The document whose source range holds `offset`. */

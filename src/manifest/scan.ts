@@ -32,9 +32,15 @@ export async function planEdits(
   return scanRepository(input, input.desired);
 }
 
-async function scanRepository(input: ScanInput, desired: ReadonlyMap<string, DesiredImage>): Promise<ManifestPlan> {
+async function scanRepository(
+  input: ScanInput,
+  desired: ReadonlyMap<string, DesiredImage>,
+): Promise<ManifestPlan> {
   const root = await realpath(input.root).catch((cause: unknown) => {
-    throw new ManifestError('the repository folder cannot be opened', { context: { file: input.root }, cause });
+    throw new ManifestError('the repository folder cannot be opened', {
+      context: { file: input.root },
+      cause,
+    });
   });
   const listing = await listManifestFiles(root, input.paths ?? []);
   const maxBytes = input.limits?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;

@@ -2,17 +2,21 @@ import { isUtf8 } from 'node:buffer';
 
 /**
  * A file's bytes decoded to the UTF-16 string the `yaml` package works on, with the
- * conversions between string indices and byte offsets. The BOM stays in the text so that
- * both sides count it.
+ * conversions between string indices and byte offsets. A leading BOM is left out of the
+ * text (the `yaml` parser rejects a top-level block sequence right after one) and counted
+ * in the byte offsets, so splices keep it.
  */
 export interface SourceText {
   readonly bytes: Buffer;
+  /** The text after the BOM, if any. */
   readonly text: string;
-  /** String index (UTF-16 code units) → byte offset. */
+  /** String index (UTF-16 code units) → byte offset in `bytes`. */
   byteOffset(charIndex: number): number;
-  /** Byte offset (on a character boundary) → string index. */
+  /** Byte offset (on a character boundary) → string index; -1 when it is not on one. */
   charIndex(byteOffset: number): number;
 }
+
+const BOM_BYTES = 3;
 
 export function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -22,11 +26,19 @@ export function toBuffer(bytes: Uint8Array): Buffer {
 export function decodeSource(input: Uint8Array): SourceText | undefined {
   const bytes = toBuffer(input);
   if (!isUtf8(bytes)) return undefined;
-  const text = bytes.toString('utf8');
-  if (text.length === bytes.length) {
-    return { bytes, text, byteOffset: (index) => index, charIndex: (offset) => offset };
-  }
-  return { bytes, text, ...offsetConverter(text) };
+  const decoded = bytes.toString('utf8');
+  const bom = decoded.charCodeAt(0) === 0xfeff ? BOM_BYTES : 0;
+  const text = bom ? decoded.slice(1) : decoded;
+  const convert =
+    text.length === bytes.length - bom
+      ? { byteOffset: (index: number) => index, charIndex: (offset: number) => offset }
+      : offsetConverter(text);
+  return {
+    bytes,
+    text,
+    byteOffset: (index) => convert.byteOffset(index) + bom,
+    charIndex: (offset) => (offset < bom ? -1 : convert.charIndex(offset - bom)),
+  };
 }
 
 function utf8Length(text: string, index: number): { bytes: number; units: number } {

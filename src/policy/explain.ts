@@ -15,8 +15,12 @@ function shortDigest(digest: string): string {
 }
 
 function rows(rejections: readonly Rejection[], indent: string): string[] {
-  const tagWidth = Math.min(40, Math.max(...rejections.map((r) => r.tag.length)));
-  const reasonWidth = Math.max(...rejections.map((r) => r.reason.length));
+  // reduce, not Math.max(...): a limit of Infinity may list 100,000 rows.
+  const tagWidth = Math.min(
+    40,
+    rejections.reduce((width, r) => Math.max(width, r.tag.length), 0),
+  );
+  const reasonWidth = rejections.reduce((width, r) => Math.max(width, r.reason.length), 0);
   return rejections.map((r) =>
     `${indent}    ${r.tag.padEnd(tagWidth)}  ${r.reason.padEnd(reasonWidth)}  ${r.detail}`.trimEnd(),
   );

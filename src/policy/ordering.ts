@@ -17,7 +17,7 @@ export interface Ordering<K> {
   readonly kind: OrderingKind;
   /** What the key is called in details: "same version as 1.0.0". */
   readonly noun: string;
-  /** The reason for a tag without a key. */
+  /** The reason for a tag without a key (orderings whose every text has a key name any). */
   readonly unparsed: RejectReason;
   /**
    * The key, or undefined when the text has none (not semver, not a number, never live).

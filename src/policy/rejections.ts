@@ -18,17 +18,30 @@ export interface RejectionInput {
   readonly selection?: { readonly chosen: number; readonly gate: GateResult };
 }
 
+/** Merges two lists already sorted by `rank` into one. */
+function merge(a: readonly number[], b: readonly number[], rank: (i: number, j: number) => number): number[] {
+  const out: number[] = [];
+  let x = 0;
+  let y = 0;
+  while (x < a.length && y < b.length) out.push(rank(a[x]!, b[y]!) <= 0 ? a[x++]! : b[y++]!);
+  while (x < a.length) out.push(a[x++]!);
+  while (y < b.length) out.push(b[y++]!);
+  return out;
+}
+
 export function materializeRejections(input: RejectionInput): Rejection[] {
   const { compiled, evaluation, context, selection } = input;
   const { candidates, codes, hasKey, keyOf, rank } = evaluation;
   const ordering = compiled.ordering;
-  const keyed: number[] = [];
+  const keyedRejected: number[] = [];
   const keyless: number[] = [];
   for (let i = 0; i < candidates.length; i += 1) {
-    if (hasKey(i)) keyed.push(i);
+    if (codes[i] === ELIGIBLE) continue;
+    if (hasKey(i)) keyedRejected.push(i);
     else keyless.push(i);
   }
-  keyed.sort(rank);
+  // The eligible ones are sorted once, for `ranked` too; merging them in costs no second sort.
+  const keyed = merge(evaluation.sortEligible(), keyedRejected.sort(rank), rank);
   keyless.sort((i, j) => {
     if (codes[i] !== codes[j]) return codes[i]! - codes[j]!;
     const a = candidates[i]!;
@@ -39,40 +52,37 @@ export function materializeRejections(input: RejectionInput): Rejection[] {
 
   const rejections: Rejection[] = [];
   const chosen = selection?.chosen ?? -1;
-  const chosenTag = chosen >= 0 ? candidates[chosen]!.tag : undefined;
+  const outranked = chosen >= 0 ? `${candidates[chosen]!.tag} ranks higher` : 'a higher-ranked tag won';
   let leader = -1;
+  let sameAsLeader = '';
   for (const i of keyed) {
-    const candidate = candidates[i]!;
+    const { tag, digest } = candidates[i]!;
     const code = codes[i]!;
-    const base = { tag: candidate.tag, digest: candidate.digest };
     if (code !== ELIGIBLE) {
       const reason = reasonOf(code);
-      rejections.push({ ...base, reason, detail: ruleDetail(reason, candidate, compiled, context) });
+      rejections.push({ tag, digest, reason, detail: ruleDetail(reason, candidates[i]!, compiled, context) });
       continue;
     }
-    const duplicateOf = leader >= 0 && ordering.compare(keyOf(leader), keyOf(i)) === 0 ? leader : -1;
-    if (duplicateOf < 0) leader = i;
+    const duplicate = leader >= 0 && ordering.compare(keyOf(leader), keyOf(i)) === 0;
+    if (!duplicate) {
+      leader = i;
+      sameAsLeader = '';
+    }
     if (!selection || i === chosen) continue;
     const gated = selection.gate.rejected.get(i);
     if (gated) {
-      rejections.push({ ...base, reason: gated.reason, detail: gated.detail });
-    } else if (duplicateOf >= 0) {
-      const same = `same ${ordering.noun} as ${candidates[duplicateOf]!.tag}`;
-      rejections.push({ ...base, reason: 'duplicate', detail: same });
+      rejections.push({ tag, digest, reason: gated.reason, detail: gated.detail });
+    } else if (duplicate) {
+      sameAsLeader ||= `same ${ordering.noun} as ${candidates[leader]!.tag}`;
+      rejections.push({ tag, digest, reason: 'duplicate', detail: sameAsLeader });
     } else {
-      const detail = chosenTag === undefined ? 'a higher-ranked tag won' : `${chosenTag} ranks higher`;
-      rejections.push({ ...base, reason: 'outranked', detail });
+      rejections.push({ tag, digest, reason: 'outranked', detail: outranked });
     }
   }
   for (const i of keyless) {
-    const candidate = candidates[i]!;
+    const { tag, digest } = candidates[i]!;
     const reason = reasonOf(codes[i]!);
-    rejections.push({
-      tag: candidate.tag,
-      digest: candidate.digest,
-      reason,
-      detail: ruleDetail(reason, candidate, compiled, context),
-    });
+    rejections.push({ tag, digest, reason, detail: ruleDetail(reason, candidates[i]!, compiled, context) });
   }
   return rejections;
 }

@@ -143,19 +143,6 @@ export async function reconcileEnvironment(
         if (attempt < maxAttempts) deps.observer?.onPushRetry?.(name);
         continue;
       }
-      for (const update of updates) {
-        log.info(
-          {
-            image: update.image,
-            old: update.old,
-            new: update.new,
-            digest: update.digest,
-            commit,
-            pushBranch,
-          },
-          'image updated',
-        );
-      }
       deps.notifier?.notify(
         updates.map((update) => ({
           environment: name,

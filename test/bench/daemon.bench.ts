@@ -51,7 +51,12 @@ async function viaHttp(replica: Replica, event: string): Promise<void> {
   if (res.status !== 202) throw new Error(`events endpoint answered ${res.status}`);
 }
 
-async function latencies(world: World, replica: Replica, through: 'sqs' | 'http', round: number): Promise<number[]> {
+async function latencies(
+  world: World,
+  replica: Replica,
+  through: 'sqs' | 'http',
+  round: number,
+): Promise<number[]> {
   const samples: number[] = [];
   for (let i = 0; i < EVENTS; i++) {
     const image = world.images[i % world.images.length] ?? '';
@@ -66,7 +71,11 @@ async function latencies(world: World, replica: Replica, through: 'sqs' | 'http'
   return samples;
 }
 
-async function burst(world: World, replica: Replica, round: number): Promise<{ commits: number; peakRss: number }> {
+async function burst(
+  world: World,
+  replica: Replica,
+  round: number,
+): Promise<{ commits: number; peakRss: number }> {
   await replica.daemon.idle();
   const before = (await world.remote.log('dev')).length;
   let peakRss = process.memoryUsage().rss;
@@ -80,7 +89,9 @@ async function burst(world: World, replica: Replica, round: number): Promise<{ c
   const half = Math.floor(BURST / 2);
   const batches: Promise<unknown>[] = [];
   for (let i = 0; i < half; i += 10) {
-    const entries = events.slice(i, Math.min(i + 10, half)).map((body, j) => ({ Id: `e${j}`, MessageBody: body }));
+    const entries = events
+      .slice(i, Math.min(i + 10, half))
+      .map((body, j) => ({ Id: `e${j}`, MessageBody: body }));
     batches.push(world.sqs.send(new SendMessageBatchCommand({ QueueUrl: world.queueUrl, Entries: entries })));
   }
   for (const event of events.slice(half)) batches.push(viaHttp(replica, event));
@@ -115,7 +126,9 @@ async function main(): Promise<void> {
     for (let round = 0; round < BURST_RUNS; round++) bursts.push(await burst(world, replica, round));
 
     const out = process.stdout;
-    out.write(`Event to commit on the remote, ${EVENTS} images pushed one by one (${IMAGES} repositories).\n\n`);
+    out.write(
+      `Event to commit on the remote, ${EVENTS} images pushed one by one (${IMAGES} repositories).\n\n`,
+    );
     out.write('| through | p50 | p95 | max | goal |\n|---|---|---|---|---|\n');
     for (const [name, samples] of [
       ['SQS', sqs],
@@ -124,13 +137,19 @@ async function main(): Promise<void> {
       const p50 = percentile(samples, 50);
       const p95 = percentile(samples, 95);
       const met = p50 < 300 && p95 < 1_000 ? 'met' : 'missed';
-      out.write(`| ${name} | ${ms(p50)} | ${ms(p95)} | ${ms(Math.max(...samples))} | p50 < 300 ms, p95 < 1 s: ${met} |\n`);
+      out.write(
+        `| ${name} | ${ms(p50)} | ${ms(p95)} | ${ms(Math.max(...samples))} | p50 < 300 ms, p95 < 1 s: ${met} |\n`,
+      );
     }
-    out.write(`\nBurst of ${BURST} events within a second (half SQS, half HTTP), ${BURST_RUNS} run(s), medians.\n\n`);
+    out.write(
+      `\nBurst of ${BURST} events within a second (half SQS, half HTTP), ${BURST_RUNS} run(s), medians.\n\n`,
+    );
     out.write('| events | commits | events per commit | peak RSS |\n|---|---|---|---|\n');
     const commits = median(bursts.map((b) => b.commits));
     const rss = median(bursts.map((b) => b.peakRss)) / 1024 / 1024;
-    out.write(`| ${BURST} | ${commits} | ${(BURST / Math.max(commits, 1)).toFixed(0)} | ${rss.toFixed(0)} MB |\n`);
+    out.write(
+      `| ${BURST} | ${commits} | ${(BURST / Math.max(commits, 1)).toFixed(0)} | ${rss.toFixed(0)} MB |\n`,
+    );
   } finally {
     await replica.stop();
     await world.close();

@@ -147,7 +147,12 @@ async function main(): Promise<void> {
   try {
     const { bytes, markers } = await generate(root);
     const knownImages = new Set(desiredFor('x').keys());
-    const samples = { floor: [] as number[], find: [] as number[], plan: [] as number[], apply: [] as number[] };
+    const samples = {
+      floor: [] as number[],
+      find: [] as number[],
+      plan: [] as number[],
+      apply: [] as number[],
+    };
     let edits = 0;
     for (let repetition = 0; repetition < REPETITIONS + 1; repetition += 1) {
       // The floor: list the tree and read every byte, with the same parallelism as the scanner.
@@ -160,7 +165,9 @@ async function main(): Promise<void> {
       const plan = await timed(() => planEdits({ root, knownImages, desired: desiredFor(tag) }));
       const apply = await timed(() => applyPlan(root, plan.value));
       if (apply.value.problems.length > 0 || plan.value.markers.length !== markers) {
-        throw new Error(`unexpected: ${plan.value.markers.length} markers, ${apply.value.problems.length} problems`);
+        throw new Error(
+          `unexpected: ${plan.value.markers.length} markers, ${apply.value.problems.length} problems`,
+        );
       }
       edits = apply.value.applied.length;
       if (repetition === 0) continue; // warm-up: JIT and page cache
@@ -171,8 +178,11 @@ async function main(): Promise<void> {
     }
     const floor = median(samples.floor);
     const planApply = median(samples.plan.map((ms, i) => ms + samples.apply[i]!));
-    const row = (name: string, ms: number): string => `| ${name} | ${ms.toFixed(0)} | ${(ms / floor).toFixed(2)}× |`;
-    console.log(`\n### manifest: ${FILES} files, ${(bytes / 1e6).toFixed(1)} MB, ${markers} markers, ${edits} edits per run (name markers keep their value)`);
+    const row = (name: string, ms: number): string =>
+      `| ${name} | ${ms.toFixed(0)} | ${(ms / floor).toFixed(2)}× |`;
+    console.log(
+      `\n### manifest: ${FILES} files, ${(bytes / 1e6).toFixed(1)} MB, ${markers} markers, ${edits} edits per run (name markers keep their value)`,
+    );
     console.log(`(median of ${REPETITIONS} runs after a warm-up; Node ${process.version})\n`);
     console.log('| step | median ms | vs floor |');
     console.log('|---|---:|---:|');
@@ -181,7 +191,9 @@ async function main(): Promise<void> {
     console.log(row('planEdits', median(samples.plan)));
     console.log(row('applyPlan', median(samples.apply)));
     console.log(row('plan + apply', planApply));
-    console.log(`\ngoal: plan + apply within 3× of the floor — ${planApply <= 3 * floor ? 'met' : 'not met'}`);
+    console.log(
+      `\ngoal: plan + apply within 3× of the floor — ${planApply <= 3 * floor ? 'met' : 'not met'}`,
+    );
   } finally {
     await rm(root, { recursive: true, force: true });
   }

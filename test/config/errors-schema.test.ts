@@ -323,6 +323,11 @@ const cases: readonly ErrorCase[] = [
     issues: [[13, 28, 'events.sqs.queueUrl', 'the string `drawbridge-ecr` is not a URL', 'https://']],
   },
   {
+    name: 'a misspelt required key is reported once, as unknown with the suggestion',
+    text: withHead('  dev:', '    brnach: dev', '    policies:', "      podinfo: { semver: '^6' }"),
+    issues: [[10, 5, 'environments.dev.brnach', 'unknown key `brnach`', 'did you mean `branch`?']],
+  },
+  {
     name: 'an unclosed quote points at where it opened',
     text: withHead(...dev("      podinfo: { semver: '^6.0.0 }")),
     issues: [

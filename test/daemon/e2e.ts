@@ -63,7 +63,11 @@ export async function createWorld(imageCount: number): Promise<World> {
     files[`apps/${image}.yaml`] = manifest(uri, '1.0.0', image);
   }
   const remote = await createTestRemote({ dev: files });
-  const sqs = new SQSClient({ region: emulator.region, endpoint: emulator.endpoint, credentials: CREDENTIALS });
+  const sqs = new SQSClient({
+    region: emulator.region,
+    endpoint: emulator.endpoint,
+    credentials: CREDENTIALS,
+  });
   const created = await sqs.send(
     new CreateQueueCommand({ QueueName: 'drawbridge-ecr', Attributes: { VisibilityTimeout: '30' } }),
   );
@@ -96,7 +100,10 @@ export function worldConfig(world: World, workdir: string, overrides: Partial<Co
     aws: { region: world.emulator.region, endpoint: world.emulator.endpoint },
     images: Object.fromEntries(world.images.map((image) => [image, { repository: uri(image) }])),
     environments: {
-      dev: { branch: 'dev', policies: Object.fromEntries(world.images.map((image) => [image, { semver: '*' }])) },
+      dev: {
+        branch: 'dev',
+        policies: Object.fromEntries(world.images.map((image) => [image, { semver: '*' }])),
+      },
     },
     // Never fires during a test: sweeps are triggered by hand.
     schedule: '0 0 1 1 *',

@@ -51,7 +51,9 @@ describe('two replicas on one config, queue and remote', () => {
 
     await until(async () => {
       const log = await world.remote.log('dev');
-      return world.images.every((image) => log.some((c) => c.message.includes(`Drawbridge-Update: ${image} 1.0.0`)));
+      return world.images.every((image) =>
+        log.some((c) => c.message.includes(`Drawbridge-Update: ${image} 1.0.0`)),
+      );
     }, 'every update to reach the remote');
     for (const image of world.images) expect(await world.tagInGit(image), image).toBe('1.0.1');
     const queue = () => world.emulator.sqs.counts(world.emulator.sqs.queue('drawbridge-ecr'));
@@ -67,7 +69,9 @@ describe('two replicas on one config, queue and remote', () => {
     const drawbridge = log.slice(0, log.length - seeded);
     expect(drawbridge.every((commit) => commit.message.includes('Drawbridge-Update:'))).toBe(true);
     for (const image of world.images) {
-      const landed = drawbridge.filter((commit) => commit.message.includes(`Drawbridge-Update: ${image} 1.0.0 -> 1.0.1`));
+      const landed = drawbridge.filter((commit) =>
+        commit.message.includes(`Drawbridge-Update: ${image} 1.0.0 -> 1.0.1`),
+      );
       expect(landed, image).toHaveLength(1);
     }
   }, 120_000);

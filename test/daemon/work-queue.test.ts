@@ -28,6 +28,21 @@ describe('WorkQueue', () => {
     expect([...(reconciler.calls[0]?.images ?? [])].sort()).toEqual(['api', 'web']);
   });
 
+  it('starts a lone event at once; events within the window wait and merge', async () => {
+    const { queue, reconciler } = setup(60_000);
+    const release = reconciler.hold();
+    const first = queue.submit({ trigger: 'event', environments: ['dev'], images: ['web'] });
+    await reconciler.started(1);
+    const later = [
+      queue.submit({ trigger: 'event', environments: ['staging'], images: ['web'] }),
+      queue.submit({ trigger: 'event', environments: ['dev'], images: ['api'] }),
+    ];
+    release();
+    await Promise.all([first, ...later]);
+    expect(reconciler.calls).toHaveLength(2);
+    expect(reconciler.calls[1]?.environments).toEqual(['staging', 'dev']);
+  });
+
   it('runs a change arriving during a reconciliation exactly once more afterwards', async () => {
     const { queue, reconciler } = setup(0);
     const release = reconciler.hold();

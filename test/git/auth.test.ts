@@ -4,6 +4,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GitError } from '../../src/errors.js';
 import { authEnvironment, remoteKind, splitCredentials } from '../../src/git/auth.js';
+import { cloneFolderName, resolveRemoteUrl, resolveWorkdir } from '../../src/git/workdir.js';
 import { openWorkspace, type WorkspaceOptions } from '../../src/git/workspace.js';
 import { createLogger } from '../../src/log/logger.js';
 import { Redactor } from '../../src/log/redact.js';
@@ -32,6 +33,20 @@ describe('remote URLs', () => {
     ['./fleet', 'file'],
   ])('%s is %s', (url, kind) => {
     expect(remoteKind(url)).toBe(kind);
+  });
+
+  it('names clone folders by URL without credentials and resolves workdir and relative paths', () => {
+    const name = cloneFolderName('https://bot:secret-1@git.example/acme/fleet.git');
+    expect(name).toMatch(/^fleet-[0-9a-f]{12}$/);
+    expect(cloneFolderName('https://git.example/acme/fleet.git')).toBe(name);
+    expect(cloneFolderName('git@git.example:acme/fleet.git')).not.toBe(name);
+    expect(resolveRemoteUrl('../fleet.git', '/etc/drawbridge')).toBe('/etc/fleet.git');
+    expect(resolveRemoteUrl('git@host:fleet.git', '/x')).toBe('git@host:fleet.git');
+    expect(resolveWorkdir({ env: {}, home: '/home/u', platform: 'linux' })).toBe('/home/u/.cache/drawbridge');
+    expect(resolveWorkdir({ env: { DRAWBRIDGE_WORKDIR: '/var/db' } })).toBe('/var/db');
+    expect(resolveWorkdir({ configured: 'cache', configFile: '/etc/d/drawbridge.yaml', env: {} })).toBe(
+      '/etc/d/cache',
+    );
   });
 
   it('takes a password out of the URL and sends it as a scoped header', () => {

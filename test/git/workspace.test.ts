@@ -43,40 +43,36 @@ describe('workspace over file://', () => {
     expect(commands).not.toContain('push');
     expect(await second.remoteHead('dev')).toBe(await remote.head('dev'));
     expect(await second.remoteHead('nope')).toBeUndefined();
+    expect((await git(second.dir, ['config', '--get', 'core.autocrlf'])).trim()).toBe('false');
   });
 
-  it.each([
-    [
-      'not a git repository',
-      async (dir: string) => {
+  it('re-clones a workdir that is not a repository, points elsewhere or lost objects', async () => {
+    const damages: Record<string, (dir: string) => Promise<void>> = {
+      'not a git repository': async (dir) => {
         await rm(dir, { recursive: true, force: true });
         await mkdir(dir, { recursive: true });
         await writeFile(join(dir, 'junk'), 'x');
       },
-    ],
-    [
-      'a different origin',
-      async (dir: string) => {
+      'a different origin': async (dir) => {
         await git(dir, ['remote', 'set-url', 'origin', 'file:///elsewhere.git']);
       },
-    ],
-    [
-      'missing objects',
-      async (dir: string) => {
-        const packs = join(dir, '.git', 'objects', 'pack');
-        for (const file of await readdir(packs)) await rm(join(packs, file));
+      'missing objects': async (dir) => {
         await rm(join(dir, '.git', 'objects'), { recursive: true, force: true });
         await mkdir(join(dir, '.git', 'objects', 'pack'), { recursive: true });
       },
-    ],
-  ])('re-clones a workdir with %s', async (_name, damage) => {
+    };
     const first = await open();
     await first.close();
-    await damage(first.dir);
-    commands = [];
-    const second = await open();
-    expect(commands.filter((c) => c === 'clone')).toHaveLength(1);
-    const checkout = await second.checkout('dev', 'dev');
+    for (const [name, damage] of Object.entries(damages)) {
+      await damage(first.dir);
+      commands = [];
+      const again = await open();
+      expect({ name, clones: commands.filter((c) => c === 'clone').length }).toEqual({ name, clones: 1 });
+      expect(await again.remoteHead('dev')).toBe(await remote.head('dev'));
+      await again.close();
+    }
+    const workspace = await open();
+    const checkout = await workspace.checkout('dev', 'dev');
     expect(await readFile(join(checkout.dir, 'apps/podinfo.yaml'), 'utf8')).toContain('1.0.0');
   });
 

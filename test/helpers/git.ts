@@ -141,23 +141,20 @@ function makeRemote(root: string, bare: string): TestRemote {
     commit: async (branch, files, options = {}) => {
       const parent =
         (await head(branch)) ?? (options.from === undefined ? undefined : await head(options.from));
-      const index = join(root, `index-${scratch++}`);
-      const env = { GIT_INDEX_FILE: index };
-      await git(bare, parent ? ['read-tree', parent] : ['read-tree', '--empty'], env);
-      for (const [path, content] of Object.entries(files)) {
-        if (content === null) {
-          await git(bare, ['update-index', '--force-remove', '--', path], env);
-          continue;
-        }
-        const blob = await hashBlob(bare, content);
-        await git(bare, ['update-index', '--add', '--cacheinfo', `100644,${blob},${path}`], env);
-      }
-      const tree = (await git(bare, ['write-tree'], env)).trim();
+      const person = options.person ?? TEST_PERSON;
+      const when = `${Math.floor((options.date ?? new Date()).getTime() / 1000)} +0000`;
       const message = options.message ?? `edit ${Object.keys(files).join(', ')}`;
-      const args = ['commit-tree', tree, ...(parent ? ['-p', parent] : []), '-m', message];
-      const sha = (await git(bare, args, dateEnv(options))).trim();
-      await git(bare, ['update-ref', `refs/heads/${branch}`, sha, (await head(branch)) ?? '']);
-      await rm(index, { force: true });
+      const data = (text: string): string => `data ${Buffer.byteLength(text)}\n${text}\n`;
+      let stream = `commit refs/heads/${branch}\nmark :1\n`;
+      stream += `author ${person.name} <${person.email}> ${when}\ncommitter ${person.name} <${person.email}> ${when}\n`;
+      stream += data(message);
+      if (parent) stream += `from ${parent}\n`;
+      for (const [path, content] of Object.entries(files)) {
+        stream += content === null ? `D ${path}\n` : `M 100644 inline ${path}\n${data(content)}`;
+      }
+      await withStdin(bare, ['fast-import', '--quiet', '--done'], `${stream}\ndone\n`);
+      const sha = await head(branch);
+      if (sha === undefined) throw new Error(`fast-import did not create ${branch}`);
       return sha;
     },
     readFile: async (branch, path) => {
@@ -219,15 +216,11 @@ function makeRemote(root: string, bare: string): TestRemote {
   return remote;
 }
 
-async function hashBlob(bare: string, content: string): Promise<string> {
+async function withStdin(cwd: string, args: readonly string[], input: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = execFile(
-      'git',
-      ['hash-object', '-w', '--stdin'],
-      { cwd: bare, env: isolatedGitEnv() },
-      (error, stdout) =>
-        error ? reject(new Error(`git hash-object failed: ${error.message}`)) : resolve(stdout.trim()),
+    const child = execFile('git', [...args], { cwd, env: isolatedGitEnv() }, (error, stdout, stderr) =>
+      error ? reject(new Error(`git ${args[0] ?? ''} failed: ${stderr || error.message}`)) : resolve(stdout),
     );
-    child.stdin?.end(content);
+    child.stdin?.end(input);
   });
 }

@@ -1,7 +1,7 @@
 import { cp, lstat, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyPlan, planEdits } from '../../src/manifest/index.js';
@@ -23,12 +23,16 @@ interface GoldenCase {
   readonly problems: { file: string; line?: number; severity: FileProblem['severity']; message: string }[];
 }
 
-async function filesUnder(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries
-    .filter((entry) => entry.isFile())
-    .map((entry) => relative(dir, join(entry.parentPath, entry.name)).split('\\').join('/'))
-    .sort();
+/** Regular files under `dir`, POSIX-relative, without following symlinks. */
+async function filesUnder(dir: string, prefix = ''): Promise<string[]> {
+  const entries = await readdir(join(dir, prefix), { withFileTypes: true }).catch(() => []);
+  const files: string[] = [];
+  for (const entry of entries) {
+    const path = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) files.push(...(await filesUnder(dir, path)));
+    else if (entry.isFile()) files.push(path);
+  }
+  return files.sort();
 }
 
 function record(edit: PlannedEdit): Edit {
@@ -67,13 +71,19 @@ describe('golden manifests', () => {
       }
       for (const extra of spec.extraFiles ?? []) {
         await mkdir(dirname(join(root, extra.path)), { recursive: true });
-        await writeFile(join(root, extra.path), extra.base64 ? Buffer.from(extra.base64, 'base64') : (extra.text ?? ''));
+        await writeFile(
+          join(root, extra.path),
+          extra.base64 ? Buffer.from(extra.base64, 'base64') : (extra.text ?? ''),
+        );
       }
       for (const link of spec.symlinks ?? []) {
         await symlink(link.target.replace('@outside', outside), join(root, link.path));
       }
       const desired = new Map(
-        Object.entries(spec.images).map(([imageKey, image]): [string, DesiredImage] => [imageKey, { imageKey, ...image }]),
+        Object.entries(spec.images).map(([imageKey, image]): [string, DesiredImage] => [
+          imageKey,
+          { imageKey, ...image },
+        ]),
       );
       const knownImages = new Set(spec.knownImages ?? desired.keys());
       const input = {
@@ -117,7 +127,7 @@ describe('golden manifests', () => {
       for (const [path, text] of Object.entries(spec.outside ?? {})) {
         expect(await readFile(join(outside, path), 'utf8')).toBe(text);
       }
-      expect((await readdir(root, { recursive: true })).filter((path) => path.endsWith('.tmp'))).toEqual([]);
+      expect((await filesUnder(root)).filter((path) => path.endsWith('.tmp'))).toEqual([]);
 
       const again = await planEdits(input);
       expect(again.edits).toEqual([]);

@@ -73,6 +73,14 @@ describe('Decision', () => {
     expect({ ...decision }.rejected).toBe(decision.rejected);
   });
 
+  it('builds its lists on first read only, then keeps them', async () => {
+    const decision = await podinfo();
+    expect(typeof Object.getOwnPropertyDescriptor(decision, 'rejected')?.get).toBe('function');
+    expect(typeof Object.getOwnPropertyDescriptor(decision, 'ranked')?.get).toBe('function');
+    expect(decision.rejected).toBe(decision.rejected);
+    expect(decision.ranked).toBe(decision.ranked);
+  });
+
   it('has no chosen field when nothing is eligible', async () => {
     const decision = await selectTag({
       imageKey: 'api',

@@ -51,6 +51,17 @@ describe('ECR source: credentials', () => {
     source.close();
   });
 
+  it('takes static keys from the env it was given when no provider is passed', async () => {
+    const config = configFor(emulator, { a: { name: 'xacct/r-0' } });
+    const source = sourceFor(emulator, config, {
+      credentials: undefined,
+      env: { AWS_ACCESS_KEY_ID: 'AKIDFROMENV', AWS_SECRET_ACCESS_KEY: 'secret' },
+    });
+    await source.list('a');
+    expect(emulator.ecr.callsBy('AKIDFROMENV')).toBe(1);
+    source.close();
+  });
+
   it('reports a refused AssumeRole per repository with a trust-policy hint', async () => {
     const denied = 'arn:aws:iam::210987654321:role/not-trusted';
     emulator.sts.denyRole(denied);

@@ -266,6 +266,30 @@ describe('ECR source: scan gate, cache and endpoints', () => {
     source.close();
   });
 
+  it('does not reuse or cache a listing begun before an invalidation', async () => {
+    emulator.ecr.createRepository('cache/race');
+    emulator.ecr.pushImage({ repository: 'cache/race', tags: ['1.0.0'] });
+    const source = sourceFor(emulator, configFor(emulator, { app: { name: 'cache/race' } }));
+    emulator.server.resetCalls();
+    emulator.faults.latency(100);
+    try {
+      const early = source.list('app');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      emulator.ecr.pushImage({ repository: 'cache/race', tags: ['1.1.0'] });
+      source.invalidate(['app']);
+      const late = source.list('app');
+      await early;
+      expect(emulator.server.calls('DescribeImages')).toBe(2);
+      const lateListing = await late;
+      expect(lateListing.candidates.map((c) => c.tag)).toEqual(['1.0.0', '1.1.0']);
+      expect((await source.list('app')).fetchedAt).toBe(lateListing.fetchedAt);
+      expect(emulator.server.calls('DescribeImages')).toBe(2);
+    } finally {
+      emulator.faults.clear();
+      source.close();
+    }
+  });
+
   it('honours AWS_ENDPOINT_URL_ECR and AWS_ENDPOINT_URL from the given env; aws.endpoint wins', async () => {
     emulator.ecr.bulkCreate({ repositories: 1, imagesPerRepository: 2, prefix: 'endpoint/r-' });
     const bare = configFor(emulator, { app: { name: 'endpoint/r-0' } });

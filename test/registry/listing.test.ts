@@ -35,6 +35,17 @@ describe('ListingBuilder', () => {
     expect(listing.candidates()).toEqual(candidates);
   });
 
+  it('keeps sizes of 4 GiB and more', () => {
+    const builder = new ListingBuilder();
+    builder.add([detail(1, { imageSizeInBytes: 5_000_000_000 }), detail(2, { imageSizeInBytes: undefined })]);
+    expect(
+      builder
+        .build()
+        .candidates()
+        .map((c) => c.sizeBytes),
+    ).toEqual([5_000_000_000, undefined]);
+  });
+
   it('keeps digests that are not sha256 as text', () => {
     const builder = new ListingBuilder();
     builder.add([detail(1, { imageDigest: 'sha512:abc' }), detail(2)]);

@@ -1,7 +1,17 @@
+import { runTour } from '../../demo/tour.js';
 import type { CliIO, ExitCode } from '../io.js';
 
-// Placeholder while the command is being built in this session.
-export async function demoCommand(_options: unknown, io: CliIO): Promise<ExitCode> {
-  io.stderr.write('drawbridge: not available yet\n');
-  return 1;
+export async function demoCommand(options: { keepRunning?: boolean; dir?: string }, io: CliIO): Promise<ExitCode> {
+  await runTour({
+    ...(options.dir ? { dir: options.dir } : {}),
+    keepRunning: options.keepRunning ?? false,
+    out: io.stdout,
+    env: io.env,
+    untilStopped: () =>
+      new Promise((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      }),
+  });
+  return 0;
 }

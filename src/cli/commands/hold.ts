@@ -1,10 +1,11 @@
 /** `drawbridge hold ENV IMAGE [--reason R]` and `drawbridge release ENV IMAGE`. */
 import { hostname, userInfo } from 'node:os';
+import { dirname } from 'node:path';
 import { loadConfig } from '../../config/load.js';
 import { UsageError } from '../../errors.js';
 import { writeHold } from '../../git/hold.js';
 import { HOLDS_FILE } from '../../git/holds.js';
-import { resolveWorkdir } from '../../git/workdir.js';
+import { resolveRemoteUrl, resolveWorkdir } from '../../git/workdir.js';
 import { openWorkspace } from '../../git/workspace.js';
 import { createLogger, type LogLevel } from '../../log/logger.js';
 import { Redactor } from '../../log/redact.js';
@@ -41,7 +42,7 @@ export async function holdCommand(options: HoldOptions, io: CliIO): Promise<Exit
     redactor,
   });
   const workspace = await openWorkspace({
-    url: config.git.url,
+    url: resolveRemoteUrl(config.git.url, dirname(file)),
     workdir: resolveWorkdir({ configured: config.git.workdir, configFile: file, env: io.env }),
     author: config.git.author,
     auth: config.git.auth,

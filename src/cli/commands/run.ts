@@ -6,6 +6,7 @@
 import { dirname } from 'node:path';
 import { loadConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
+import { checkDaemonConfig } from '../../daemon/config-checks.js';
 import { startDaemon, type Daemon, type DaemonPieces } from '../../daemon/daemon.js';
 import { Metrics } from '../../daemon/metrics.js';
 import { exitCodeFor, formatError } from '../../errors.js';
@@ -31,6 +32,7 @@ export async function runCommand(
   const hooks = { observer: metrics.observer, onEcrCall: metrics.onEcrCall };
   try {
     context = await commandContext(options, io, 'info');
+    checkDaemonConfig(context.loaded.config, io.env, context.loaded.file);
     registerEventSecrets(context.loaded.config, io.env, context.redactor);
     runtime = await commandRuntime(context, io, hooks);
   } catch (error) {
@@ -42,6 +44,7 @@ export async function runCommand(
 
   const reload = async (): Promise<DaemonPieces> => {
     const loaded = await loadConfig({ path: file, env: io.env, cwd: io.cwd });
+    checkDaemonConfig(loaded.config, io.env, file);
     registerEventSecrets(loaded.config, io.env, redactor);
     const next = await createRuntime({
       config: loaded.config,

@@ -11,6 +11,8 @@ import { scanFactsOf } from './scan.js';
 /** cosign's tag convention for signatures, attestations and SBOMs of `sha256:<hex>`. */
 const COSIGN_TAG = /^sha256-[0-9a-f]{64}\.(?:sig|att|sbom)$/;
 const HEX64 = /^[0-9a-f]{64}$/;
+/** Stands for "no size" in the sizes column (ECR sizes are far below 4 GiB - 1 in practice). */
+const NO_SIZE = 0xffffffff;
 
 /** Artifact types of signatures, attestations and SBOMs, which are never deployable images. */
 const REFERRER_ARTIFACTS: ReadonlySet<string> = new Set([
@@ -113,15 +115,17 @@ class ColumnListing implements CompactListing {
   /** All tags joined by `\n` (a tag never holds one), with the end offset of each. */
   private readonly tagText: string;
   private readonly tagEnds: Uint32Array;
-  private readonly tagImage: Uint32Array;
+  /** Image of each tag; absent when every image has exactly one tag (the usual case). */
+  private readonly tagImage: Uint32Array | undefined;
   /** Raw sha256 bytes, 32 per image; `digestText` instead if any digest is not sha256. */
   private readonly digestBytes: Buffer | undefined;
   private readonly digestText: readonly string[] | undefined;
   private readonly pushedAt: Float64Array;
-  private readonly sizes: Float64Array;
-  private readonly mediaTypes: Uint32Array;
-  private readonly artifactTypes: Uint32Array;
-  private readonly scans: Uint32Array;
+  /** Sizes; NO_SIZE marks an image without one. */
+  private readonly sizes: Uint32Array | Float64Array;
+  private readonly mediaTypes: IndexArray;
+  private readonly artifactTypes: IndexArray;
+  private readonly scans: IndexArray;
   private readonly strings: readonly (string | undefined)[];
   private readonly scanFacts: readonly (ScanFacts | undefined)[];
 
@@ -137,7 +141,7 @@ class ColumnListing implements CompactListing {
       end += tag.length + (index > 0 ? 1 : 0);
       this.tagEnds[index] = end;
     });
-    this.tagImage = Uint32Array.from(c.tagImage);
+    this.tagImage = c.tags.length === c.digests.length ? undefined : Uint32Array.from(c.tagImage);
     if (c.digests.every(isSha256)) {
       this.digestBytes = Buffer.alloc(c.digests.length * 32);
       c.digests.forEach((digest, index) => this.digestBytes?.write(digest.slice(7), index * 32, 'hex'));
@@ -145,10 +149,12 @@ class ColumnListing implements CompactListing {
       this.digestText = c.digests;
     }
     this.pushedAt = Float64Array.from(c.pushedAt);
-    this.sizes = Float64Array.from(c.sizes);
-    this.mediaTypes = Uint32Array.from(c.mediaTypes);
-    this.artifactTypes = Uint32Array.from(c.artifactTypes);
-    this.scans = Uint32Array.from(c.scans);
+    this.sizes = c.sizes.every((size) => size < NO_SIZE)
+      ? Uint32Array.from(c.sizes, (size) => (size < 0 ? NO_SIZE : size))
+      : Float64Array.from(c.sizes, (size) => (size < 0 ? NO_SIZE : size));
+    this.mediaTypes = indexArray(c.mediaTypes, c.strings.length);
+    this.artifactTypes = indexArray(c.artifactTypes, c.strings.length);
+    this.scans = indexArray(c.scans, c.scanFacts.length);
     this.strings = c.strings;
     this.scanFacts = c.scanFacts;
   }
@@ -160,7 +166,7 @@ class ColumnListing implements CompactListing {
     let digest = '';
     let pushedAt = new Date(0);
     for (let index = 0; index < this.candidateCount; index += 1) {
-      const owner = this.tagImage[index] ?? 0;
+      const owner = this.tagImage ? (this.tagImage[index] ?? 0) : index;
       if (owner !== image) {
         image = owner;
         digest = this.digestAt(owner);
@@ -176,8 +182,8 @@ class ColumnListing implements CompactListing {
         artifactMediaType?: string;
         scan?: ScanFacts;
       } = { tag: this.tagText.slice(start, this.tagEnds[index]), digest, pushedAt };
-      const size = this.sizes[owner] ?? -1;
-      if (size >= 0) candidate.sizeBytes = size;
+      const size = this.sizes[owner] ?? NO_SIZE;
+      if (size !== NO_SIZE) candidate.sizeBytes = size;
       const mediaType = this.strings[this.mediaTypes[owner] ?? 0];
       if (mediaType !== undefined) candidate.mediaType = mediaType;
       const artifactType = this.strings[this.artifactTypes[owner] ?? 0];
@@ -193,6 +199,14 @@ class ColumnListing implements CompactListing {
     if (this.digestText) return this.digestText[image] ?? '';
     return `sha256:${this.digestBytes?.toString('hex', image * 32, image * 32 + 32) ?? ''}`;
   }
+}
+
+type IndexArray = Uint8Array | Uint16Array | Uint32Array;
+
+/** The narrowest typed array for ids below `count`. */
+function indexArray(ids: readonly number[], count: number): IndexArray {
+  if (count <= 0x100) return Uint8Array.from(ids);
+  return count <= 0x10000 ? Uint16Array.from(ids) : Uint32Array.from(ids);
 }
 
 function isSha256(digest: string): boolean {

@@ -23,7 +23,7 @@ export interface EcrSourceOptions {
   /** AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_ECR, AWS_ENDPOINT_URL_STS; default process.env. */
   readonly env?: NodeJS.ProcessEnv;
   readonly now?: () => Date;
-  /** Base credentials; default the SDK's default chain. */
+  /** Base credentials; default AWS_ACCESS_KEY_ID/SECRET from `env`, else the SDK's default chain. */
   readonly credentials?: CredentialProvider;
   /** Every attempt of every ECR call, for metrics. */
   readonly onCall?: (operation: string, outcome: CallOutcome) => void;
@@ -86,15 +86,17 @@ export function createEcrSource(options: EcrSourceOptions): EcrSource {
   const env = options.env ?? process.env;
   const now = options.now ?? (() => new Date());
   const ttl = options.cacheTtlMs ?? 10 * 60_000;
+  const credentials = options.credentials ?? envCredentials(env);
   const pool = new ClientPool({
     env,
     now,
     maxAttempts: options.maxAttempts ?? 6,
-    ...(options.credentials ? { credentials: options.credentials } : {}),
+    ...(credentials ? { credentials } : {}),
     ...(options.onCall ? { onCall: options.onCall } : {}),
   });
   const cache = new Map<string, CacheEntry>();
-  const inFlight = new Map<string, Promise<CacheEntry>>();
+  const inFlight = new Map<string, { readonly promise: Promise<CacheEntry>; readonly generation: number }>();
+  const generations = new Map<string, number>();
   const scans = new Map<string, Promise<ScanFacts>>();
 
   function resolve(imageKey: string): ResolvedRepository {
@@ -171,16 +173,22 @@ export function createEcrSource(options: EcrSourceOptions): EcrSource {
     const cached = cache.get(imageKey);
     if (!fresh && cached && now().getTime() - cached.fetchedAt.getTime() < ttl)
       return Promise.resolve(cached);
+    const generation = generations.get(imageKey) ?? 0;
     const running = inFlight.get(imageKey);
-    if (running) return running;
+    if (running && running.generation === generation) return running.promise;
     const promise = fetchListing(imageKey)
       .then((entry) => {
-        cache.set(imageKey, entry);
-        forgetScans(imageKey);
+        // A listing begun before an invalidation (a push event) may miss the pushed tag.
+        if ((generations.get(imageKey) ?? 0) === generation) {
+          cache.set(imageKey, entry);
+          forgetScans(imageKey);
+        }
         return entry;
       })
-      .finally(() => inFlight.delete(imageKey));
-    inFlight.set(imageKey, promise);
+      .finally(() => {
+        if (inFlight.get(imageKey)?.promise === promise) inFlight.delete(imageKey);
+      });
+    inFlight.set(imageKey, { promise, generation });
     return promise;
   }
 
@@ -282,9 +290,10 @@ export function createEcrSource(options: EcrSourceOptions): EcrSource {
     },
 
     invalidate(imageKeys) {
-      for (const imageKey of imageKeys ?? [...cache.keys()]) {
+      for (const imageKey of imageKeys ?? [...new Set([...cache.keys(), ...inFlight.keys()])]) {
         cache.delete(imageKey);
         forgetScans(imageKey);
+        generations.set(imageKey, (generations.get(imageKey) ?? 0) + 1);
       }
     },
 
@@ -292,6 +301,18 @@ export function createEcrSource(options: EcrSourceOptions): EcrSource {
       pool.destroy();
     },
   };
+}
+
+/**
+ * Static keys from the env we were given, first in line as in the SDK's chain (which reads
+ * process.env itself); without them the SDK's default chain takes over.
+ */
+function envCredentials(env: NodeJS.ProcessEnv): CredentialProvider | undefined {
+  const accessKeyId = env['AWS_ACCESS_KEY_ID'];
+  const secretAccessKey = env['AWS_SECRET_ACCESS_KEY'];
+  if (!accessKeyId || !secretAccessKey) return undefined;
+  const sessionToken = env['AWS_SESSION_TOKEN'];
+  return async () => ({ accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) });
 }
 
 function scopeOf(key: ClientKey): { roleArn?: string; endpoint?: string } {
