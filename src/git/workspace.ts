@@ -156,7 +156,10 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
         throw fail('git checkout', error, { branch });
       }
     },
-    diff: (checkout) => stagedDiff(git, checkout),
+    diff: (checkout) =>
+      stagedDiff(git, checkout).catch((error: unknown) => {
+        throw fail('git diff', error, { branch: checkout.branch });
+      }),
     commit: async (checkout, message) => {
       ensureOpen();
       try {

@@ -45,7 +45,16 @@ export interface Edit {
   readonly documentName?: string;
 }
 
+/** What kind of problem, for callers that treat some more strictly (validate). */
+export type FileProblemCode =
+  | 'unknown-image' // a marker names an image that is not under `images:`
+  | 'bad-marker' // a comment mentions $imagepolicy but is not a valid marker
+  | 'unparseable' // the file is not valid YAML
+  | 'verify-failed' // an edit could not be confirmed by re-parsing; the file was left alone
+  | 'skipped'; // too large, binary, symlink outside the repository, missing path
+
 export interface FileProblem {
+  readonly code?: FileProblemCode;
   readonly file: string;
   readonly line?: number;
   readonly column?: number;

@@ -29,7 +29,7 @@ afterAll(async () => {
 describe('drawbridge validate', () => {
   it('exits 0 on a valid config with a short summary', async () => {
     const io = captureIO(dir);
-    expect(await runCli(['validate'], io)).toBe(0);
+    expect(await runCli(['validate', '--no-markers'], io)).toBe(0);
     expect(io.out()).toBe(
       [
         'drawbridge.yaml is valid: 2 environments, 2 images, 4 policies',
@@ -49,7 +49,7 @@ describe('drawbridge validate', () => {
     const byEnv = captureIO('/', { DRAWBRIDGE_CONFIG: join(dir, 'drawbridge.yaml') });
     expect(await runCli(['validate', '--no-markers'], byEnv)).toBe(0);
     const byFlag = captureIO(dir, { DRAWBRIDGE_CONFIG: 'broken.yaml' });
-    expect(await runCli(['validate', '--config', 'drawbridge.yaml'], byFlag)).toBe(0);
+    expect(await runCli(['validate', '--no-markers', '--config', 'drawbridge.yaml'], byFlag)).toBe(0);
   });
 
   it('exits 2 and prints every error as file:line:column  path: message, with a hint', async () => {

@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GitError } from '../../src/errors.js';
@@ -90,6 +90,16 @@ describe('workspace over file://', () => {
     expect(await readFile(join(again.dir, 'apps/podinfo.yaml'), 'utf8')).toBe('image: repo/podinfo:1.0.0\n');
     expect(await readdir(again.dir)).toEqual(['.git', 'apps']);
     expect(await workspace.commit(again, 'nothing')).toBeUndefined();
+
+    // A fetch killed mid-way left a ref lock: fresh, it is respected; stale, it is removed.
+    const moved = await remote.commit('dev', { 'README.md': 'moved\n' });
+    const lock = join(workspace.dir, '.git', 'refs', 'remotes', 'origin', 'dev.lock');
+    await writeFile(lock, '');
+    await expect(workspace.fetch()).rejects.toBeInstanceOf(GitError);
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    await utimes(lock, hourAgo, hourAgo);
+    await workspace.fetch();
+    expect(await workspace.remoteHead('dev')).toBe(moved);
   });
 
   it('commits with the configured author and committer, keeps the message verbatim, pushes', async () => {

@@ -1,7 +1,10 @@
 import { runTour } from '../../demo/tour.js';
 import type { CliIO, ExitCode } from '../io.js';
 
-export async function demoCommand(options: { keepRunning?: boolean; dir?: string }, io: CliIO): Promise<ExitCode> {
+export async function demoCommand(
+  options: { keepRunning?: boolean; dir?: string },
+  io: CliIO,
+): Promise<ExitCode> {
   await runTour({
     ...(options.dir ? { dir: options.dir } : {}),
     keepRunning: options.keepRunning ?? false,

@@ -2,11 +2,15 @@
  * `drawbridge validate`: load the config (every problem at once, exit 2), then the steps that
  * need more than the file, such as the markers in each environment's manifests.
  */
-import { relative } from 'node:path';
+import { dirname, relative } from 'node:path';
 import { ConfigError, formatConfigIssue, type ConfigIssue } from '../../errors.js';
 import { loadConfig, type LoadedConfig } from '../../config/load.js';
 import { countConfig, formatCounts, summarizeConfig } from '../../config/summary.js';
 import type { FileProblem } from '../../manifest/types.js';
+import { createLogger, type LogLevel } from '../../log/logger.js';
+import { Redactor } from '../../log/redact.js';
+import { checkEnvironmentMarkers } from '../../reconcile/marker-check.js';
+import { createRuntime } from '../../runtime.js';
 import type { CliIO, ExitCode } from '../io.js';
 
 export interface ValidateOptions {
@@ -38,7 +42,7 @@ export interface ValidateSteps {
 export async function validateCommand(
   options: ValidateOptions,
   io: CliIO,
-  steps: ValidateSteps = {},
+  steps: ValidateSteps = { checkMarkers: checkMarkersInGit },
 ): Promise<ExitCode> {
   const loaded = await loadOrReport(options, io);
   if (loaded === undefined) return 2;
@@ -93,4 +97,26 @@ function formatMarkerProblem(problem: MarkerProblem): string {
 function shown(file: string, io: CliIO): string {
   const path = relative(io.cwd, file);
   return path === '' || path.startsWith('..') ? file : path;
+}
+
+/** The default marker step: check out every environment's branch and read its markers. */
+async function checkMarkersInGit(
+  loaded: LoadedConfig,
+  io: CliIO,
+  logLevel: LogLevel = 'warn',
+): Promise<MarkerReport> {
+  const redactor = new Redactor();
+  const runtime = await createRuntime({
+    config: loaded.config,
+    logger: createLogger({ level: logLevel, destination: io.stderr, redactor }),
+    env: io.env,
+    baseDir: dirname(loaded.file),
+    redactor,
+    quiet: true,
+  });
+  try {
+    return await checkEnvironmentMarkers(loaded.config, runtime.workspace);
+  } finally {
+    await runtime.close();
+  }
 }
