@@ -190,7 +190,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
   const server: HttpServer = await startHttpServer(
     current.config.server,
     {
-      readiness: () => readiness,
+      readiness: () => (stopping ? { ready: false, reason: 'shutting down' } : readiness),
       metrics: async () => ({ contentType: metrics.contentType, text: await metrics.text() }),
       eventsPath: () => (auth ? current.config.events?.http?.path : undefined),
       acceptingEvents: () => !stopping,

@@ -37,6 +37,7 @@ export interface HistoryOptions {
 
 interface LoggedCommit {
   readonly sha: string;
+  readonly parents: readonly string[];
   readonly at: Date;
   readonly trailers: ParsedTrailers;
   readonly reverts?: string;
@@ -53,7 +54,13 @@ export async function readHistory(
   if ((await workspace.remoteHead(branch)) === undefined) return empty;
   const ref = `refs/remotes/origin/${branch}`;
   const commits = parseLog(
-    await workspace.git(['log', `--max-count=${options.depth}`, '--format=%H%x00%ct%x00%B%x1e', ref, '--']),
+    await workspace.git([
+      'log',
+      `--max-count=${options.depth}`,
+      '--format=%H%x00%P%x00%ct%x00%B%x1e',
+      ref,
+      '--',
+    ]),
   ).reverse();
 
   const bySha = new Map(commits.map((commit) => [commit.sha, commit]));
@@ -63,12 +70,7 @@ export async function readHistory(
   for (const commit of commits) {
     if (commit.reverts !== undefined) {
       const root = revertRoot(bySha, commit.reverts);
-      const target = root && bySha.get(root.sha);
-      if (
-        root &&
-        target?.trailers.environment === options.environment &&
-        target.trailers.updates.length > 0
-      ) {
+      if (root && updatesOf(bySha, root.sha, options.environment).length > 0) {
         revertedState.set(root.sha, root.hops % 2 === 1);
       }
     }
@@ -82,7 +84,7 @@ export async function readHistory(
   const reverted = new Map<string, { tags: Set<string>; digests: Set<string> }>();
   for (const [sha, isReverted] of revertedState) {
     if (!isReverted) continue;
-    for (const update of bySha.get(sha)?.trailers.updates ?? []) {
+    for (const update of updatesOf(bySha, sha, options.environment)) {
       const entry = reverted.get(update.image) ?? { tags: new Set<string>(), digests: new Set<string>() };
       entry.tags.add(update.new);
       if (update.digest) entry.digests.add(update.digest);
@@ -91,6 +93,44 @@ export async function readHistory(
   }
 
   return { reverted, holds: await readHolds(workspace, ref, options.environment, holdCommits), lastUpdates };
+}
+
+type Update = ParsedTrailers['updates'][number];
+
+/**
+ * The updates a commit brought to the environment: its own trailers, or for a merge (a
+ * push.branch pull request) the trailers of the drawbridge commits it merged.
+ */
+function updatesOf(bySha: ReadonlyMap<string, LoggedCommit>, sha: string, environment: string): Update[] {
+  const commit = bySha.get(sha);
+  if (commit === undefined) return [];
+  if (commit.trailers.environment === environment && commit.trailers.updates.length > 0)
+    return commit.trailers.updates;
+  const [mainline, merged] = commit.parents;
+  if (mainline === undefined || merged === undefined) return [];
+  const before = reachable(bySha, [mainline], new Set());
+  return [...reachable(bySha, commit.parents.slice(1), before)]
+    .map((ancestor) => bySha.get(ancestor)?.trailers)
+    .filter((trailers) => trailers?.environment === environment)
+    .flatMap((trailers) => trailers?.updates ?? []);
+}
+
+/** Commits reachable from `starts` within the history read, not entering `stop`. */
+function reachable(
+  bySha: ReadonlyMap<string, LoggedCommit>,
+  starts: readonly string[],
+  stop: ReadonlySet<string>,
+): Set<string> {
+  const seen = new Set<string>();
+  const queue = [...starts];
+  for (let sha = queue.pop(); sha !== undefined; sha = queue.pop()) {
+    if (seen.has(sha) || stop.has(sha)) continue;
+    const commit = bySha.get(sha);
+    if (commit === undefined) continue;
+    seen.add(sha);
+    queue.push(...commit.parents);
+  }
+  return seen;
 }
 
 /** Follows a chain of reverts down to the commit it started from; hops odd = reverted. */
@@ -138,11 +178,12 @@ async function readHolds(
 function parseLog(out: string): LoggedCommit[] {
   const commits: LoggedCommit[] = [];
   for (const record of out.split('\x1e')) {
-    const [sha = '', seconds = '0', message = ''] = record.replace(/^\n/, '').split('\0');
+    const [sha = '', parents = '', seconds = '0', message = ''] = record.replace(/^\n/, '').split('\0');
     if (sha === '') continue;
     const reverts = REVERTS.exec(message)?.[1];
     commits.push({
       sha,
+      parents: parents.split(' ').filter(Boolean),
       at: new Date(Number(seconds) * 1000),
       trailers: parseTrailers(message),
       ...(reverts === undefined ? {} : { reverts }),

@@ -71,6 +71,7 @@ export function createWorktrees(input: WorktreesInput): Worktrees {
       const gitDir = await ownGitDir(path);
       if (gitDir !== undefined) {
         await Promise.all(['index.lock', 'HEAD.lock'].map((lock) => rm(join(gitDir, lock), { force: true })));
+        if (await isPristineAt(git, path, base)) return path;
         await git(path, ['reset', '--hard', '--quiet', base]);
         await git(path, ['clean', '-ffdxq']);
         return path;
@@ -84,6 +85,13 @@ export function createWorktrees(input: WorktreesInput): Worktrees {
       return path;
     },
   };
+}
+
+/** One walk instead of reset + clean in the common case: already at `base`, nothing changed, nothing extra. */
+async function isPristineAt(git: Git, path: string, base: string): Promise<boolean> {
+  const args = ['status', '--porcelain=v2', '-z', '--branch', '--untracked-files=all', '--ignored=matching'];
+  const entries = (await git(path, args)).split('\0').filter((entry) => entry !== '');
+  return entries.includes(`# branch.oid ${base}`) && entries.every((entry) => entry.startsWith('# '));
 }
 
 async function exists(path: string): Promise<boolean> {

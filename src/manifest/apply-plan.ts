@@ -7,7 +7,7 @@ import { mapLimit } from './map-limit.js';
 import { readBounded } from './read-manifest.js';
 import type { ApplyOutcome, FileProblem, ManifestPlan, PlannedEdit } from './types.js';
 
-const WRITE_CONCURRENCY = 8;
+const WRITE_CONCURRENCY = 16;
 
 type FileOutcome =
   | { readonly ok: true; readonly file: string; readonly edits: readonly PlannedEdit[] }

@@ -190,7 +190,7 @@ describe('daemon HTTP', () => {
     expect(await daemon.metrics.text()).toContain('drawbridge_schedule_skipped_total 1');
   });
 
-  it('answers events with 503 once stopping', async () => {
+  it('answers events and /readyz with 503 once stopping', async () => {
     const { daemon, reconciler } = await start();
     const release = reconciler.hold();
     void daemon.triggerSweep();
@@ -198,6 +198,8 @@ describe('daemon HTTP', () => {
     const stopping = daemon.stop('test');
     const res = await post(daemon.url, pushEvent('team/web', '2.0.0'));
     expect(res.status).toBe(503);
+    const ready = await fetch(`${daemon.url}/readyz`);
+    expect(await ready.json()).toMatchObject({ ready: false, reason: 'shutting down' });
     release();
     await stopping;
   });

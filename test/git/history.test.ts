@@ -3,7 +3,7 @@ import { silentLogger } from '../../src/log/logger.js';
 import { readHistory, readLiveIntervals } from '../../src/git/history.js';
 import { renderCommitMessage, type CommitUpdate } from '../../src/git/message.js';
 import { openWorkspace, type Workspace } from '../../src/git/workspace.js';
-import { createTestRemote, isolatedGitEnv, type TestRemote } from '../helpers/git.js';
+import { createTestRemote, git, isolatedGitEnv, type TestRemote } from '../helpers/git.js';
 
 const REPO = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/podinfo';
 const at = (hour: number): Date => new Date(Date.UTC(2026, 0, 1, hour));
@@ -89,6 +89,39 @@ describe('reverts', () => {
   });
 });
 
+describe('reverts of merged pull requests', () => {
+  it('a reverted merge of a push.branch pull request rejects the updates it merged', async () => {
+    const remote = await createTestRemote({ main: { 'apps/podinfo.yaml': deployment('1.0.0') } });
+    await remote.commit(
+      'drawbridge/prod',
+      { 'apps/podinfo.yaml': deployment('2.0.0') },
+      { from: 'main', message: deployMessage('prod', '1.0.0', '2.0.0', 'sha256:pr') },
+    );
+    await remote.commit('main', { 'README.md': 'meanwhile\n' });
+    let merge = '';
+    await remote.withClone('main', async (dir) => {
+      await git(dir, ['fetch', 'origin', 'drawbridge/prod']);
+      await git(dir, [
+        'merge',
+        '--no-ff',
+        '-m',
+        'Merge pull request #7 from acme/drawbridge/prod',
+        'FETCH_HEAD',
+      ]);
+      merge = (await git(dir, ['rev-parse', 'HEAD'])).trim();
+    });
+    await remote.revert('main', merge, { mainline: 1 });
+    const workspace = await open(remote);
+    const history = await readHistory(workspace, 'main', { environment: 'prod', depth: 50 });
+    expect(history.reverted.get('podinfo')).toEqual({
+      tags: new Set(['2.0.0']),
+      digests: new Set(['sha256:pr']),
+    });
+    await workspace.close();
+    await remote.cleanup();
+  });
+});
+
 describe('live intervals', () => {
   let remote: TestRemote;
   let workspace: Workspace;
@@ -110,7 +143,6 @@ describe('live intervals', () => {
       { date: at(7), from: 'staging' },
     );
     await remote.withClone('staging', async (dir) => {
-      const { git } = await import('../helpers/git.js');
       await git(dir, ['fetch', 'origin', 'feature']);
       await git(dir, ['merge', '--no-ff', '-m', 'Merge feature', 'FETCH_HEAD'], {
         GIT_AUTHOR_DATE: '@' + at(9).getTime() / 1000 + ' +0000',

@@ -94,7 +94,11 @@ export interface TestRemote {
   /** Runs `fn` in a fresh clone of `branch`, then pushes it (a person's workflow: revert, merge …). */
   withClone(branch: string, fn: (dir: string) => Promise<void>): Promise<void>;
   /** `git revert --no-edit <sha>` by a person, pushed to `branch`; returns the revert's sha. */
-  revert(branch: string, sha: string, options?: CommitOptions): Promise<string>;
+  revert(
+    branch: string,
+    sha: string,
+    options?: CommitOptions & { readonly mainline?: number },
+  ): Promise<string>;
   cleanup(): Promise<void>;
 }
 
@@ -206,7 +210,8 @@ function makeRemote(root: string, bare: string): TestRemote {
     revert: async (branch, sha, options = {}) => {
       let reverted = '';
       await remote.withClone(branch, async (dir) => {
-        await git(dir, ['revert', '--no-edit', sha], dateEnv(options));
+        const mainline = options.mainline === undefined ? [] : ['-m', String(options.mainline)];
+        await git(dir, ['revert', '--no-edit', ...mainline, sha], dateEnv(options));
         reverted = (await git(dir, ['rev-parse', 'HEAD'])).trim();
       });
       return reverted;

@@ -43,6 +43,8 @@ export interface CompactListing {
   readonly candidateCount: number;
   readonly imageCount: number;
   readonly skipped: number;
+  /** Approximate bytes this listing keeps (columns and tag text), for metrics. */
+  readonly bytes: number;
   candidates(): ImageCandidate[];
 }
 
@@ -157,6 +159,21 @@ class ColumnListing implements CompactListing {
     this.scans = indexArray(c.scans, c.scanFacts.length);
     this.strings = c.strings;
     this.scanFacts = c.scanFacts;
+  }
+
+  get bytes(): number {
+    const columns = [
+      this.tagEnds,
+      this.tagImage,
+      this.digestBytes,
+      this.pushedAt,
+      this.sizes,
+      this.mediaTypes,
+      this.artifactTypes,
+      this.scans,
+    ];
+    const text = this.digestText?.reduce((sum, digest) => sum + digest.length, 0) ?? 0;
+    return columns.reduce((sum, column) => sum + (column?.byteLength ?? 0), this.tagText.length + text);
   }
 
   /** Fresh objects for the caller; the tags of one image share its digest string and Date. */

@@ -39,6 +39,8 @@ export interface ListingSummary {
   readonly skipped: number;
   readonly pages: number;
   readonly fetchedAt: Date;
+  /** Approximate bytes the cached listing takes. */
+  readonly bytes: number;
 }
 
 export interface ListManyOptions {
@@ -259,6 +261,7 @@ export function createEcrSource(options: EcrSourceOptions): EcrSource {
               skipped: entry.listing.skipped,
               pages: entry.pages,
               fetchedAt: entry.fetchedAt,
+              bytes: entry.listing.bytes,
             });
           } catch (error) {
             const failure =
