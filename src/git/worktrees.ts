@@ -51,10 +51,15 @@ export function createWorktrees(input: WorktreesInput): Worktrees {
   const ownGitDir = async (path: string): Promise<string | undefined> => {
     if (!(await exists(path))) return undefined;
     try {
-      const gitDir = await realpath((await git(path, ['rev-parse', '--absolute-git-dir'])).trim());
-      const top = await realpath((await git(path, ['rev-parse', '--show-toplevel'])).trim());
-      const admin = await realpath(join(dir, '.git', 'worktrees'));
-      return gitDir.startsWith(admin + sep) && top === (await realpath(path)) ? gitDir : undefined;
+      const [gitDirRaw = '', topRaw = ''] = (
+        await git(path, ['rev-parse', '--absolute-git-dir', '--show-toplevel'])
+      )
+        .trim()
+        .split('\n');
+      const [gitDir, top, admin, own] = await Promise.all(
+        [gitDirRaw, topRaw, join(dir, '.git', 'worktrees'), path].map((p) => realpath(p)),
+      );
+      return gitDir && admin && gitDir.startsWith(admin + sep) && top === own ? gitDir : undefined;
     } catch {
       return undefined;
     }

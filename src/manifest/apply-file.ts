@@ -24,6 +24,7 @@ export function applyFileEdits(bytes: Uint8Array, edits: readonly PlannedEdit[])
   ): FileApplyResult => ({
     ok: false,
     problem: {
+      code: 'verify-failed',
       file,
       ...(at ? { line: at.line, column: at.column } : {}),
       severity: 'error',

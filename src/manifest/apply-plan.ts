@@ -46,7 +46,7 @@ export async function applyPlan(root: string, plan: ManifestPlan): Promise<Apply
 async function applyToFile(root: string, file: string, edits: readonly PlannedEdit[]): Promise<FileOutcome> {
   const fail = (message: string): FileOutcome => ({
     ok: false,
-    problem: { file, severity: 'error', message },
+    problem: { code: 'verify-failed', file, severity: 'error', message },
   });
   try {
     const path = await realpath(join(root, file));

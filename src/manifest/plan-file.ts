@@ -8,7 +8,7 @@ import type { ParsedSource } from './parse-source.js';
 import { renderScalar } from './render-scalar.js';
 import { decodeSource } from './source-text.js';
 import type { SourceText } from './source-text.js';
-import type { DesiredImage, FileProblem, Marker, PlannedEdit } from './types.js';
+import type { DesiredImage, FileProblem, FileProblemCode, Marker, PlannedEdit } from './types.js';
 
 export interface FilePlan {
   readonly markers: readonly Marker[];
@@ -40,12 +40,12 @@ export function planFileEdits(
   knownImages: ReadonlySet<string>,
 ): FilePlan {
   const source = decodeSource(bytes);
-  if (!source) return onlyProblem({ file, severity: 'error', message: 'not valid UTF-8; left alone' });
+  if (!source) return onlyProblem({ code: 'unparseable', file, severity: 'error', message: 'not valid UTF-8; left alone' });
   const parsed = parseSource(source.text, { markers: true });
   if (parsed.failure) {
     const at = positionOf(parsed, source.text, parsed.failure.offset);
     const message = `does not parse as YAML, left alone: ${parsed.failure.message}`;
-    return onlyProblem({ file, ...at, severity: 'error', message });
+    return onlyProblem({ code: 'unparseable', file, ...at, severity: 'error', message });
   }
   const markers: Marker[] = [];
   const edits: PlannedEdit[] = [];
@@ -68,28 +68,29 @@ interface SiteContext {
 
 function planSite(context: SiteContext, site: MarkerSite): void {
   const { file, source, parsed } = context;
-  const warn = (offset: number, message: string): void => {
-    context.problems.push({ file, ...positionOf(parsed, source.text, offset), severity: 'warning', message });
+  const warn = (offset: number, message: string, code?: FileProblemCode): void => {
+    const at = positionOf(parsed, source.text, offset);
+    context.problems.push({ ...(code ? { code } : {}), file, ...at, severity: 'warning', message });
   };
   const ref = parseMarkerComment(site.comment);
   if (ref === undefined) {
-    warn(site.commentOffset, 'comment mentions $imagepolicy but is not {"$imagepolicy": "<image>"}; ignored');
+    warn(site.commentOffset, 'comment mentions $imagepolicy but is not {"$imagepolicy": "<image>"}; ignored', 'bad-marker');
     return;
   }
   if ('error' in ref) {
-    warn(site.commentOffset, `bad marker: ${ref.error}; ignored`);
+    warn(site.commentOffset, `bad marker: ${ref.error}; ignored`, 'bad-marker');
     return;
   }
   const scalar = site.scalar;
   if (!scalar || scalar.role === 'key') {
     const why = scalar ? 'it follows a mapping key, not a value' : (site.reason ?? 'it trails no scalar');
-    warn(site.commentOffset, `marker for "${ref.imageKey}" ignored: ${why}`);
+    warn(site.commentOffset, `marker for "${ref.imageKey}" ignored: ${why}`, 'bad-marker');
     return;
   }
   const { token } = scalar;
   const at = positionOf(parsed, source.text, token.offset);
   if (!context.knownImages.has(ref.imageKey)) {
-    warn(token.offset, `marker names image "${ref.imageKey}", which is not in the config's images`);
+    warn(token.offset, `marker names image "${ref.imageKey}", which is not in the config's images`, 'unknown-image');
   }
   const value = CST.resolveAsScalar(token).value;
   const owner = ownerOf(documentAt(parsed, token.offset));

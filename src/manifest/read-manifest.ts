@@ -55,5 +55,5 @@ async function readAll(handle: FileHandle, size: number): Promise<Buffer> {
 }
 
 function skipped(entry: ManifestFile, message: string): ReadOutcome {
-  return { kind: 'skipped', problem: { file: entry.file, severity: 'warning', message } };
+  return { kind: 'skipped', problem: { code: 'skipped', file: entry.file, severity: 'warning', message } };
 }

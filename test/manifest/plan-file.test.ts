@@ -105,7 +105,7 @@ describe('planFileEdits', () => {
     const result = planFileEdits('f.yaml', bytes, podinfo(), known);
     expect(result.edits).toEqual([]);
     expect(result.problems).toEqual([
-      { file: 'f.yaml', severity: 'error', message: 'not valid UTF-8; left alone' },
+      { code: 'unparseable', file: 'f.yaml', severity: 'error', message: 'not valid UTF-8; left alone' },
     ]);
   });
 
