@@ -6,6 +6,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Config } from './config/schema.js';
+import { resolveRemoteUrl } from './git/workdir.js';
 import { openWorkspace, type Workspace } from './git/workspace.js';
 import type { Logger } from './log/logger.js';
 import { Redactor } from './log/redact.js';
@@ -65,7 +66,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   });
   const auth = config.git.auth;
   const workspace = await openWorkspace({
-    url: config.git.url,
+    url: resolveRemoteUrl(config.git.url, options.baseDir),
     workdir: defaultWorkdir(config, env, options.baseDir),
     author: config.git.author,
     ...(auth

@@ -10,11 +10,10 @@ export interface WorkdirInput {
   /** The config file; a relative git.workdir is resolved from its folder. */
   readonly configFile?: string;
   readonly env: NodeJS.ProcessEnv;
-  readonly platform?: NodeJS.Platform;
   readonly home?: string;
 }
 
-/** git.workdir, else $DRAWBRIDGE_WORKDIR, else the user's cache folder + /drawbridge. */
+/** git.workdir, else $DRAWBRIDGE_WORKDIR, else $XDG_CACHE_HOME/drawbridge or ~/.cache/drawbridge. */
 export function resolveWorkdir(input: WorkdirInput): string {
   if (input.configured !== undefined) {
     const base = input.configFile === undefined ? process.cwd() : dirname(input.configFile);
@@ -22,12 +21,8 @@ export function resolveWorkdir(input: WorkdirInput): string {
   }
   const fromEnv = input.env['DRAWBRIDGE_WORKDIR'];
   if (fromEnv) return resolve(fromEnv);
-  const home = input.home ?? homedir();
-  const platform = input.platform ?? process.platform;
-  if (platform === 'darwin') return join(home, 'Library', 'Caches', 'drawbridge');
-  if (platform === 'win32')
-    return join(input.env['LOCALAPPDATA'] ?? join(home, 'AppData', 'Local'), 'drawbridge');
-  return join(input.env['XDG_CACHE_HOME'] || join(home, '.cache'), 'drawbridge');
+  const cache = input.env['XDG_CACHE_HOME'] || join(input.home ?? input.env['HOME'] ?? homedir(), '.cache');
+  return join(cache, 'drawbridge');
 }
 
 /** `<last path segment>-<12 hex of sha256(url without credentials)>`, stable and readable. */

@@ -1,22 +1,30 @@
 import { CST, isScalar, visit } from 'yaml';
 import type { Document } from 'yaml';
 import { compareLexemes, lex } from './lexemes.js';
-import type { Lexeme, TokenEdit } from './lexemes.js';
-import { parseSource, positionOf } from './parse-source.js';
+import type { Lexed, Lexeme, TokenEdit } from './lexemes.js';
+import { fileDigest } from './file-digest.js';
+import { parseSource, positionInText, positionOf } from './parse-source.js';
 import { decodeSource } from './source-text.js';
 import type { FileProblem, PlannedEdit } from './types.js';
+import { scalarMismatch, tokensSuffice } from './verify-tokens.js';
 
 export type FileApplyResult =
   { readonly ok: true; readonly bytes: Buffer } | { readonly ok: false; readonly problem: FileProblem };
 
 /**
  * Pure core of applying: splices each edit's replacement into the original bytes, then
- * verifies the result before anyone writes it. The new file is parsed in full and must
- * hold each intended value at each edited scalar; its token stream must equal the
- * original's everywhere else, so it reads as the original with only the targets
- * substituted. All or nothing for the file.
+ * verifies the result before anyone writes it. The new file's token stream must equal the
+ * original's everywhere but the edited scalars, and each edited scalar must read as its
+ * intended value, so the file reads as the original with only the targets substituted.
+ * When `plannedDigest` (from `ManifestPlan.fileDigests`) is the digest of these very bytes,
+ * they are the text planning parsed without errors, and that is shown from the tokens (see verify-tokens.ts); otherwise the new file is parsed
+ * and composed in full. All or nothing for the file.
  */
-export function applyFileEdits(bytes: Uint8Array, edits: readonly PlannedEdit[]): FileApplyResult {
+export function applyFileEdits(
+  bytes: Uint8Array,
+  edits: readonly PlannedEdit[],
+  plannedDigest?: string,
+): FileApplyResult {
   const file = edits[0]?.file ?? '';
   const fail = (
     message: string,
@@ -55,12 +63,39 @@ export function applyFileEdits(bytes: Uint8Array, edits: readonly PlannedEdit[])
   const changed = decodeSource(output);
   if (!changed) return fail('the result is not valid UTF-8');
   const after = lex(changed.text);
-  const parsed = parseSource(changed.text, { markers: false, lexemes: after.raw });
-  const where = (offset: number): { line: number; column: number } =>
-    positionOf(parsed, changed.text, offset);
+  if (plannedDigest === undefined || fileDigest(original.bytes) !== plannedDigest)
+    return verifyByParsing(changed.text, after, before.lexemes, ranges, fail, output);
+  const comparison = compareLexemes(before.lexemes, after.lexemes, ranges);
+  const where = (offset: number): { line: number; column: number } => positionInText(changed.text, offset);
+  if (!comparison.ok) return fail(comparison.message, where(comparison.offset));
+  if (!tokensSuffice(before.lexemes, comparison.editedIndex.values())) {
+    return verifyByParsing(changed.text, after, before.lexemes, ranges, fail, output);
+  }
+  for (const [start, range] of ranges) {
+    const scalar = after.lexemes[comparison.editedIndex.get(start)!]!;
+    const mismatch = scalarMismatch(scalar, range.edit.new);
+    if (mismatch) return fail(mismatch, where(scalar.offset));
+  }
+  return { ok: true, bytes: output };
+}
+
+/**
+ * The full check, for a file not known to parse (changed since planning, or edits made by
+ * hand) and for edited nodes with a tag: parse and compose the new file, then read the values.
+ */
+function verifyByParsing(
+  text: string,
+  after: Lexed,
+  before: readonly Lexeme[],
+  ranges: ReadonlyMap<number, TokenEdit & { readonly edit: PlannedEdit }>,
+  fail: (message: string, at?: { readonly line: number; readonly column: number }) => FileApplyResult,
+  output: Buffer,
+): FileApplyResult {
+  const parsed = parseSource(text, { markers: false, lexemes: after.raw });
+  const where = (offset: number): { line: number; column: number } => positionOf(parsed, text, offset);
   if (parsed.failure)
     return fail(`the result does not parse: ${parsed.failure.message}`, where(parsed.failure.offset));
-  const comparison = compareLexemes(before.lexemes, after.lexemes, ranges);
+  const comparison = compareLexemes(before, after.lexemes, ranges);
   if (!comparison.ok) return fail(comparison.message, where(comparison.offset));
   const intended = new Map<number, string>();
   for (const [start, range] of ranges) intended.set(comparison.editedAt.get(start)!, range.edit.new);

@@ -27,7 +27,7 @@ export async function applyPlan(root: string, plan: ManifestPlan): Promise<Apply
     else byFile.set(edit.file, [edit]);
   }
   const outcomes = await mapLimit([...byFile], WRITE_CONCURRENCY, ([file, edits]) =>
-    applyToFile(realRoot, file, edits),
+    applyToFile(realRoot, file, edits, plan.fileDigests?.get(file)),
   );
   const changedFiles: string[] = [];
   const applied: PlannedEdit[] = [];
@@ -43,7 +43,12 @@ export async function applyPlan(root: string, plan: ManifestPlan): Promise<Apply
   return { changedFiles: changedFiles.sort(), applied, problems };
 }
 
-async function applyToFile(root: string, file: string, edits: readonly PlannedEdit[]): Promise<FileOutcome> {
+async function applyToFile(
+  root: string,
+  file: string,
+  edits: readonly PlannedEdit[],
+  plannedDigest: string | undefined,
+): Promise<FileOutcome> {
   const fail = (message: string): FileOutcome => ({
     ok: false,
     problem: { code: 'verify-failed', file, severity: 'error', message },
@@ -53,7 +58,7 @@ async function applyToFile(root: string, file: string, edits: readonly PlannedEd
     if (!isInside(root, path)) return fail('edit not applied: the file lies outside the repository');
     const read = await readBounded(path, Number.MAX_SAFE_INTEGER);
     if (!read) return fail('edit not applied: the file cannot be read');
-    const result = applyFileEdits(read.bytes, edits);
+    const result = applyFileEdits(read.bytes, edits, plannedDigest);
     if (!result.ok) return { ok: false, problem: result.problem };
     await writeFileAtomic(path, result.bytes, read.mode);
     return { ok: true, file, edits: [...edits].sort((a, b) => a.start - b.start) };

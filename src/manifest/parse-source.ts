@@ -80,6 +80,22 @@ export function positionOf(
   return { line, column };
 }
 
+/** Like `positionOf`, for text that was not parsed: counts line breaks up to `offset`. */
+export function positionInText(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let index = text.indexOf('\n'); index >= 0 && index < offset; index = text.indexOf('\n', index + 1)) {
+    line += 1;
+    lineStart = index + 1;
+  }
+  let column = 1;
+  for (let index = lineStart; index < offset; index += 1) {
+    const code = text.charCodeAt(index);
+    if (code < 0xdc00 || code > 0xdfff) column += 1;
+  }
+  return { line, column };
+}
+
 /** The document whose source range holds `offset`. */
 export function documentAt(parsed: ParsedSource, offset: number): Document.Parsed | undefined {
   let found: Document.Parsed | undefined;

@@ -1,6 +1,7 @@
 import { CST, isMap } from 'yaml';
 import type { Document } from 'yaml';
 import { valueForField } from './field-value.js';
+import { fileDigest } from './file-digest.js';
 import { parseMarkerComment } from './marker-ref.js';
 import type { MarkerSite } from './marker-sites.js';
 import { documentAt, parseSource, positionOf } from './parse-source.js';
@@ -14,6 +15,8 @@ export interface FilePlan {
   readonly markers: readonly Marker[];
   readonly edits: readonly PlannedEdit[];
   readonly problems: readonly FileProblem[];
+  /** SHA-256 (hex) of the bytes planned on, when there are edits (they parsed cleanly). */
+  readonly digest?: string;
 }
 
 const NO_DESIRED: ReadonlyMap<string, DesiredImage> = new Map();
@@ -52,7 +55,8 @@ export function planFileEdits(
   const problems: FileProblem[] = [];
   const context: SiteContext = { file, source, parsed, desired, knownImages, markers, edits, problems };
   for (const site of parsed.sites) planSite(context, site);
-  return { markers, edits, problems };
+  if (edits.length === 0) return { markers, edits, problems };
+  return { markers, edits, problems, digest: fileDigest(source.bytes) };
 }
 
 interface SiteContext {

@@ -53,17 +53,16 @@ async function scanRepository(
   const markers: Marker[] = [];
   const edits: PlannedEdit[] = [];
   const problems: FileProblem[] = [...listing.problems];
+  const fileDigests = new Map<string, string>();
   let filesScanned = 0;
-  for (const outcome of outcomes) {
+  for (const [index, outcome] of outcomes.entries()) {
     if (outcome.scanned) filesScanned += 1;
     if (outcome.problem) problems.push(outcome.problem);
-    if (outcome.plan) collect(outcome.plan, markers, edits, problems);
+    if (!outcome.plan) continue;
+    markers.push(...outcome.plan.markers);
+    edits.push(...outcome.plan.edits);
+    problems.push(...outcome.plan.problems);
+    if (outcome.plan.digest !== undefined) fileDigests.set(listing.files[index]!.file, outcome.plan.digest);
   }
-  return { markers, edits, problems, filesScanned };
-}
-
-function collect(plan: FilePlan, markers: Marker[], edits: PlannedEdit[], problems: FileProblem[]): void {
-  markers.push(...plan.markers);
-  edits.push(...plan.edits);
-  problems.push(...plan.problems);
+  return { markers, edits, problems, filesScanned, fileDigests };
 }

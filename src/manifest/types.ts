@@ -94,6 +94,12 @@ export interface ManifestPlan {
   /** Unparseable files (error), unknown images and bad markers (warning). */
   readonly problems: readonly FileProblem[];
   readonly filesScanned: number;
+  /**
+   * For each file with edits, the SHA-256 (hex) of its bytes as planned; those bytes parsed
+   * without errors. A file that still has its digest is verified by tokens when applying
+   * instead of being composed again. Optional: without it, every file is re-parsed.
+   */
+  readonly fileDigests?: ReadonlyMap<string, string>;
 }
 
 export interface ApplyOutcome {

@@ -37,7 +37,7 @@ function request<T>(child: ChildProcess, message?: string): Promise<T> {
 }
 
 const child = fork(fileURLToPath(new URL('./registry-emulator.ts', import.meta.url)), [], {
-  execArgv: ['--import', 'tsx', '--no-warnings'],
+  execArgv: ['--import', 'tsx', '--no-warnings', ...(process.env['BENCH_EMULATOR_ARGS'] ?? '').split(' ').filter(Boolean)],
   env: { ...process.env, BENCH_REPOSITORIES: String(repositories), BENCH_IMAGES: String(images) },
 });
 const ready = await request<Ready>(child);

@@ -42,7 +42,8 @@ describe('remote URLs', () => {
     expect(cloneFolderName('git@git.example:acme/fleet.git')).not.toBe(name);
     expect(resolveRemoteUrl('../fleet.git', '/etc/drawbridge')).toBe('/etc/fleet.git');
     expect(resolveRemoteUrl('git@host:fleet.git', '/x')).toBe('git@host:fleet.git');
-    expect(resolveWorkdir({ env: {}, home: '/home/u', platform: 'linux' })).toBe('/home/u/.cache/drawbridge');
+    expect(resolveWorkdir({ env: {}, home: '/home/u' })).toBe('/home/u/.cache/drawbridge');
+    expect(resolveWorkdir({ env: { XDG_CACHE_HOME: '/c' } })).toBe('/c/drawbridge');
     expect(resolveWorkdir({ env: { DRAWBRIDGE_WORKDIR: '/var/db' } })).toBe('/var/db');
     expect(resolveWorkdir({ configured: 'cache', configFile: '/etc/d/drawbridge.yaml', env: {} })).toBe(
       '/etc/d/cache',

@@ -1,7 +1,8 @@
 /** `drawbridge hold ENV IMAGE [--reason R]` and `drawbridge release ENV IMAGE`. */
 import { hostname, userInfo } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { loadConfig } from '../../config/load.js';
+import type { GitConfig } from '../../config/schema.js';
 import { UsageError } from '../../errors.js';
 import { writeHold } from '../../git/hold.js';
 import { HOLDS_FILE } from '../../git/holds.js';
@@ -45,7 +46,7 @@ export async function holdCommand(options: HoldOptions, io: CliIO): Promise<Exit
     url: resolveRemoteUrl(config.git.url, dirname(file)),
     workdir: resolveWorkdir({ configured: config.git.workdir, configFile: file, env: io.env }),
     author: config.git.author,
-    auth: config.git.auth,
+    ...(config.git.auth ? { auth: resolveKeyPaths(config.git.auth, dirname(file)) } : {}),
     signing: config.git.signing,
     env: io.env,
     logger,
@@ -80,6 +81,18 @@ export async function holdCommand(options: HoldOptions, io: CliIO): Promise<Exit
   } finally {
     await workspace.close();
   }
+}
+
+/** Key and known_hosts paths in the config are relative to the config file, as for `run` and `scan`. */
+function resolveKeyPaths(
+  auth: NonNullable<GitConfig['auth']>,
+  baseDir: string,
+): NonNullable<GitConfig['auth']> {
+  return {
+    ...auth,
+    ...(auth.sshKeyFile ? { sshKeyFile: resolve(baseDir, auth.sshKeyFile) } : {}),
+    ...(auth.knownHostsFile ? { knownHostsFile: resolve(baseDir, auth.knownHostsFile) } : {}),
+  };
 }
 
 function actor(env: NodeJS.ProcessEnv): string {

@@ -1,18 +1,20 @@
 /**
- * A repository's tagged images, held compactly between scans: a full sweep of 1,000
- * repositories × 2,000 images is two million candidates, so the cache keeps columns (digests
- * as 32 raw bytes, push times as doubles, media types and scan summaries interned) and
- * `candidates()` builds plain objects only for the listing someone asked for.
+ * A repository's tagged images, collected page by page into the compact form the cache keeps
+ * (column-listing.ts): a full sweep of 1,000 repositories × 2,000 images is two million
+ * candidates. Each page is reduced as it arrives (digests to raw bytes, the page's tags to
+ * one string) so nothing of a page outlives it but a few bytes per image: what survives a
+ * young-generation GC is copied and promoted, and that copying was most of a scan's GC time.
  */
 import type { ImageDetail } from '@aws-sdk/client-ecr';
-import type { ImageCandidate, ScanFacts } from '../source.js';
+import type { ScanFacts } from '../source.js';
+import { ColumnListing, type CompactListing } from './column-listing.js';
 import { scanFactsOf } from './scan.js';
+
+export type { CompactListing } from './column-listing.js';
 
 /** cosign's tag convention for signatures, attestations and SBOMs of `sha256:<hex>`. */
 const COSIGN_TAG = /^sha256-[0-9a-f]{64}\.(?:sig|att|sbom)$/;
 const HEX64 = /^[0-9a-f]{64}$/;
-/** Stands for "no size" in the sizes column (ECR sizes are far below 4 GiB - 1 in practice). */
-const NO_SIZE = 0xffffffff;
 
 /** Artifact types of signatures, attestations and SBOMs, which are never deployable images. */
 const REFERRER_ARTIFACTS: ReadonlySet<string> = new Set([
@@ -39,20 +41,14 @@ export function isReferrer(
   return detail.artifactMediaType !== undefined && REFERRER_ARTIFACTS.has(detail.artifactMediaType);
 }
 
-export interface CompactListing {
-  readonly candidateCount: number;
-  readonly imageCount: number;
-  readonly skipped: number;
-  /** Approximate bytes this listing keeps (columns and tag text), for metrics. */
-  readonly bytes: number;
-  candidates(): ImageCandidate[];
-}
-
 /** Collects DescribeImages pages, then freezes them into a CompactListing. */
 export class ListingBuilder {
-  private readonly tags: string[] = [];
+  /** Each page's kept tags joined by `\n`. */
+  private readonly tagChunks: string[] = [];
+  private tagLength = 0;
+  private readonly tagEnds: number[] = [];
   private readonly tagImage: number[] = [];
-  private readonly digests: string[] = [];
+  private readonly digests = new DigestColumn();
   private readonly pushedAt: number[] = [];
   private readonly sizes: number[] = [];
   private readonly mediaTypes: number[] = [];
@@ -63,41 +59,21 @@ export class ListingBuilder {
   private skipped = 0;
 
   add(details: readonly ImageDetail[] | undefined): void {
-    for (const detail of details ?? []) this.addImage(detail);
-  }
-
-  private addImage(detail: ImageDetail): void {
-    const tags = (detail.imageTags ?? []).filter((tag) => !isCosignTag(tag));
-    const dropped = (detail.imageTags?.length ?? 0) - tags.length;
-    if (!detail.imageDigest || !detail.imagePushedAt || tags.length === 0 || isReferrer(detail)) {
-      this.skipped += Math.max(1, detail.imageTags?.length ?? 0);
-      return;
-    }
-    this.skipped += dropped;
-    const image = this.digests.length;
-    this.digests.push(detail.imageDigest);
-    this.pushedAt.push(detail.imagePushedAt.getTime());
-    this.sizes.push(detail.imageSizeInBytes ?? -1);
-    this.mediaTypes.push(this.strings.id(detail.imageManifestMediaType));
-    this.artifactTypes.push(this.strings.id(detail.artifactMediaType));
-    const scan = scanFactsOf(detail);
-    this.scans.push(scan ? this.scanFacts.id(scan, scanKey(scan)) : 0);
-    for (const tag of tags) {
-      this.tags.push(tag);
-      this.tagImage.push(image);
-    }
+    if (!details) return;
+    const pageTags: string[] = [];
+    for (const detail of details) this.addImage(detail, pageTags);
+    if (pageTags.length > 0) this.tagChunks.push(pageTags.join('\n'));
   }
 
   build(): CompactListing {
-    return new ColumnListing(this);
-  }
-
-  /** Read by ColumnListing once, at build time. */
-  columns() {
-    return {
-      tags: this.tags,
+    const digests = this.digests.finish();
+    return new ColumnListing({
+      tagText: this.tagChunks.join('\n'),
+      tagEnds: this.tagEnds,
       tagImage: this.tagImage,
-      digests: this.digests,
+      imageCount: this.pushedAt.length,
+      digestBytes: digests.bytes,
+      digestText: digests.text,
       pushedAt: this.pushedAt,
       sizes: this.sizes,
       mediaTypes: this.mediaTypes,
@@ -106,124 +82,79 @@ export class ListingBuilder {
       strings: this.strings.values(),
       scanFacts: this.scanFacts.values(),
       skipped: this.skipped,
-    };
-  }
-}
-
-class ColumnListing implements CompactListing {
-  readonly candidateCount: number;
-  readonly imageCount: number;
-  readonly skipped: number;
-  /** All tags joined by `\n` (a tag never holds one), with the end offset of each. */
-  private readonly tagText: string;
-  private readonly tagEnds: Uint32Array;
-  /** Image of each tag; absent when every image has exactly one tag (the usual case). */
-  private readonly tagImage: Uint32Array | undefined;
-  /** Raw sha256 bytes, 32 per image; `digestText` instead if any digest is not sha256. */
-  private readonly digestBytes: Buffer | undefined;
-  private readonly digestText: readonly string[] | undefined;
-  private readonly pushedAt: Float64Array;
-  /** Sizes; NO_SIZE marks an image without one. */
-  private readonly sizes: Uint32Array | Float64Array;
-  private readonly mediaTypes: IndexArray;
-  private readonly artifactTypes: IndexArray;
-  private readonly scans: IndexArray;
-  private readonly strings: readonly (string | undefined)[];
-  private readonly scanFacts: readonly (ScanFacts | undefined)[];
-
-  constructor(builder: ListingBuilder) {
-    const c = builder.columns();
-    this.candidateCount = c.tags.length;
-    this.imageCount = c.digests.length;
-    this.skipped = c.skipped;
-    this.tagText = c.tags.join('\n');
-    this.tagEnds = new Uint32Array(c.tags.length);
-    let end = 0;
-    c.tags.forEach((tag, index) => {
-      end += tag.length + (index > 0 ? 1 : 0);
-      this.tagEnds[index] = end;
     });
-    this.tagImage = c.tags.length === c.digests.length ? undefined : Uint32Array.from(c.tagImage);
-    if (c.digests.every(isSha256)) {
-      this.digestBytes = Buffer.alloc(c.digests.length * 32);
-      c.digests.forEach((digest, index) => this.digestBytes?.write(digest.slice(7), index * 32, 'hex'));
-    } else {
-      this.digestText = c.digests;
+  }
+
+  private addImage(detail: ImageDetail, pageTags: string[]): void {
+    const tags = detail.imageTags ?? [];
+    let kept = 0;
+    for (const tag of tags) if (!isCosignTag(tag)) kept += 1;
+    if (!detail.imageDigest || !detail.imagePushedAt || kept === 0 || isReferrer(detail)) {
+      this.skipped += Math.max(1, tags.length);
+      return;
     }
-    this.pushedAt = Float64Array.from(c.pushedAt);
-    this.sizes = c.sizes.every((size) => size < NO_SIZE)
-      ? Uint32Array.from(c.sizes, (size) => (size < 0 ? NO_SIZE : size))
-      : Float64Array.from(c.sizes, (size) => (size < 0 ? NO_SIZE : size));
-    this.mediaTypes = indexArray(c.mediaTypes, c.strings.length);
-    this.artifactTypes = indexArray(c.artifactTypes, c.strings.length);
-    this.scans = indexArray(c.scans, c.scanFacts.length);
-    this.strings = c.strings;
-    this.scanFacts = c.scanFacts;
-  }
-
-  get bytes(): number {
-    const columns = [
-      this.tagEnds,
-      this.tagImage,
-      this.digestBytes,
-      this.pushedAt,
-      this.sizes,
-      this.mediaTypes,
-      this.artifactTypes,
-      this.scans,
-    ];
-    const text = this.digestText?.reduce((sum, digest) => sum + digest.length, 0) ?? 0;
-    return columns.reduce((sum, column) => sum + (column?.byteLength ?? 0), this.tagText.length + text);
-  }
-
-  /** Fresh objects for the caller; the tags of one image share its digest string and Date. */
-  candidates(): ImageCandidate[] {
-    const out: ImageCandidate[] = new Array<ImageCandidate>(this.candidateCount);
-    let image = -1;
-    let digest = '';
-    let pushedAt = new Date(0);
-    for (let index = 0; index < this.candidateCount; index += 1) {
-      const owner = this.tagImage ? (this.tagImage[index] ?? 0) : index;
-      if (owner !== image) {
-        image = owner;
-        digest = this.digestAt(owner);
-        pushedAt = new Date(this.pushedAt[owner] ?? 0);
-      }
-      const start = index === 0 ? 0 : (this.tagEnds[index - 1] ?? 0) + 1;
-      const candidate: {
-        tag: string;
-        digest: string;
-        pushedAt: Date;
-        sizeBytes?: number;
-        mediaType?: string;
-        artifactMediaType?: string;
-        scan?: ScanFacts;
-      } = { tag: this.tagText.slice(start, this.tagEnds[index]), digest, pushedAt };
-      const size = this.sizes[owner] ?? NO_SIZE;
-      if (size !== NO_SIZE) candidate.sizeBytes = size;
-      const mediaType = this.strings[this.mediaTypes[owner] ?? 0];
-      if (mediaType !== undefined) candidate.mediaType = mediaType;
-      const artifactType = this.strings[this.artifactTypes[owner] ?? 0];
-      if (artifactType !== undefined) candidate.artifactMediaType = artifactType;
-      const scan = this.scanFacts[this.scans[owner] ?? 0];
-      if (scan !== undefined) candidate.scan = scan;
-      out[index] = candidate;
+    this.skipped += tags.length - kept;
+    const image = this.pushedAt.length;
+    this.digests.push(detail.imageDigest);
+    this.pushedAt.push(detail.imagePushedAt.getTime());
+    this.sizes.push(detail.imageSizeInBytes ?? -1);
+    this.mediaTypes.push(this.strings.id(detail.imageManifestMediaType));
+    this.artifactTypes.push(this.strings.id(detail.artifactMediaType));
+    this.scans.push(this.scanId(detail));
+    for (const tag of tags) {
+      if (kept < tags.length && isCosignTag(tag)) continue;
+      this.tagLength += tag.length + (this.tagEnds.length > 0 ? 1 : 0);
+      this.tagEnds.push(this.tagLength);
+      this.tagImage.push(image);
+      pageTags.push(tag);
     }
-    return out;
   }
 
-  private digestAt(image: number): string {
-    if (this.digestText) return this.digestText[image] ?? '';
-    return `sha256:${this.digestBytes?.toString('hex', image * 32, image * 32 + 32) ?? ''}`;
+  /** Id of the image's scan summary, 0 for none; the key is built without sorting or JSON. */
+  private scanId(detail: ImageDetail): number {
+    const counts = detail.imageScanFindingsSummary?.findingSeverityCounts;
+    if (!counts) return 0;
+    const key =
+      `${detail.imageScanStatus?.status}|${counts['CRITICAL']}|${counts['HIGH']}|${counts['MEDIUM']}|` +
+      `${counts['LOW']}|${counts['INFORMATIONAL']}|${counts['UNDEFINED']}`;
+    return this.scanFacts.idOf(key, () => scanFactsOf(detail));
   }
 }
 
-type IndexArray = Uint8Array | Uint16Array | Uint32Array;
+/** Digests as 32 raw bytes each while all are sha256; as text once one is not. */
+class DigestColumn {
+  private bytes = Buffer.allocUnsafe(32 * 1024);
+  private text: string[] | undefined;
+  private count = 0;
 
-/** The narrowest typed array for ids below `count`. */
-function indexArray(ids: readonly number[], count: number): IndexArray {
-  if (count <= 0x100) return Uint8Array.from(ids);
-  return count <= 0x10000 ? Uint16Array.from(ids) : Uint32Array.from(ids);
+  push(digest: string): void {
+    if (!this.text && !isSha256(digest)) this.text = this.allText();
+    if (this.text) {
+      this.text.push(digest);
+      this.count += 1;
+      return;
+    }
+    if (this.bytes.length < (this.count + 1) * 32) {
+      const grown = Buffer.allocUnsafe(this.bytes.length * 2);
+      this.bytes.copy(grown, 0, 0, this.count * 32);
+      this.bytes = grown;
+    }
+    this.bytes.write(digest.slice(7), this.count * 32, 32, 'hex');
+    this.count += 1;
+  }
+
+  finish(): { bytes: Buffer | undefined; text: string[] | undefined } {
+    if (this.text) return { bytes: undefined, text: this.text };
+    // A copy of the used part, so the cache does not keep the spare capacity.
+    return { bytes: Buffer.from(this.bytes.subarray(0, this.count * 32)), text: undefined };
+  }
+
+  private allText(): string[] {
+    return Array.from(
+      { length: this.count },
+      (_, i) => `sha256:${this.bytes.toString('hex', i * 32, i * 32 + 32)}`,
+    );
+  }
 }
 
 function isSha256(digest: string): boolean {
@@ -235,10 +166,16 @@ class Interner<T> {
   private readonly ids = new Map<string, number>();
   private readonly table: (T | undefined)[] = [undefined];
 
-  id(value: T | undefined, key: string = String(value)): number {
-    if (value === undefined) return 0;
+  id(value: T | undefined): number {
+    return value === undefined ? 0 : this.idOf(String(value), () => value);
+  }
+
+  /** Id of the value known by `key`, made by `make` the first time (undefined: id 0). */
+  idOf(key: string, make: () => T | undefined): number {
     const known = this.ids.get(key);
     if (known !== undefined) return known;
+    const value = make();
+    if (value === undefined) return 0;
     this.table.push(value);
     this.ids.set(key, this.table.length - 1);
     return this.table.length - 1;
@@ -247,9 +184,4 @@ class Interner<T> {
   values(): readonly (T | undefined)[] {
     return this.table;
   }
-}
-
-function scanKey(scan: ScanFacts): string {
-  const counts = Object.entries(scan.counts).sort(([a], [b]) => (a < b ? -1 : 1));
-  return `${scan.status}|${JSON.stringify(counts)}`;
 }

@@ -3,6 +3,7 @@
  * epoch-second timestamps with a fraction, optional fields omitted rather than null.
  */
 import type { EcrStore } from './ecr.js';
+import { ImageDetailsWriter, scanDescription } from './ecr-json.js';
 import { sha256Digest } from './ecr-manifest.js';
 import type { EcrRepository, ImageRecord, TagStatus } from './ecr-repository.js';
 import {
@@ -112,8 +113,8 @@ function describeRepositories(store: EcrStore, input: Input): unknown {
   };
 }
 
-/** Built field by field (not by spreading), since a bulk scan serialises millions of these. */
-function imageDetail(
+/** One image as DescribeImages describes it; ecr-json.ts writes the same fields as text for pages. */
+export function imageDetail(
   store: EcrStore,
   repository: EcrRepository,
   record: ImageRecord,
@@ -163,10 +164,9 @@ function describeImages(store: EcrStore, input: Input): unknown {
   const max = maxResults(input, 100, 1000);
   const scope = `${repository.name}|${status}`;
   const page = repository.page(status, decodeToken(input['nextToken'], 'DescribeImages', scope), max);
-  return {
-    imageDetails: page.items.map((record) => imageDetail(store, repository, record)),
-    ...(page.next === undefined ? {} : { nextToken: encodeToken('DescribeImages', scope, page.next) }),
-  };
+  const writer = new ImageDetailsWriter(store.accountId, repository.name);
+  for (const record of page.items) writer.add(record);
+  return writer.finish(page.next === undefined ? undefined : encodeToken('DescribeImages', scope, page.next));
 }
 
 function listImages(store: EcrStore, input: Input): unknown {
@@ -327,10 +327,6 @@ function describeId(id: ImageId): string {
   return [id.imageDigest && `imageDigest:'${id.imageDigest}'`, id.imageTag && `imageTag:'${id.imageTag}'`]
     .filter(Boolean)
     .join(', ');
-}
-
-function scanDescription(status: string): string {
-  return status === 'COMPLETE' ? 'The scan was completed successfully.' : `Scan status ${status}`;
 }
 
 /** The access key the SDK signed with (SigV4 `Credential=<key>/<date>/…`). */

@@ -22,6 +22,14 @@ export class AwsError extends Error {
   }
 }
 
+/**
+ * An answer already serialised as JSON, in chunks: services that send large pages build the
+ * text themselves so it never becomes one large string (see ecr-json.ts).
+ */
+export class RawJson {
+  constructor(readonly chunks: readonly Buffer[]) {}
+}
+
 export interface RequestContext {
   /** `http://127.0.0.1:PORT` of this server. */
   readonly endpoint: string;
@@ -284,14 +292,15 @@ function sendJson(
   payload: unknown,
   headers: Readonly<Record<string, string>> = {},
 ): void {
-  const text = JSON.stringify(payload);
+  const body = payload instanceof RawJson ? payload.chunks : [Buffer.from(JSON.stringify(payload), 'utf8')];
   res.writeHead(status, {
     ...headers,
     'content-type': contentType,
-    'content-length': Buffer.byteLength(text),
+    'content-length': body.reduce((sum, chunk) => sum + chunk.byteLength, 0),
     'x-amzn-requestid': randomUUID(),
   });
-  res.end(text);
+  for (const chunk of body) res.write(chunk);
+  res.end();
 }
 
 function errorXml(namespace: string, code: string, message: string): string {
