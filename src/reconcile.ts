@@ -108,6 +108,12 @@ export interface ReconcilerDeps {
   readonly sleep?: (ms: number) => Promise<void>;
   readonly observer?: ReconcileObserver;
   readonly notifier?: Notifier;
+  /**
+   * Event-triggered passes reuse a fetch younger than this (default 30 s) instead of fetching
+   * again. Safe because a push is a compare-and-swap: if the remote moved meanwhile, the push
+   * is rejected and the environment is planned again after a fresh fetch.
+   */
+  readonly eventFetchMaxAgeMs?: number;
   /** Called as repositories are read: for progress bars. */
   readonly onProgress?: (event: { phase: 'registry'; done: number; total: number }) => void;
 }
@@ -125,6 +131,15 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     remote: deps.remote,
     ...(deps.observer ? { observer: deps.observer } : {}),
     ...(deps.notifier ? { notifier: deps.notifier } : {}),
+  };
+
+  const eventFetchMaxAgeMs = deps.eventFetchMaxAgeMs ?? 30_000;
+  let lastFetch: number | undefined;
+  const fetchUnlessFresh = async (trigger: Trigger): Promise<void> => {
+    const started = now().getTime();
+    if (trigger === 'event' && lastFetch !== undefined && started - lastFetch < eventFetchMaxAgeMs) return;
+    await deps.workspace.fetch();
+    lastFetch = started;
   };
 
   return {
@@ -157,7 +172,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       let gitReachable = true;
       const outcomes: EnvironmentOutcome[] = [];
       try {
-        await deps.workspace.fetch();
+        await fetchUnlessFresh(scope.trigger);
       } catch (error) {
         gitReachable = false;
         deps.logger.error({ err: error }, 'cannot fetch the Git remote');

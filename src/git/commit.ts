@@ -1,5 +1,5 @@
 /**
- * Commit everything changed in a worktree with write-tree + commit-tree: no hooks run, the
+ * Commit everything changed in a worktree: no hooks run (core.hooksPath off, --no-verify), the
  * message is kept verbatim (no `#` clean-up), author and committer come from the config and
  * signing is done by git itself when configured.
  */
@@ -22,7 +22,32 @@ export async function commitAll(
   message: string,
   input: CommitInput,
 ): Promise<string | undefined> {
-  // One process answers the common case: nothing changed.
+  await git(checkout.dir, ['add', '--all']);
+  if (checkout.head === undefined) return commitOnEmptyBase(git, checkout, message, input);
+  // The common case in one process: `git commit` with hooks off and the message verbatim.
+  // It exits non-zero with "nothing to commit" when the tree did not change.
+  const args = [
+    '-c',
+    'core.hooksPath=/dev/null',
+    ...signingConfig(input.signing),
+    'commit',
+    '--quiet',
+    '--no-verify',
+    '--cleanup=verbatim',
+    input.signing ? '-S' : '--no-gpg-sign',
+    '-m',
+    message.trimEnd(),
+  ];
+  try {
+    await git(checkout.dir, args, identity(input.author, input.date));
+  } catch (error) {
+    if (await unchanged(git, checkout)) return undefined;
+    throw error;
+  }
+  return (await git(checkout.dir, ['rev-parse', 'HEAD'])).trim();
+}
+
+async function unchanged(git: Git, checkout: Checkout): Promise<boolean> {
   const status = await git(checkout.dir, [
     'status',
     '--porcelain',
@@ -30,12 +55,20 @@ export async function commitAll(
     '--untracked-files=all',
     '--ignored=no',
   ]);
-  if (status === '') return undefined;
-  await git(checkout.dir, ['add', '--all']);
+  return status === '';
+}
+
+/** A branch absent on the remote: its first commit gets no parent (the empty base is local only). */
+async function commitOnEmptyBase(
+  git: Git,
+  checkout: Checkout,
+  message: string,
+  input: CommitInput,
+): Promise<string | undefined> {
   const tree = (await git(checkout.dir, ['write-tree'])).trim();
   const [head, headTree] = (await git(checkout.dir, ['rev-parse', 'HEAD', 'HEAD^{tree}'])).trim().split('\n');
   if (tree === headTree) return undefined;
-  const onEmptyBase = checkout.head === undefined && head === (await input.emptyBase());
+  const onEmptyBase = head === (await input.emptyBase());
   const parents = head === undefined || onEmptyBase ? [] : ['-p', head];
   const args = [...signingConfig(input.signing), 'commit-tree', tree, ...parents, '-m', message.trimEnd()];
   args.push(input.signing ? '-S' : '--no-gpg-sign');

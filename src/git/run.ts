@@ -29,7 +29,7 @@ export interface RunGitOptions {
 
 /**
  * drawbridge itself sets GIT_SSH_COMMAND, GIT_CONFIG_COUNT/KEY/VALUE (token header),
- * GIT_CONFIG_GLOBAL (tests) and gpg programs from its own config, never from untrusted
+ * GIT_CONFIG_GLOBAL (tests), core.hooksPath (off) and gpg programs from its own config, never from untrusted
  * input, so simple-git's guards against those are lifted here and nowhere else.
  */
 const TRUSTED: Partial<SimpleGitOptions['unsafe']> = {
@@ -38,6 +38,8 @@ const TRUSTED: Partial<SimpleGitOptions['unsafe']> = {
   allowUnsafeConfigPaths: true,
   allowUnsafeAskPass: true,
   allowUnsafeGpgProgram: true,
+  // Only ever set to /dev/null, to keep hooks out of drawbridge's own commits.
+  allowUnsafeHooksPath: true,
 };
 
 /** Editors, pagers and diff/proxy programs are never wanted from a non-interactive git. */

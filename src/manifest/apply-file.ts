@@ -1,12 +1,13 @@
-import { CST, isScalar, visit } from 'yaml';
+import { isScalar, visit } from 'yaml';
 import type { Document } from 'yaml';
 import { compareLexemes, lex } from './lexemes.js';
-import type { Lexed, Lexeme, TokenEdit } from './lexemes.js';
-import { fileDigest } from './file-digest.js';
-import { parseSource, positionInText, positionOf } from './parse-source.js';
+import type { Lexeme, TokenEdit } from './lexemes.js';
+import { parseSource, positionOf } from './parse-source.js';
+import { splice } from './splice.js';
 import { decodeSource } from './source-text.js';
 import type { FileProblem, PlannedEdit } from './types.js';
-import { scalarMismatch, tokensSuffice } from './verify-tokens.js';
+import { confirmByFingerprint, readScalar } from './verify-tokens.js';
+
 
 export type FileApplyResult =
   { readonly ok: true; readonly bytes: Buffer } | { readonly ok: false; readonly problem: FileProblem };
@@ -16,14 +17,15 @@ export type FileApplyResult =
  * verifies the result before anyone writes it. The new file's token stream must equal the
  * original's everywhere but the edited scalars, and each edited scalar must read as its
  * intended value, so the file reads as the original with only the targets substituted.
- * When `plannedDigest` (from `ManifestPlan.fileDigests`) is the digest of these very bytes,
- * they are the text planning parsed without errors, and that is shown from the tokens (see verify-tokens.ts); otherwise the new file is parsed
- * and composed in full. All or nothing for the file.
+ * With the planned `fingerprint` (from `ManifestPlan.fingerprints`) that is shown from the
+ * new file's tokens alone when they match it (see verify-tokens.ts); otherwise, or on any
+ * doubt, the new file is parsed and composed in full, which also says what is wrong.
+ * All or nothing for the file.
  */
 export function applyFileEdits(
   bytes: Uint8Array,
   edits: readonly PlannedEdit[],
-  plannedDigest?: string,
+  fingerprint?: string,
 ): FileApplyResult {
   const file = edits[0]?.file ?? '';
   const fail = (
@@ -55,6 +57,10 @@ export function applyFileEdits(
     }
     ranges.set(start, { start, end, edit });
   }
+  if (fingerprint !== undefined) {
+    const confirmed = confirmByFingerprint(original, sorted, ranges, fingerprint);
+    if (confirmed) return { ok: true, bytes: confirmed };
+  }
   const before = lex(original.text);
   const stale = staleEdit(before.lexemes, ranges);
   if (stale) return fail(`${stale.message} (the file changed since planning)`, stale.edit);
@@ -63,57 +69,18 @@ export function applyFileEdits(
   const changed = decodeSource(output);
   if (!changed) return fail('the result is not valid UTF-8');
   const after = lex(changed.text);
-  if (plannedDigest === undefined || fileDigest(original.bytes) !== plannedDigest)
-    return verifyByParsing(changed.text, after, before.lexemes, ranges, fail, output);
-  const comparison = compareLexemes(before.lexemes, after.lexemes, ranges);
-  const where = (offset: number): { line: number; column: number } => positionInText(changed.text, offset);
-  if (!comparison.ok) return fail(comparison.message, where(comparison.offset));
-  if (!tokensSuffice(before.lexemes, comparison.editedIndex.values())) {
-    return verifyByParsing(changed.text, after, before.lexemes, ranges, fail, output);
-  }
-  for (const [start, range] of ranges) {
-    const scalar = after.lexemes[comparison.editedIndex.get(start)!]!;
-    const mismatch = scalarMismatch(scalar, range.edit.new);
-    if (mismatch) return fail(mismatch, where(scalar.offset));
-  }
-  return { ok: true, bytes: output };
-}
-
-/**
- * The full check, for a file not known to parse (changed since planning, or edits made by
- * hand) and for edited nodes with a tag: parse and compose the new file, then read the values.
- */
-function verifyByParsing(
-  text: string,
-  after: Lexed,
-  before: readonly Lexeme[],
-  ranges: ReadonlyMap<number, TokenEdit & { readonly edit: PlannedEdit }>,
-  fail: (message: string, at?: { readonly line: number; readonly column: number }) => FileApplyResult,
-  output: Buffer,
-): FileApplyResult {
-  const parsed = parseSource(text, { markers: false, lexemes: after.raw });
-  const where = (offset: number): { line: number; column: number } => positionOf(parsed, text, offset);
+  const parsed = parseSource(changed.text, { markers: false, lexemes: after.raw });
+  const where = (offset: number): { line: number; column: number } =>
+    positionOf(parsed, changed.text, offset);
   if (parsed.failure)
     return fail(`the result does not parse: ${parsed.failure.message}`, where(parsed.failure.offset));
-  const comparison = compareLexemes(before, after.lexemes, ranges);
+  const comparison = compareLexemes(before.lexemes, after.lexemes, ranges);
   if (!comparison.ok) return fail(comparison.message, where(comparison.offset));
   const intended = new Map<number, string>();
   for (const [start, range] of ranges) intended.set(comparison.editedAt.get(start)!, range.edit.new);
   const wrong = checkValues(parsed.documents, intended);
   if (wrong) return fail(wrong.message, where(wrong.offset));
   return { ok: true, bytes: output };
-}
-
-/** Replaces `[start, end)` of each edit (sorted, not overlapping) with its replacement. */
-export function splice(bytes: Buffer, sorted: readonly PlannedEdit[]): Buffer {
-  const parts: Buffer[] = [];
-  let cursor = 0;
-  for (const edit of sorted) {
-    parts.push(bytes.subarray(cursor, edit.start), Buffer.from(edit.replacement, 'utf8'));
-    cursor = edit.end;
-  }
-  parts.push(bytes.subarray(cursor));
-  return Buffer.concat(parts);
 }
 
 /** The first edit whose range no longer holds one scalar with the planned old value. */
@@ -126,7 +93,7 @@ function staleEdit(
     const range = lexeme.scalar ? ranges.get(lexeme.offset) : undefined;
     if (!range) continue;
     seen.add(lexeme.offset);
-    const value = scalarValue(lexeme);
+    const value = readScalar(lexeme.source);
     if (lexeme.offset + lexeme.source.length !== range.end || value !== range.edit.old) {
       return {
         edit: range.edit,
@@ -138,20 +105,6 @@ function staleEdit(
     if (!seen.has(range.start)) return { edit: range.edit, message: 'no scalar at the planned position' };
   }
   return undefined;
-}
-
-function scalarValue(lexeme: Lexeme): string | undefined {
-  const type = lexeme.source.startsWith('"')
-    ? 'double-quoted-scalar'
-    : lexeme.source.startsWith("'")
-      ? 'single-quoted-scalar'
-      : 'scalar';
-  let failed = false;
-  const token: CST.FlowScalar = { type, offset: lexeme.offset, indent: 0, source: lexeme.source };
-  const resolved = CST.resolveAsScalar(token, true, () => {
-    failed = true;
-  });
-  return failed ? undefined : resolved.value;
 }
 
 /** Each edited scalar (by its start in the new text) is a value that now reads as intended. */

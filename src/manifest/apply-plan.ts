@@ -27,7 +27,7 @@ export async function applyPlan(root: string, plan: ManifestPlan): Promise<Apply
     else byFile.set(edit.file, [edit]);
   }
   const outcomes = await mapLimit([...byFile], WRITE_CONCURRENCY, ([file, edits]) =>
-    applyToFile(realRoot, file, edits, plan.fileDigests?.get(file)),
+    applyToFile(realRoot, file, edits, plan.fingerprints?.get(file)),
   );
   const changedFiles: string[] = [];
   const applied: PlannedEdit[] = [];
@@ -47,7 +47,7 @@ async function applyToFile(
   root: string,
   file: string,
   edits: readonly PlannedEdit[],
-  plannedDigest: string | undefined,
+  fingerprint: string | undefined,
 ): Promise<FileOutcome> {
   const fail = (message: string): FileOutcome => ({
     ok: false,
@@ -58,7 +58,7 @@ async function applyToFile(
     if (!isInside(root, path)) return fail('edit not applied: the file lies outside the repository');
     const read = await readBounded(path, Number.MAX_SAFE_INTEGER);
     if (!read) return fail('edit not applied: the file cannot be read');
-    const result = applyFileEdits(read.bytes, edits, plannedDigest);
+    const result = applyFileEdits(read.bytes, edits, fingerprint);
     if (!result.ok) return { ok: false, problem: result.problem };
     await writeFileAtomic(path, result.bytes, read.mode);
     return { ok: true, file, edits: [...edits].sort((a, b) => a.start - b.start) };

@@ -1,4 +1,5 @@
-export { applyFileEdits, splice } from './apply-file.js';
+export { applyFileEdits } from './apply-file.js';
+export { splice } from './splice.js';
 export type { FileApplyResult } from './apply-file.js';
 export { applyPlan } from './apply-plan.js';
 export { valueForField } from './field-value.js';

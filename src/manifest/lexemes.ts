@@ -46,13 +46,7 @@ export interface TokenEdit {
 }
 
 export type LexemeComparison =
-  | {
-      readonly ok: true;
-      /** Edit start in `before` → where its scalar starts in `after`. */
-      readonly editedAt: ReadonlyMap<number, number>;
-      /** Edit start in `before` → index of its scalar in both token streams. */
-      readonly editedIndex: ReadonlyMap<number, number>;
-    }
+  | { readonly ok: true; readonly editedAt: ReadonlyMap<number, number> }
   | { readonly ok: false; readonly offset: number; readonly message: string };
 
 /**
@@ -67,7 +61,6 @@ export function compareLexemes(
   edits: ReadonlyMap<number, TokenEdit>,
 ): LexemeComparison {
   const editedAt = new Map<number, number>();
-  const editedIndex = new Map<number, number>();
   const count = Math.min(before.length, after.length);
   for (let index = 0; index < count; index += 1) {
     const old = before[index]!;
@@ -80,7 +73,6 @@ export function compareLexemes(
       if (!now.scalar)
         return { ok: false, offset: now.offset, message: 'the new value is not read as one scalar' };
       editedAt.set(old.offset, now.offset);
-      editedIndex.set(old.offset, index);
       continue;
     }
     if (old.source !== now.source || old.scalar !== now.scalar) {
@@ -97,5 +89,5 @@ export function compareLexemes(
       message: 'an edit does not start at a scalar (the file changed since planning)',
     };
   }
-  return { ok: true, editedAt, editedIndex };
+  return { ok: true, editedAt };
 }

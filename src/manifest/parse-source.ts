@@ -1,4 +1,4 @@
-import { Composer, LineCounter, Parser } from 'yaml';
+import { Composer, Lexer, LineCounter, Parser } from 'yaml';
 import type { CST, Document } from 'yaml';
 import { createMarkerWalker } from './marker-sites.js';
 import type { MarkerSite } from './marker-sites.js';
@@ -12,6 +12,8 @@ export interface ParseFailure {
 export interface ParsedSource {
   readonly documents: readonly Document.Parsed[];
   readonly lineCounter: LineCounter;
+  /** The lexer's tokens for the text. */
+  readonly raw: readonly string[];
   /** Marker comments, when asked for. */
   readonly sites: readonly MarkerSite[];
   /** The first error of any document; the file is then left alone. */
@@ -20,8 +22,8 @@ export interface ParsedSource {
 
 /**
  * One pass over the text: the CST feeds both the marker walker and the composer, so a
- * marked file is lexed and parsed once. `lexemes` (the `yaml` lexer's output for `text`)
- * saves lexing again when the caller has them.
+ * marked file is lexed and parsed once; the lexer's tokens are kept for fingerprinting.
+ * `lexemes` (the `yaml` lexer's output for `text`) saves lexing again when the caller has them.
  */
 export function parseSource(
   text: string,
@@ -32,8 +34,8 @@ export function parseSource(
   const composer = new Composer({ prettyErrors: false });
   const walker = options.markers ? createMarkerWalker() : undefined;
   const documents: Document.Parsed[] = [];
-  const tokens = options.lexemes ? parseLexemes(parser, lineCounter, options.lexemes) : parser.parse(text);
-  for (const token of tokens) {
+  const raw = options.lexemes ?? [...new Lexer().lex(text)];
+  for (const token of parseLexemes(parser, lineCounter, raw)) {
     walker?.visit(token);
     for (const document of composer.next(token)) documents.push(document);
   }
@@ -42,6 +44,7 @@ export function parseSource(
   return {
     documents,
     lineCounter,
+    raw,
     sites: walker?.sites ?? [],
     ...(failure === undefined ? {} : { failure }),
   };
@@ -74,22 +77,6 @@ export function positionOf(
   const { line, col } = parsed.lineCounter.linePos(offset);
   let column = 1;
   for (let index = offset - (col - 1); index < offset; index += 1) {
-    const code = text.charCodeAt(index);
-    if (code < 0xdc00 || code > 0xdfff) column += 1;
-  }
-  return { line, column };
-}
-
-/** Like `positionOf`, for text that was not parsed: counts line breaks up to `offset`. */
-export function positionInText(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let index = text.indexOf('\n'); index >= 0 && index < offset; index = text.indexOf('\n', index + 1)) {
-    line += 1;
-    lineStart = index + 1;
-  }
-  let column = 1;
-  for (let index = lineStart; index < offset; index += 1) {
     const code = text.charCodeAt(index);
     if (code < 0xdc00 || code > 0xdfff) column += 1;
   }

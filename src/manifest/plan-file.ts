@@ -1,12 +1,13 @@
 import { CST, isMap } from 'yaml';
 import type { Document } from 'yaml';
 import { valueForField } from './field-value.js';
-import { fileDigest } from './file-digest.js';
+
 import { parseMarkerComment } from './marker-ref.js';
 import type { MarkerSite } from './marker-sites.js';
 import { documentAt, parseSource, positionOf } from './parse-source.js';
 import type { ParsedSource } from './parse-source.js';
 import { renderScalar } from './render-scalar.js';
+import { tokenFingerprint } from './token-fingerprint.js';
 import { decodeSource } from './source-text.js';
 import type { SourceText } from './source-text.js';
 import type { DesiredImage, FileProblem, FileProblemCode, Marker, PlannedEdit } from './types.js';
@@ -15,8 +16,11 @@ export interface FilePlan {
   readonly markers: readonly Marker[];
   readonly edits: readonly PlannedEdit[];
   readonly problems: readonly FileProblem[];
-  /** SHA-256 (hex) of the bytes planned on, when there are edits (they parsed cleanly). */
-  readonly digest?: string;
+  /**
+   * When there are edits: the token fingerprint of the file with the edited scalars masked
+   * (see `tokenFingerprint`). The file parsed without errors.
+   */
+  readonly fingerprint?: string;
 }
 
 const NO_DESIRED: ReadonlyMap<string, DesiredImage> = new Map();
@@ -53,10 +57,22 @@ export function planFileEdits(
   const markers: Marker[] = [];
   const edits: PlannedEdit[] = [];
   const problems: FileProblem[] = [];
-  const context: SiteContext = { file, source, parsed, desired, knownImages, markers, edits, problems };
+  const editedOffsets = new Set<number>();
+  const context: SiteContext = {
+    file,
+    source,
+    parsed,
+    desired,
+    knownImages,
+    markers,
+    edits,
+    problems,
+    editedOffsets,
+  };
   for (const site of parsed.sites) planSite(context, site);
   if (edits.length === 0) return { markers, edits, problems };
-  return { markers, edits, problems, digest: fileDigest(source.bytes) };
+  const fingerprint = tokenFingerprint(parsed.raw, editedOffsets);
+  return { markers, edits, problems, ...(fingerprint === undefined ? {} : { fingerprint }) };
 }
 
 interface SiteContext {
@@ -68,6 +84,8 @@ interface SiteContext {
   readonly markers: Marker[];
   readonly edits: PlannedEdit[];
   readonly problems: FileProblem[];
+  /** String indices of the edited scalars. */
+  readonly editedOffsets: Set<number>;
 }
 
 function planSite(context: SiteContext, site: MarkerSite): void {
@@ -109,6 +127,7 @@ function planSite(context: SiteContext, site: MarkerSite): void {
     return;
   }
   if (next === value) return;
+  context.editedOffsets.add(token.offset);
   context.edits.push({
     file,
     line: at.line,

@@ -53,7 +53,7 @@ async function scanRepository(
   const markers: Marker[] = [];
   const edits: PlannedEdit[] = [];
   const problems: FileProblem[] = [...listing.problems];
-  const fileDigests = new Map<string, string>();
+  const fingerprints = new Map<string, string>();
   let filesScanned = 0;
   for (const [index, outcome] of outcomes.entries()) {
     if (outcome.scanned) filesScanned += 1;
@@ -62,7 +62,8 @@ async function scanRepository(
     markers.push(...outcome.plan.markers);
     edits.push(...outcome.plan.edits);
     problems.push(...outcome.plan.problems);
-    if (outcome.plan.digest !== undefined) fileDigests.set(listing.files[index]!.file, outcome.plan.digest);
+    const { fingerprint } = outcome.plan;
+    if (fingerprint !== undefined) fingerprints.set(listing.files[index]!.file, fingerprint);
   }
-  return { markers, edits, problems, filesScanned, fileDigests };
+  return { markers, edits, problems, filesScanned, fingerprints };
 }

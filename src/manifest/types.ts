@@ -95,11 +95,12 @@ export interface ManifestPlan {
   readonly problems: readonly FileProblem[];
   readonly filesScanned: number;
   /**
-   * For each file with edits, the SHA-256 (hex) of its bytes as planned; those bytes parsed
-   * without errors. A file that still has its digest is verified by tokens when applying
-   * instead of being composed again. Optional: without it, every file is re-parsed.
+   * For each file with edits, a digest of its tokens as planned (it parsed without errors)
+   * with the edited scalars masked. When the edited file's tokens give the same digest,
+   * applying confirms the edit without composing the file again. Optional: without it (or
+   * when the edits differ from the planned ones) every file is re-parsed in full.
    */
-  readonly fileDigests?: ReadonlyMap<string, string>;
+  readonly fingerprints?: ReadonlyMap<string, string>;
 }
 
 export interface ApplyOutcome {

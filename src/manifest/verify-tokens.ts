@@ -1,35 +1,62 @@
 import { CST, isScalar, parseDocument } from 'yaml';
-import type { Lexeme } from './lexemes.js';
+import { lex } from './lexemes.js';
+import type { Lexeme, TokenEdit } from './lexemes.js';
+import type { SourceText } from './source-text.js';
+import { decodeSource } from './source-text.js';
+import { splice } from './splice.js';
+import { tokenFingerprint } from './token-fingerprint.js';
+import type { PlannedEdit } from './types.js';
 
 /**
- * Why checking tokens is enough when the original text is known to parse (it is the very
- * text `planFileEdits` parsed without errors; the caller checks its digest):
+ * The new bytes when the edits are confirmed from the new file's tokens alone; undefined
+ * when that cannot be shown, and the caller then parses and composes the file in full.
  *
- * - `compareLexemes` has shown that both token streams are equal except that each edited
- *   scalar is still exactly one flow scalar token. The `yaml` Parser builds its CST from
- *   token types and the sources of non-scalar tokens only (a scalar's source matters for
- *   offsets and line counting, and the three flow scalar types are handled alike), so the
- *   new CST has the same shape with the new scalar sources in place.
- * - The Composer looks at a scalar's source when resolving its value and, for implicit keys
- *   and multi-line flow collections, whether it holds a line break. Edited scalars are values
- *   (checked when planning, on these same bytes), and here each new source must be on one
- *   line, so no structural check can newly fail; every other node composes as before.
- * - What remains is the edited nodes' own values. Without a tag on the node and without a
- *   `%YAML` directive (both send the caller to the full re-parse), a quoted scalar reads as
- *   the string `CST.resolveAsScalar` returns, and a plain one as that string only when the
+ * Why that is enough:
+ * - Planning parsed and composed the file without errors and fingerprinted its token stream
+ *   with the edited scalars masked (`tokenFingerprint`). The new file's token stream, with
+ *   the scalars at the edited positions masked, has the same fingerprint: so it is the
+ *   planned stream token for token, except that each planned edited scalar is now exactly
+ *   one other flow scalar token. (The file may have changed since planning only inside
+ *   those scalars; each must still hold the edit's old value, else the full path reports it.)
+ * - The `yaml` Parser builds its CST from token types and the sources of non-scalar tokens
+ *   (a scalar's source only moves offsets and line counts, and the three flow scalar types
+ *   are handled alike), so the new CST has the planned shape with the new scalars in place.
+ * - The Composer reads a scalar's source to resolve its value and, for implicit keys and
+ *   multi-line flow collections, to see whether it holds a line break. The edited scalars
+ *   were values when planned, and each new one must sit on one line, so no structural check
+ *   can newly fail; every other node composes as before.
+ * - What remains is each edited node's own value. With no tag on the node and no `%YAML`
+ *   directive in the file (both send the caller to the full path), a quoted scalar reads as
+ *   the string `CST.resolveAsScalar` gives, and a plain one as that string only when the
  *   core schema resolves it to a string, which composing it alone shows.
- *
- * So the new file parses to the original documents with only the edited values replaced,
- * which is what a full re-parse would confirm, at the cost of lexing alone.
+ * So the new file parses to the planned documents with only the edited values replaced,
+ * each holding its intended value: what the full re-parse confirms, for the cost of lexing.
  */
-
-/** The fast check can stand in for a full re-parse: no directive in the file, no tag on an edited node. */
-export function tokensSuffice(lexemes: readonly Lexeme[], editedIndices: Iterable<number>): boolean {
-  if (lexemes.some((lexeme) => lexeme.source.startsWith('%'))) return false;
-  for (const index of editedIndices) {
-    if (hasTag(lexemes, index)) return false;
+export function confirmByFingerprint(
+  original: SourceText,
+  sorted: readonly PlannedEdit[],
+  ranges: ReadonlyMap<number, TokenEdit & { readonly edit: PlannedEdit }>,
+  fingerprint: string,
+): Buffer | undefined {
+  const wanted = new Map<number, PlannedEdit>();
+  let shift = 0;
+  for (const range of ranges.values()) {
+    if (readScalar(original.text.slice(range.start, range.end)) !== range.edit.old) return undefined;
+    wanted.set(range.start + shift, range.edit);
+    shift += range.edit.replacement.length - (range.end - range.start);
   }
-  return true;
+  const output = splice(original.bytes, sorted);
+  const changed = decodeSource(output);
+  if (!changed) return undefined;
+  const after = lex(changed.text);
+  if (tokenFingerprint(after.raw, new Set(wanted.keys())) !== fingerprint) return undefined;
+  if (after.lexemes.some((lexeme) => lexeme.source.startsWith('%'))) return undefined;
+  for (const [index, lexeme] of after.lexemes.entries()) {
+    const edit = lexeme.scalar ? wanted.get(lexeme.offset) : undefined;
+    if (!edit) continue;
+    if (hasTag(after.lexemes, index) || !readsAs(lexeme.source, edit.new)) return undefined;
+  }
+  return output;
 }
 
 /** Walks back over the node's properties (anchors, tags) and the space, breaks and comments between them. */
@@ -42,26 +69,25 @@ function hasTag(lexemes: readonly Lexeme[], index: number): boolean {
   return false;
 }
 
-/** Undefined when the scalar token reads as exactly `intended`, else why not. */
-export function scalarMismatch(lexeme: Lexeme, intended: string): string | undefined {
-  if (/[\r\n]/.test(lexeme.source)) return 'the new value spans lines';
-  const type = lexeme.source.startsWith('"')
+/** A one-line flow scalar that the core schema reads as exactly `intended`. */
+function readsAs(source: string, intended: string): boolean {
+  if (/[\r\n]/.test(source) || readScalar(source) !== intended) return false;
+  if (source.startsWith('"') || source.startsWith("'")) return true;
+  const alone = parseDocument(source);
+  return alone.errors.length === 0 && isScalar(alone.contents) && alone.contents.value === intended;
+}
+
+/** The string a flow scalar's source reads as; undefined when it has errors. */
+export function readScalar(source: string): string | undefined {
+  const type = source.startsWith('"')
     ? 'double-quoted-scalar'
-    : lexeme.source.startsWith("'")
+    : source.startsWith("'")
       ? 'single-quoted-scalar'
       : 'scalar';
-  const token: CST.FlowScalar = { type, offset: 0, indent: 0, source: lexeme.source };
-  let error: string | undefined;
-  const { value } = CST.resolveAsScalar(token, true, (_offset, _code, message) => {
-    error ??= message;
+  let failed = false;
+  const token: CST.FlowScalar = { type, offset: 0, indent: 0, source };
+  const resolved = CST.resolveAsScalar(token, true, () => {
+    failed = true;
   });
-  if (error !== undefined) return `the new value does not read cleanly: ${error}`;
-  if (value !== intended) return `the edited value reads back as ${JSON.stringify(value)}`;
-  if (type !== 'scalar') return undefined;
-  const alone = parseDocument(lexeme.source);
-  const read: unknown = isScalar(alone.contents) ? alone.contents.value : undefined;
-  if (alone.errors.length > 0 || read !== intended) {
-    return `the edited value reads back as ${JSON.stringify(read)}`;
-  }
-  return undefined;
+  return failed ? undefined : resolved.value;
 }

@@ -84,9 +84,21 @@ for (let run = 0; run < runs; run += 1) {
       attempts += 1;
     },
   });
+  const memory = { heapTotal: 0, heapUsed: 0, external: 0, rss: 0 };
+  const sample = () => {
+    const now = process.memoryUsage();
+    memory.heapTotal = Math.max(memory.heapTotal, now.heapTotal);
+    memory.heapUsed = Math.max(memory.heapUsed, now.heapUsed);
+    memory.external = Math.max(memory.external, now.external);
+    memory.rss = Math.max(memory.rss, now.rss);
+  };
+  const sampler = setInterval(sample, 50);
   const started = performance.now();
   const result = await source.listMany(keys, { fresh: true });
   const scanMs = performance.now() - started;
+  clearInterval(sampler);
+  sample();
+  process.stderr.write(`MEM ${JSON.stringify(Object.fromEntries(Object.entries(memory).map(([k, v]) => [k, Math.round(v / 1e6)])))} peak ${Math.round(process.resourceUsage().maxRSS / 1024)}\n`);
   const materializeStarted = performance.now();
   let candidates = 0;
   for (const key of keys) candidates += (await source.list(key)).candidates.length;

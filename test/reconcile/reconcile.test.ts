@@ -214,8 +214,13 @@ environments:
       one.reconciler.reconcile({ trigger: 'manual' }),
       two.reconciler.reconcile({ trigger: 'manual' }),
     ]);
-    const statuses = results.map((r) => r.environments[0]!.status).sort();
-    expect(statuses).toEqual(['committed', 'unchanged']);
+    const outcomes = results.map((r) => r.environments[0]!);
+    expect(outcomes.some((o) => o.status === 'committed')).toBe(true);
+    // The loser either re-planned to nothing, or built the byte-identical commit (same tree,
+    // parent, author, second and message) and found it already there.
+    const commits = new Set(outcomes.filter((o) => o.status === 'committed').map((o) => o.commit));
+    expect(commits.size).toBe(1);
+    expect(outcomes.every((o) => o.status === 'committed' || o.status === 'unchanged')).toBe(true);
     expect(drawbridgeCommits(await fleet.remote.log('dev'))).toBe(1);
   });
 

@@ -358,8 +358,9 @@ describe('config/aws/eventbridge-sqs.cloudformation.yaml', () => {
     const expected = ecrPushPattern({ repositoryNames: [] });
     expect(pattern['source']).toEqual(expected['source']);
     expect(pattern['detail-type']).toEqual(expected['detail-type']);
-    expect(pattern['detail']['action-type']).toEqual(expected['detail']['action-type']);
-    expect(pattern['detail']['result']).toEqual(expected['detail']['result']);
+    const expectedDetail = expected['detail'] as Record<string, unknown>;
+    expect(pattern['detail']['action-type']).toEqual(expectedDetail['action-type']);
+    expect(pattern['detail']['result']).toEqual(expectedDetail['result']);
     expect(pattern['detail']['repository-name']).toEqual([{ prefix: { Ref: 'RepositoryPrefix' } }]);
     expect(template['Parameters']).toHaveProperty('RepositoryPrefix');
     expect(rule['Properties']['EventBusName']).toBe('default');

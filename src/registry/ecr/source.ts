@@ -4,7 +4,7 @@
  * calls and nothing per tag. Listings are cached per image key until invalidated (a push
  * event), until `fresh` is asked (a full sweep), or until `cacheTtlMs` passes.
  */
-import { DescribeImageScanFindingsCommand, DescribeImagesCommand } from '@aws-sdk/client-ecr';
+import { DescribeImageScanFindingsCommand, DescribeImagesCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import type { Config } from '../../config/schema.js';
 import { RegistryError } from '../../errors.js';
 import type { Logger } from '../../log/logger.js';
@@ -141,18 +141,8 @@ export function createEcrSource(options: EcrSourceOptions): EcrSource {
     let nextToken: string | undefined;
     try {
       do {
-        const output = await client.send(
-          new DescribeImagesCommand({
-            registryId: repository.registryId,
-            repositoryName: repository.name,
-            filter: { tagStatus: 'TAGGED' },
-            maxResults: PAGE_SIZE,
-            ...(nextToken ? { nextToken } : {}),
-          }),
-        );
+        nextToken = await readPage(client, repository, builder, nextToken);
         pages += 1;
-        builder.add(output.imageDetails);
-        nextToken = output.nextToken;
       } while (nextToken);
     } catch (error) {
       throw toRegistryError(error, { imageKey, repository, operation: 'DescribeImages', ...scopeOf(key) });
@@ -316,6 +306,30 @@ function envCredentials(env: NodeJS.ProcessEnv): CredentialProvider | undefined 
   if (!accessKeyId || !secretAccessKey) return undefined;
   const sessionToken = env['AWS_SESSION_TOKEN'];
   return async () => ({ accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) });
+}
+
+/**
+ * One DescribeImages page into `builder`; returns the next token. A function of its own so
+ * that nothing keeps the page's thousand SDK objects alive while the next page is in flight:
+ * held across that wait they outlive two young-generation GCs and get copied to the old one.
+ */
+async function readPage(
+  client: ECRClient,
+  repository: RepositoryRef,
+  builder: ListingBuilder,
+  nextToken: string | undefined,
+): Promise<string | undefined> {
+  const output = await client.send(
+    new DescribeImagesCommand({
+      registryId: repository.registryId,
+      repositoryName: repository.name,
+      filter: { tagStatus: 'TAGGED' },
+      maxResults: PAGE_SIZE,
+      ...(nextToken ? { nextToken } : {}),
+    }),
+  );
+  builder.add(output.imageDetails);
+  return output.nextToken;
 }
 
 function scopeOf(key: ClientKey): { roleArn?: string; endpoint?: string } {
