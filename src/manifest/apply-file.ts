@@ -8,7 +8,6 @@ import { decodeSource } from './source-text.js';
 import type { FileProblem, PlannedEdit } from './types.js';
 import { confirmByFingerprint, readScalar } from './verify-tokens.js';
 
-
 export type FileApplyResult =
   { readonly ok: true; readonly bytes: Buffer } | { readonly ok: false; readonly problem: FileProblem };
 

@@ -34,30 +34,27 @@ export function parseSource(
   const composer = new Composer({ prettyErrors: false });
   const walker = options.markers ? createMarkerWalker() : undefined;
   const documents: Document.Parsed[] = [];
-  const raw = options.lexemes ?? [...new Lexer().lex(text)];
-  for (const token of parseLexemes(parser, lineCounter, raw)) {
+  const take = (token: CST.Token): void => {
     walker?.visit(token);
     for (const document of composer.next(token)) documents.push(document);
+  };
+  // What `Parser.parse` does, with the lexer's tokens kept (or given) along the way.
+  const raw: string[] = [];
+  lineCounter.addNewLine(0);
+  for (const lexeme of options.lexemes ?? new Lexer().lex(text)) {
+    if (!options.lexemes) raw.push(lexeme);
+    for (const token of parser.next(lexeme)) take(token);
   }
+  for (const token of parser.end()) take(token);
   for (const document of composer.end()) documents.push(document);
   const failure = firstFailure(documents);
   return {
     documents,
     lineCounter,
-    raw,
+    raw: options.lexemes ?? raw,
     sites: walker?.sites ?? [],
     ...(failure === undefined ? {} : { failure }),
   };
-}
-
-function* parseLexemes(
-  parser: Parser,
-  lineCounter: LineCounter,
-  lexemes: readonly string[],
-): Generator<CST.Token> {
-  lineCounter.addNewLine(0);
-  for (const lexeme of lexemes) yield* parser.next(lexeme);
-  yield* parser.end();
 }
 
 function firstFailure(documents: readonly Document.Parsed[]): ParseFailure | undefined {

@@ -47,7 +47,13 @@ export function planFileEdits(
   knownImages: ReadonlySet<string>,
 ): FilePlan {
   const source = decodeSource(bytes);
-  if (!source) return onlyProblem({ code: 'unparseable', file, severity: 'error', message: 'not valid UTF-8; left alone' });
+  if (!source)
+    return onlyProblem({
+      code: 'unparseable',
+      file,
+      severity: 'error',
+      message: 'not valid UTF-8; left alone',
+    });
   const parsed = parseSource(source.text, { markers: true });
   if (parsed.failure) {
     const at = positionOf(parsed, source.text, parsed.failure.offset);
@@ -96,7 +102,11 @@ function planSite(context: SiteContext, site: MarkerSite): void {
   };
   const ref = parseMarkerComment(site.comment);
   if (ref === undefined) {
-    warn(site.commentOffset, 'comment mentions $imagepolicy but is not {"$imagepolicy": "<image>"}; ignored', 'bad-marker');
+    warn(
+      site.commentOffset,
+      'comment mentions $imagepolicy but is not {"$imagepolicy": "<image>"}; ignored',
+      'bad-marker',
+    );
     return;
   }
   if ('error' in ref) {
@@ -112,7 +122,11 @@ function planSite(context: SiteContext, site: MarkerSite): void {
   const { token } = scalar;
   const at = positionOf(parsed, source.text, token.offset);
   if (!context.knownImages.has(ref.imageKey)) {
-    warn(token.offset, `marker names image "${ref.imageKey}", which is not in the config's images`, 'unknown-image');
+    warn(
+      token.offset,
+      `marker names image "${ref.imageKey}", which is not in the config's images`,
+      'unknown-image',
+    );
   }
   const value = CST.resolveAsScalar(token).value;
   const owner = ownerOf(documentAt(parsed, token.offset));

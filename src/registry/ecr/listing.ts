@@ -14,7 +14,8 @@ export type { CompactListing } from './column-listing.js';
 
 /** cosign's tag convention for signatures, attestations and SBOMs of `sha256:<hex>`. */
 const COSIGN_TAG = /^sha256-[0-9a-f]{64}\.(?:sig|att|sbom)$/;
-const HEX64 = /^[0-9a-f]{64}$/;
+/** Buffer's hex parser takes upper case too, but would give the digest back in lower case. */
+const UPPER_HEX = /[A-F]/;
 
 /** Artifact types of signatures, attestations and SBOMs, which are never deployable images. */
 const REFERRER_ARTIFACTS: ReadonlySet<string> = new Set([
@@ -128,19 +129,20 @@ class DigestColumn {
   private count = 0;
 
   push(digest: string): void {
-    if (!this.text && !isSha256(digest)) this.text = this.allText();
-    if (this.text) {
-      this.text.push(digest);
-      this.count += 1;
-      return;
-    }
+    if (!this.text && !this.write(digest)) this.text = this.allText();
+    if (this.text) this.text.push(digest);
+    this.count += 1;
+  }
+
+  /** Whether `digest` went in as bytes: sha256 in lowercase hex, which the bytes give back exactly. */
+  private write(digest: string): boolean {
+    if (digest.length !== 71 || !digest.startsWith('sha256:') || UPPER_HEX.test(digest)) return false;
     if (this.bytes.length < (this.count + 1) * 32) {
       const grown = Buffer.allocUnsafe(this.bytes.length * 2);
       this.bytes.copy(grown, 0, 0, this.count * 32);
       this.bytes = grown;
     }
-    this.bytes.write(digest.slice(7), this.count * 32, 32, 'hex');
-    this.count += 1;
+    return this.bytes.write(digest.slice(7), this.count * 32, 32, 'hex') === 32;
   }
 
   finish(): { bytes: Buffer | undefined; text: string[] | undefined } {
@@ -155,10 +157,6 @@ class DigestColumn {
       (_, i) => `sha256:${this.bytes.toString('hex', i * 32, i * 32 + 32)}`,
     );
   }
-}
-
-function isSha256(digest: string): boolean {
-  return digest.length === 71 && digest.startsWith('sha256:') && HEX64.test(digest.slice(7));
 }
 
 /** Small table of distinct values; id 0 means "absent". */
