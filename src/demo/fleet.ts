@@ -103,7 +103,16 @@ export async function seedFleet(options: SeedOptions): Promise<void> {
       await writeFile(join(dir, path), text);
     }
     await git(dir, ['add', '.']);
-    await git(dir, ['-c', `user.name=${options.author.name}`, '-c', `user.email=${options.author.email}`, 'commit', '--quiet', '-m', `fleet: ${branch} environment`]);
+    await git(dir, [
+      '-c',
+      `user.name=${options.author.name}`,
+      '-c',
+      `user.email=${options.author.email}`,
+      'commit',
+      '--quiet',
+      '-m',
+      `fleet: ${branch} environment`,
+    ]);
     await git(dir, ['push', '--quiet', options.remote, `${branch}:${branch}`]);
   }
 }

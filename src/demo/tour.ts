@@ -73,12 +73,19 @@ export async function runTour(options: TourOptions): Promise<void> {
     author: { name: 'Demo Person', email: 'person@demo.local' },
     env: gitEnv,
   });
-  say(`   ${pathToFileURL(remote).href}: a Deployment (podinfo), a kustomization (api) and Helm values (web), each with markers`);
+  say(
+    `   ${pathToFileURL(remote).href}: a Deployment (podinfo), a kustomization (api) and Helm values (web), each with markers`,
+  );
 
   step(3, 'A config beside them');
   const configFile = join(dir, 'drawbridge.yaml');
-  await writeFile(configFile, demoConfig({ remote: pathToFileURL(remote).href, endpoint: emulator.endpoint, images }));
-  say(`   ${configFile}: dev follows the newest builds; prod takes podinfo ^6 after 1h in ECR and api after 1h live in dev`);
+  await writeFile(
+    configFile,
+    demoConfig({ remote: pathToFileURL(remote).href, endpoint: emulator.endpoint, images }),
+  );
+  say(
+    `   ${configFile}: dev follows the newest builds; prod takes podinfo ^6 after 1h in ECR and api after 1h live in dev`,
+  );
 
   const token = randomBytes(16).toString('hex');
   const env = { ...options.env, ...gitEnv, DRAWBRIDGE_DEMO_TOKEN: token };
@@ -97,7 +104,15 @@ export async function runTour(options: TourOptions): Promise<void> {
   });
 
   step(4, 'The daemon starts (schedule + HTTP events) and sweeps once');
-  const daemon = await startDaemon({ ...runtime, config: loaded.config, logger, env, metrics, configFile, watchConfig: false });
+  const daemon = await startDaemon({
+    ...runtime,
+    config: loaded.config,
+    logger,
+    env,
+    metrics,
+    configFile,
+    watchConfig: false,
+  });
   await daemon.idle();
   const stage: Stage = { dir, remote, emulator, runtime, daemon, token, gitEnv };
   say(await gitLog(stage, ['log', '--format=   %h %an  %s', 'dev', 'main', '-n', '4']));
@@ -106,13 +121,25 @@ export async function runTour(options: TourOptions): Promise<void> {
   const commit = await pushAndWait(stage, 'podinfo', '6.1.0', say);
   await explain(stage, 'dev', 'podinfo', say);
   say(`   the commit (git log -1 -p ${commit.slice(0, 7)}):`);
-  say(indent(await gitLog(stage, ['log', '-1', '-p', '--format=commit %H%nAuthor: %an <%ae>%nDate:   %cd%n%n%w(0,4,4)%B', commit])));
+  say(
+    indent(
+      await gitLog(stage, [
+        'log',
+        '-1',
+        '-p',
+        '--format=commit %H%nAuthor: %an <%ae>%nDate:   %cd%n%n%w(0,4,4)%B',
+        commit,
+      ]),
+    ),
+  );
 
   step(6, `A person reverts it: git revert ${commit.slice(0, 7)} && git push`);
   await revertAsPerson(stage, 'dev', commit);
   await sweepNow(daemon);
   const file = await gitLog(stage, ['show', 'dev:apps/podinfo/deployment.yaml']);
-  say(`   after the next sweep, dev still runs ${/podinfo:(\S+)/.exec(file)?.[1] ?? '?'}: the reverted tag is not re-applied`);
+  say(
+    `   after the next sweep, dev still runs ${/podinfo:(\S+)/.exec(file)?.[1] ?? '?'}: the reverted tag is not re-applied`,
+  );
   await explain(stage, 'dev', 'podinfo', say);
 
   step(7, 'CI pushes podinfo:6.1.1: a newer tag moves on');
@@ -125,7 +152,9 @@ export async function runTour(options: TourOptions): Promise<void> {
   say(bold('Poke around:', out));
   say(`   git -C ${remote} log --oneline --graph --all`);
   say(`   config ${configFile}; the daemon's clone ${join(dir, 'work')}`);
-  say(`   drawbridge status --config ${configFile}   (AWS_ACCESS_KEY_ID/SECRET needed for the SDK chain; any value works)`);
+  say(
+    `   drawbridge status --config ${configFile}   (AWS_ACCESS_KEY_ID/SECRET needed for the SDK chain; any value works)`,
+  );
   if (options.keepRunning) {
     say(`   the daemon keeps running at ${daemon.url} (metrics at ${daemon.url}/metrics); Ctrl-C stops it`);
     say(`   try: curl -s -XPOST -H 'x-drawbridge-token: ${token}' ${daemon.url}/events/ecr -d @event.json`);
@@ -164,7 +193,12 @@ function seedRegistry(emulator: Emulator): FleetImages {
   return images;
 }
 
-async function pushAndWait(stage: Stage, repository: string, tag: string, say: (t?: string) => void): Promise<string> {
+async function pushAndWait(
+  stage: Stage,
+  repository: string,
+  tag: string,
+  say: (t?: string) => void,
+): Promise<string> {
   const before = await head(stage, 'dev');
   const pushed = stage.emulator.ecr.pushImage({ repository, tags: [tag] });
   const event = {
@@ -176,7 +210,13 @@ async function pushAndWait(stage: Stage, repository: string, tag: string, say: (
     time: new Date().toISOString(),
     region: stage.emulator.region,
     resources: [],
-    detail: { result: 'SUCCESS', 'repository-name': repository, 'image-digest': pushed.digest, 'action-type': 'PUSH', 'image-tag': tag },
+    detail: {
+      result: 'SUCCESS',
+      'repository-name': repository,
+      'image-digest': pushed.digest,
+      'action-type': 'PUSH',
+      'image-tag': tag,
+    },
   };
   const started = performance.now();
   const response = await fetch(`${stage.daemon.url}/events/ecr`, {
@@ -184,16 +224,30 @@ async function pushAndWait(stage: Stage, repository: string, tag: string, say: (
     headers: { 'content-type': 'application/json', 'x-drawbridge-token': stage.token },
     body: JSON.stringify(event),
   });
-  say(`   POST /events/ecr ${repository}:${tag} → ${response.status} ${await response.text()} (${Math.round(performance.now() - started)} ms)`);
+  say(
+    `   POST /events/ecr ${repository}:${tag} → ${response.status} ${await response.text()} (${Math.round(performance.now() - started)} ms)`,
+  );
   await stage.daemon.idle();
   const after = await head(stage, 'dev');
   if (after === before) throw new Error(`the push of ${repository}:${tag} produced no commit on dev`);
-  say(`   dev moved to ${after.slice(0, 7)} ${Math.round(performance.now() - started)} ms after the event arrived`);
+  say(
+    `   dev moved to ${after.slice(0, 7)} ${Math.round(performance.now() - started)} ms after the event arrived`,
+  );
   return after;
 }
 
-async function explain(stage: Stage, environment: string, image: string, say: (t?: string) => void): Promise<void> {
-  const result = await stage.runtime.reconciler.reconcile({ trigger: 'manual', environments: [environment], images: [image], dryRun: true });
+async function explain(
+  stage: Stage,
+  environment: string,
+  image: string,
+  say: (t?: string) => void,
+): Promise<void> {
+  const result = await stage.runtime.reconciler.reconcile({
+    trigger: 'manual',
+    environments: [environment],
+    images: [image],
+    dryRun: true,
+  });
   const decision = result.environments[0]?.images.find((i) => i.image === image)?.decision;
   if (!decision) return;
   say(`   the decision for ${image} in ${environment} (drawbridge scan --explain):`);
@@ -212,7 +266,11 @@ async function head(stage: Stage, branch: string): Promise<string> {
 }
 
 async function gitLog(stage: Stage, args: readonly string[]): Promise<string> {
-  const { stdout } = await exec('git', [...args], { cwd: stage.remote, env: stage.gitEnv, maxBuffer: 16 * 1024 * 1024 });
+  const { stdout } = await exec('git', [...args], {
+    cwd: stage.remote,
+    env: stage.gitEnv,
+    maxBuffer: 16 * 1024 * 1024,
+  });
   return stdout.trimEnd();
 }
 

@@ -309,9 +309,12 @@ function envCredentials(env: NodeJS.ProcessEnv): CredentialProvider | undefined 
 }
 
 /**
- * One DescribeImages page into `builder`; returns the next token. A function of its own so
- * that nothing keeps the page's thousand SDK objects alive while the next page is in flight:
- * held across that wait they outlive two young-generation GCs and get copied to the old one.
+ * One DescribeImages page into `builder`; returns the next token. The page goes into the
+ * builder right where the SDK has deserialised it, and the thousand image objects are
+ * dropped from the answer there: with several repositories in flight, the answers of pages
+ * that arrive together climb the rest of the middleware stack interleaved, microtask by
+ * microtask, and pages held that long outlive a young-generation GC and get copied to the
+ * old one. That copying was most of a scan's GC time and heap growth.
  */
 async function readPage(
   client: ECRClient,
@@ -319,16 +322,31 @@ async function readPage(
   builder: ListingBuilder,
   nextToken: string | undefined,
 ): Promise<string | undefined> {
-  const output = await client.send(
-    new DescribeImagesCommand({
-      registryId: repository.registryId,
-      repositoryName: repository.name,
-      filter: { tagStatus: 'TAGGED' },
-      maxResults: PAGE_SIZE,
-      ...(nextToken ? { nextToken } : {}),
-    }),
+  const command = new DescribeImagesCommand({
+    registryId: repository.registryId,
+    repositoryName: repository.name,
+    filter: { tagStatus: 'TAGGED' },
+    maxResults: PAGE_SIZE,
+    ...(nextToken ? { nextToken } : {}),
+  });
+  let taken = false;
+  // High priority in the deserialize step: just outside the SDK's deserializer.
+  command.middlewareStack.add(
+    (next) => async (args) => {
+      const result = await next(args);
+      const output = result.output;
+      // Retries happen outside this step, so a page is taken once; the guard makes it plain.
+      if (output && !taken) {
+        builder.add(output.imageDetails);
+        taken = true;
+        delete output.imageDetails;
+      }
+      return result;
+    },
+    { step: 'deserialize', priority: 'high', name: 'drawbridgeTakePage' },
   );
-  builder.add(output.imageDetails);
+  const output = await client.send(command);
+  if (!taken) builder.add(output.imageDetails);
   return output.nextToken;
 }
 
