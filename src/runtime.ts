@@ -27,6 +27,8 @@ export interface RuntimeOptions {
   readonly observer?: ReconcileObserver;
   readonly onEcrCall?: (operation: string, outcome: 'ok' | 'throttled' | 'error') => void;
   readonly onProgress?: (event: { phase: 'registry'; done: number; total: number }) => void;
+  /** Counts EventBridge notifications sent and failed (metrics). */
+  readonly onNotifyResult?: (outcome: 'ok' | 'failed', count: number) => void;
   /** Skip EventBridge notifications even when configured (dry runs, status). */
   readonly quiet?: boolean;
   readonly now?: () => Date;
@@ -93,6 +95,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
             ? { endpoint: eventBridge.endpoint ?? config.aws.endpoint }
             : {}),
           logger: logger.child({ component: 'notify' }),
+          redactor,
+          ...(options.onNotifyResult ? { onResult: options.onNotifyResult } : {}),
         })
       : noopNotifier();
   const reconciler = createReconciler({

@@ -34,7 +34,9 @@ export async function commandContext(
 export async function commandRuntime(
   context: CommandContext,
   io: CliIO,
-  extra: Partial<Pick<RuntimeOptions, 'onProgress' | 'quiet' | 'observer' | 'onEcrCall'>> = {},
+  extra: Partial<
+    Pick<RuntimeOptions, 'onProgress' | 'quiet' | 'observer' | 'onEcrCall' | 'onNotifyResult'>
+  > = {},
 ): Promise<Runtime> {
   return createRuntime({
     config: context.loaded.config,

@@ -30,6 +30,7 @@ export class Metrics {
   private readonly eventsFailed: Counter<'source' | 'reason'>;
   private readonly lastSuccess: Gauge<'environment'>;
   private readonly sweepsSkipped: Counter;
+  private readonly notifications: Counter<'outcome'>;
   private readonly ready: Gauge;
 
   constructor(options: MetricsOptions = {}) {
@@ -106,6 +107,12 @@ export class Metrics {
       help: 'Scheduled sweeps skipped because the previous sweep was still running.',
       registers,
     });
+    this.notifications = new Counter({
+      name: 'drawbridge_notifications_total',
+      help: 'Update events sent to EventBridge, by outcome (failed: after the retry).',
+      labelNames: ['outcome'],
+      registers,
+    });
     this.ready = new Gauge({
       name: 'drawbridge_ready',
       help: '1 when the last reconciliation reached Git and ECR.',
@@ -123,6 +130,11 @@ export class Metrics {
   /** Pass to the ECR source (createRuntime's `onEcrCall`). */
   readonly onEcrCall = (operation: string, outcome: EcrCallOutcome): void => {
     this.ecrCalls.inc({ operation, outcome });
+  };
+
+  /** Pass to the notifier (createRuntime's `onNotifyResult`). */
+  readonly onNotifyResult = (outcome: 'ok' | 'failed', count: number): void => {
+    this.notifications.inc({ outcome }, count);
   };
 
   reconciled(trigger: Trigger, seconds: number, result: ReconcileResult | undefined): void {

@@ -101,6 +101,7 @@ export async function runTour(options: TourOptions): Promise<void> {
     credentials: DEMO_CREDENTIALS,
     observer: metrics.observer,
     onEcrCall: metrics.onEcrCall,
+    onNotifyResult: metrics.onNotifyResult,
   });
 
   step(4, 'The daemon starts (schedule + HTTP events) and sweeps once');

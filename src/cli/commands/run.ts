@@ -29,7 +29,11 @@ export async function runCommand(
   let runtime: Runtime;
   let context: Awaited<ReturnType<typeof commandContext>>;
   const metrics = new Metrics();
-  const hooks = { observer: metrics.observer, onEcrCall: metrics.onEcrCall };
+  const hooks = {
+    observer: metrics.observer,
+    onEcrCall: metrics.onEcrCall,
+    onNotifyResult: metrics.onNotifyResult,
+  };
   try {
     context = await commandContext(options, io, 'info');
     checkDaemonConfig(context.loaded.config, io.env, context.loaded.file);

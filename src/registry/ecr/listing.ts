@@ -62,6 +62,7 @@ export class ListingBuilder {
   add(details: readonly ImageDetail[] | undefined): void {
     if (!details) return;
     const pageTags: string[] = [];
+    this.digests.reserve(details.length);
     for (const detail of details) this.addImage(detail, pageTags);
     if (pageTags.length > 0) this.tagChunks.push(pageTags.join('\n'));
   }
@@ -124,9 +125,20 @@ export class ListingBuilder {
 
 /** Digests as 32 raw bytes each while all are sha256; as text once one is not. */
 class DigestColumn {
-  private bytes = Buffer.allocUnsafe(32 * 1024);
+  private bytes = Buffer.alloc(0);
   private text: string[] | undefined;
   private count = 0;
+
+  /**
+   * Room for `more` digests, grown to the exact size a page needs: the buffers a listing
+   * outgrows live as long as the listing is being read, so they are freed only by a full GC.
+   */
+  reserve(more: number): void {
+    if (this.text || this.bytes.length >= (this.count + more) * 32) return;
+    const grown = Buffer.allocUnsafe((this.count + more) * 32);
+    this.bytes.copy(grown, 0, 0, this.count * 32);
+    this.bytes = grown;
+  }
 
   push(digest: string): void {
     if (!this.text && !this.write(digest)) this.text = this.allText();
@@ -134,21 +146,19 @@ class DigestColumn {
     this.count += 1;
   }
 
+  finish(): { bytes: Buffer | undefined; text: string[] | undefined } {
+    if (this.text) return { bytes: undefined, text: this.text };
+    const used = this.count * 32;
+    // A copy only when images were skipped, so the cache does not keep spare room.
+    const bytes = this.bytes.length === used ? this.bytes : Buffer.from(this.bytes.subarray(0, used));
+    return { bytes, text: undefined };
+  }
+
   /** Whether `digest` went in as bytes: sha256 in lowercase hex, which the bytes give back exactly. */
   private write(digest: string): boolean {
     if (digest.length !== 71 || !digest.startsWith('sha256:') || UPPER_HEX.test(digest)) return false;
-    if (this.bytes.length < (this.count + 1) * 32) {
-      const grown = Buffer.allocUnsafe(this.bytes.length * 2);
-      this.bytes.copy(grown, 0, 0, this.count * 32);
-      this.bytes = grown;
-    }
+    this.reserve(1);
     return this.bytes.write(digest.slice(7), this.count * 32, 32, 'hex') === 32;
-  }
-
-  finish(): { bytes: Buffer | undefined; text: string[] | undefined } {
-    if (this.text) return { bytes: undefined, text: this.text };
-    // A copy of the used part, so the cache does not keep the spare capacity.
-    return { bytes: Buffer.from(this.bytes.subarray(0, this.count * 32)), text: undefined };
   }
 
   private allText(): string[] {
