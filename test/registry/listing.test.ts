@@ -35,6 +35,34 @@ describe('ListingBuilder', () => {
     expect(listing.candidates()).toEqual(candidates);
   });
 
+  it('keeps tags of any length ECR allows, across pages', () => {
+    const long = `v${'x'.repeat(299)}`;
+    const builder = new ListingBuilder();
+    builder.add([detail(1, { imageTags: ['a', long] }), detail(2, { imageTags: ['b'] })]);
+    builder.add([]);
+    builder.add([detail(3, { imageTags: ['c', 'dd'] })]);
+    const listing = builder.build();
+    expect(listing.candidates().map((c) => [c.tag, c.digest])).toEqual([
+      ['a', `sha256:${hex(1)}`],
+      [long, `sha256:${hex(1)}`],
+      ['b', `sha256:${hex(2)}`],
+      ['c', `sha256:${hex(3)}`],
+      ['dd', `sha256:${hex(3)}`],
+    ]);
+  });
+
+  it('keeps digests with upper-case hex as they came', () => {
+    const upper = `sha256:${hex(10).toUpperCase()}`;
+    const builder = new ListingBuilder();
+    builder.add([detail(1), detail(2, { imageDigest: upper })]);
+    expect(
+      builder
+        .build()
+        .candidates()
+        .map((c) => c.digest),
+    ).toEqual([`sha256:${hex(1)}`, upper]);
+  });
+
   it('keeps sizes of 4 GiB and more', () => {
     const builder = new ListingBuilder();
     builder.add([detail(1, { imageSizeInBytes: 5_000_000_000 }), detail(2, { imageSizeInBytes: undefined })]);

@@ -46,7 +46,8 @@ export class ColumnListing implements CompactListing {
   readonly imageCount: number;
   readonly skipped: number;
   private readonly tagText: string;
-  private readonly tagEnds: Uint32Array;
+  /** Length of each tag (tags are at most 300 characters; most under 256). */
+  private readonly tagLengths: Uint8Array | Uint16Array;
   /** Image of each tag; absent when every image has exactly one tag (the usual case). */
   private readonly tagImage: Uint32Array | undefined;
   private readonly digestBytes: Buffer | undefined;
@@ -65,7 +66,10 @@ export class ColumnListing implements CompactListing {
     this.imageCount = c.imageCount;
     this.skipped = c.skipped;
     this.tagText = c.tagText;
-    this.tagEnds = Uint32Array.from(c.tagEnds);
+    const lengths = c.tagEnds.map((end, index) => end - (index === 0 ? 0 : (c.tagEnds[index - 1] ?? 0) + 1));
+    this.tagLengths = lengths.every((length) => length < 0x100)
+      ? Uint8Array.from(lengths)
+      : Uint16Array.from(lengths);
     this.tagImage = c.tagEnds.length === c.imageCount ? undefined : Uint32Array.from(c.tagImage);
     this.digestBytes = c.digestBytes;
     this.digestText = c.digestText;
@@ -82,7 +86,7 @@ export class ColumnListing implements CompactListing {
 
   get bytes(): number {
     const columns = [
-      this.tagEnds,
+      this.tagLengths,
       this.tagImage,
       this.digestBytes,
       this.pushedAt,
@@ -101,6 +105,7 @@ export class ColumnListing implements CompactListing {
     let image = -1;
     let digest = '';
     let pushedAt = new Date(0);
+    let start = 0;
     for (let index = 0; index < this.candidateCount; index += 1) {
       const owner = this.tagImage ? (this.tagImage[index] ?? 0) : index;
       if (owner !== image) {
@@ -108,7 +113,7 @@ export class ColumnListing implements CompactListing {
         digest = this.digestAt(owner);
         pushedAt = new Date(this.pushedAt[owner] ?? 0);
       }
-      const start = index === 0 ? 0 : (this.tagEnds[index - 1] ?? 0) + 1;
+      const end = start + (this.tagLengths[index] ?? 0);
       const candidate: {
         tag: string;
         digest: string;
@@ -117,7 +122,8 @@ export class ColumnListing implements CompactListing {
         mediaType?: string;
         artifactMediaType?: string;
         scan?: ScanFacts;
-      } = { tag: this.tagText.slice(start, this.tagEnds[index]), digest, pushedAt };
+      } = { tag: this.tagText.slice(start, end), digest, pushedAt };
+      start = end + 1;
       const size = this.sizes[owner] ?? NO_SIZE;
       if (size !== NO_SIZE) candidate.sizeBytes = size;
       const mediaType = this.strings[this.mediaTypes[owner] ?? 0];
