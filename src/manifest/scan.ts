@@ -1,6 +1,7 @@
 import { realpath } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { ManifestError } from '../errors.js';
-import { listManifestFiles } from './list-files.js';
+import { isManifestName, listManifestFiles, type ManifestFile } from './list-files.js';
 import { mapLimit } from './map-limit.js';
 import { planFileEdits } from './plan-file.js';
 import type { FilePlan } from './plan-file.js';
@@ -42,7 +43,9 @@ async function scanRepository(
       cause,
     });
   });
-  const listing = await listManifestFiles(root, input.paths ?? []);
+  const listing = input.markedFiles
+    ? listKnownFiles(root, input.markedFiles, input.paths ?? [])
+    : await listManifestFiles(root, input.paths ?? []);
   const maxBytes = input.limits?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const outcomes = await mapLimit(listing.files, READ_CONCURRENCY, async (entry): Promise<FileOutcome> => {
     const read = await readManifest(entry, maxBytes);
@@ -66,4 +69,18 @@ async function scanRepository(
     if (fingerprint !== undefined) fingerprints.set(listing.files[index]!.file, fingerprint);
   }
   return { markers, edits, problems, filesScanned, fingerprints };
+}
+
+/** The walk's result for files the caller already found: manifests by name, or named in paths. */
+function listKnownFiles(
+  root: string,
+  markedFiles: readonly string[],
+  paths: readonly string[],
+): { files: ManifestFile[]; problems: FileProblem[] } {
+  const named = new Set(paths.map((path) => path.replace(/^\.\//, '').replace(/\/+$/, '')));
+  const files = [...new Set(markedFiles)]
+    .filter((file) => isManifestName(basename(file)) || named.has(file))
+    .sort()
+    .map((file) => ({ file, absolute: join(root, file) }));
+  return { files, problems: [] };
 }

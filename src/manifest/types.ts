@@ -76,6 +76,12 @@ export interface ScanInput {
   /** Image keys from the config; a marker naming another key is a warning. */
   readonly knownImages: ReadonlySet<string>;
   readonly limits?: ManifestLimits;
+  /**
+   * The files under `paths` that contain `$imagepolicy`, relative to root, when the caller
+   * already knows them (`git grep` on the checked-out commit). Only these are read, and the
+   * tree is not walked. Leave it out when the tree has symlinks: the walk follows them.
+   */
+  readonly markedFiles?: readonly string[];
 }
 
 /** An edit with the raw bytes to splice: `[start, end)` are byte offsets into the original file. */

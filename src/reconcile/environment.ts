@@ -82,9 +82,11 @@ export async function reconcileEnvironment(
       images = planned.images;
       decisions = planned.decisions;
       const { checkout, desired } = planned;
+      const marked = await markedFiles(deps.workspace, checkout.head, environment.paths);
       const plan = await planEdits({
         root: checkout.dir,
         ...(environment.paths === undefined ? {} : { paths: environment.paths }),
+        ...(marked === undefined ? {} : { markedFiles: marked }),
         desired,
         knownImages: new Set(Object.keys(deps.config.images)),
       });
@@ -279,4 +281,34 @@ async function sameTree(workspace: Workspace, a: string, b: string): Promise<boo
   const out = await workspace.git(['rev-parse', `${a}^{tree}`, `${b}^{tree}`, `${a}^`, `${b}^`]);
   const [treeA, treeB, parentA, parentB] = out.trim().split('\n');
   return treeA === treeB && parentA === parentB;
+}
+
+/**
+ * The files under `paths` that mention `$imagepolicy` at `head`, found by git in one pass over
+ * the commit instead of reading every file. Undefined (walk the tree) when the tree has
+ * symlinks, which the walk follows, or when git cannot answer.
+ */
+async function markedFiles(
+  workspace: Workspace,
+  head: string | undefined,
+  paths: readonly string[] | undefined,
+): Promise<string[] | undefined> {
+  if (head === undefined) return undefined;
+  const pathspec = ['--', ...(paths && paths.length > 0 ? paths : ['.'])];
+  try {
+    const tree = await workspace.git(['ls-tree', '-r', '-z', head, ...pathspec]);
+    if (tree.split('\0').some((entry) => entry.startsWith('120000 '))) return undefined;
+  } catch {
+    return undefined;
+  }
+  try {
+    const out = await workspace.git(['grep', '-l', '-z', '-F', '-e', '$imagepolicy', head, ...pathspec]);
+    return out
+      .split('\0')
+      .filter((entry) => entry !== '')
+      .map((entry) => entry.slice(head.length + 1));
+  } catch (error) {
+    // git grep exits 1 when nothing matches.
+    return (error as { exitCode?: number }).exitCode === 1 ? [] : undefined;
+  }
 }
