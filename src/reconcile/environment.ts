@@ -71,6 +71,16 @@ export async function reconcileEnvironment(
   let problems: FileProblem[] = [];
   let images: ImageOutcome[] = [];
   let decisions: Decision[] = [];
+  const failed = (attempts: number, error: string): EnvironmentOutcome => ({
+    ...base,
+    status: 'failed',
+    updates: [],
+    decisions,
+    images,
+    problems,
+    attempts,
+    error,
+  });
 
   for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
     try {
@@ -172,28 +182,13 @@ export async function reconcileEnvironment(
     } catch (error) {
       deps.observer?.onPush?.(name, 'failed');
       log.error({ err: error, attempt }, 'environment reconciliation failed');
-      return {
-        ...base,
-        status: 'failed',
-        updates: [],
-        decisions,
-        images,
-        problems,
-        attempts: attempt,
-        error: formatError(error),
-      };
+      return failed(attempt, formatError(error));
     }
   }
-  return {
-    ...base,
-    status: 'failed',
-    updates: [],
-    decisions,
-    images,
-    problems,
-    attempts: maxAttempts,
-    error: `the remote branch ${pushBranch} kept moving: ${maxAttempts} push attempts were rejected; the next reconciliation tries again`,
-  };
+  return failed(
+    maxAttempts,
+    `the remote branch ${pushBranch} kept moving: ${maxAttempts} push attempts were rejected; the next reconciliation tries again`,
+  );
 }
 
 async function planEnvironment(deps: EnvironmentPassDeps, input: EnvironmentPassInput): Promise<Planned> {
