@@ -151,26 +151,28 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       const listings = new Map<string, ImageListing>();
       const failures = new Map<string, RegistryFailure>();
       let ecrReachable = true;
-
-      await mapBounded(
-        imageKeys,
-        config.aws.maxConcurrency,
-        async (imageKey) => {
-          try {
-            listings.set(imageKey, await deps.source.list(imageKey));
-          } catch (error) {
-            const code = error instanceof RegistryError ? error.code : 'Error';
-            if (!(error instanceof RegistryError) || error.retryable) ecrReachable = false;
-            const repository = config.images[imageKey]?.repository ?? '';
-            deps.logger.error({ image: imageKey, repository, code, err: error }, 'cannot read repository');
-            failures.set(imageKey, { image: imageKey, repository, code, message: formatError(error) });
-          }
-        },
-        (done, total) => deps.onProgress?.({ phase: 'registry', done, total }),
-      );
+      const readListings = (): Promise<unknown> =>
+        mapBounded(
+          imageKeys,
+          config.aws.maxConcurrency,
+          async (imageKey) => {
+            try {
+              listings.set(imageKey, await deps.source.list(imageKey));
+            } catch (error) {
+              const code = error instanceof RegistryError ? error.code : 'Error';
+              if (!(error instanceof RegistryError) || error.retryable) ecrReachable = false;
+              const repository = config.images[imageKey]?.repository ?? '';
+              deps.logger.error({ image: imageKey, repository, code, err: error }, 'cannot read repository');
+              failures.set(imageKey, { image: imageKey, repository, code, message: formatError(error) });
+            }
+          },
+          (done, total) => deps.onProgress?.({ phase: 'registry', done, total }),
+        );
 
       let gitReachable = true;
       const outcomes: EnvironmentOutcome[] = [];
+      // ECR and Git are independent until planning: read both at once.
+      const listed = readListings();
       try {
         await fetchUnlessFresh(scope.trigger);
       } catch (error) {
@@ -193,6 +195,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
           });
         }
       }
+      await listed;
       if (gitReachable) {
         for (const [name, keys] of environments) {
           const environment = config.environments[name];

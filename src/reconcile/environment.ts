@@ -57,6 +57,8 @@ interface Planned {
   readonly images: ImageOutcome[];
   readonly decisions: Decision[];
   readonly desired: Map<string, DesiredImage>;
+  /** Files with markers at the checkout's head (undefined: walk the tree). */
+  readonly marked: string[] | undefined;
 }
 
 export async function reconcileEnvironment(
@@ -92,7 +94,7 @@ export async function reconcileEnvironment(
       images = planned.images;
       decisions = planned.decisions;
       const { checkout, desired } = planned;
-      const marked = await markedFiles(deps.workspace, checkout.head, environment.paths);
+      const { marked } = planned;
       const plan = await planEdits({
         root: checkout.dir,
         ...(environment.paths === undefined ? {} : { paths: environment.paths }),
@@ -201,7 +203,11 @@ async function planEnvironment(deps: EnvironmentPassDeps, input: EnvironmentPass
     });
   }
   const depth = deps.config.git.historyDepth;
-  const history = await readHistory(deps.workspace, environment.branch, { environment: name, depth });
+  // Both only read the clone: run them side by side.
+  const [history, marked] = await Promise.all([
+    readHistory(deps.workspace, environment.branch, { environment: name, depth }),
+    markedFiles(deps.workspace, checkout.head, environment.paths),
+  ]);
   const liveBySource = new Map<string, Promise<LiveIn>>();
   const desired = new Map<string, DesiredImage>();
   const images: ImageOutcome[] = [];
@@ -252,7 +258,7 @@ async function planEnvironment(deps: EnvironmentPassDeps, input: EnvironmentPass
       pinDigest: policy.digest,
     });
   }
-  return { checkout, images, decisions, desired };
+  return { checkout, images, decisions, desired, marked };
 }
 
 function heldImage(history: BranchHistory, imageKey: string): ImageOutcome['hold'] | undefined {
