@@ -118,6 +118,9 @@ export interface ReconcilerDeps {
   readonly onProgress?: (event: { phase: 'registry'; done: number; total: number }) => void;
 }
 
+/** Branches reconciled at once: git work is mostly waiting on child processes. */
+const ENVIRONMENT_CONCURRENCY = 3;
+
 export function createReconciler(deps: ReconcilerDeps): Reconciler {
   const now = deps.now ?? (() => new Date());
   const envDeps = {
@@ -197,21 +200,51 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       }
       await listed;
       if (gitReachable) {
-        for (const [name, keys] of environments) {
-          const environment = config.environments[name];
+        // Environments writing different branches run side by side (each has its own worktree);
+        // those sharing a branch take turns, so they do not race each other's pushes.
+        const byBranch = new Map<string, [string, string[]][]>();
+        for (const entry of environments) {
+          const environment = config.environments[entry[0]];
           if (!environment) continue;
-          outcomes.push(
-            await reconcileEnvironment(envDeps, {
+          const branch = environment.push?.branch ?? environment.branch;
+          byBranch.set(branch, [...(byBranch.get(branch) ?? []), entry]);
+        }
+        const done = new Map<string, EnvironmentOutcome>();
+        const runGroup = async (group: [string, string[]][]): Promise<void> => {
+          for (const [name, keys] of group) {
+            const environment = config.environments[name];
+            if (!environment) continue;
+            done.set(
               name,
-              environment,
-              imageKeys: keys,
-              listings,
-              failures,
-              dryRun: scope.dryRun ?? false,
-            }),
+              await reconcileEnvironment(envDeps, {
+                name,
+                environment,
+                imageKeys: keys,
+                listings,
+                failures,
+                dryRun: scope.dryRun ?? false,
+              }),
+            );
+          }
+        };
+        // Promoting environments go second, so they see what this pass did to their sources.
+        const promotes = (group: [string, string[]][]): boolean =>
+          group.some(([name]) =>
+            Object.values(config.environments[name]?.policies ?? {}).some((policy) => policy.promote),
           );
+        const groups = [...byBranch.values()];
+        await mapBounded(
+          groups.filter((g) => !promotes(g)),
+          ENVIRONMENT_CONCURRENCY,
+          runGroup,
+        );
+        await mapBounded(groups.filter(promotes), ENVIRONMENT_CONCURRENCY, runGroup);
+        for (const [name] of environments) {
+          const outcome = done.get(name);
+          if (outcome) outcomes.push(outcome);
         }
       }
+
       return {
         trigger: scope.trigger,
         startedAt,
