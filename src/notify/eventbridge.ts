@@ -38,19 +38,8 @@ export const DEFAULT_SOURCE = 'drawbridge';
 export const MAX_ENTRIES_PER_CALL = 10;
 export const MAX_REQUEST_BYTES = 256 * 1024;
 
-/** The `detail` of an `Image Update Committed` event. */
-export interface UpdateDetail {
-  readonly environment: string;
-  readonly image: string;
-  readonly repository: string;
-  readonly old: string;
-  readonly new: string;
-  readonly digest: string;
-  readonly commit: string;
-  readonly branch: string;
-  readonly remote: string;
-  readonly time: string;
-}
+/** The `detail` of an `Image Update Committed` event: the update, its time as ISO text. */
+export type UpdateDetail = Omit<PushedUpdate, 'pushedAt'> & { readonly time: string };
 
 export function createEventBridgeNotifier(options: EventBridgeNotifierOptions): Notifier {
   const client =
