@@ -11,7 +11,7 @@ import type { FileProblem } from './manifest/types.js';
 import type { Notifier } from './notify/types.js';
 import type { Decision } from './policy/types.js';
 import { sleep } from './reconcile/backoff.js';
-import { mapBounded } from './reconcile/bounded.js';
+import { mapBounded } from './map-bounded.js';
 import { reconcileEnvironment } from './reconcile/environment.js';
 import type { ImageListing, ImageSource } from './registry/source.js';
 

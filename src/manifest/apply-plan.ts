@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { applyFileEdits } from './apply-file.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { isInside } from './list-files.js';
-import { mapLimit } from './map-limit.js';
+import { mapBounded } from '../map-bounded.js';
 import { readBounded } from './read-manifest.js';
 import type { ApplyOutcome, FileProblem, ManifestPlan, PlannedEdit } from './types.js';
 
@@ -26,7 +26,7 @@ export async function applyPlan(root: string, plan: ManifestPlan): Promise<Apply
     if (list) list.push(edit);
     else byFile.set(edit.file, [edit]);
   }
-  const outcomes = await mapLimit([...byFile], WRITE_CONCURRENCY, ([file, edits]) =>
+  const outcomes = await mapBounded([...byFile], WRITE_CONCURRENCY, ([file, edits]) =>
     applyToFile(realRoot, file, edits, plan.fingerprints?.get(file)),
   );
   const changedFiles: string[] = [];

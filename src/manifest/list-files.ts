@@ -1,6 +1,6 @@
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, sep } from 'node:path';
-import { mapLimit } from './map-limit.js';
+import { mapBounded } from '../map-bounded.js';
 import type { FileProblem } from './types.js';
 
 export interface ManifestFile {
@@ -59,7 +59,7 @@ export async function listManifestFiles(
     if (dir !== undefined) level.push(dir);
   }
   while (level.length > 0) {
-    const found = await mapLimit(level, DIRECTORY_CONCURRENCY, (dir) => readDirectory(walk, dir));
+    const found = await mapBounded(level, DIRECTORY_CONCURRENCY, (dir) => readDirectory(walk, dir));
     level = found.flat();
   }
   const files = [...walk.files.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));

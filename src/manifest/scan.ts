@@ -2,7 +2,7 @@ import { realpath } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { ManifestError } from '../errors.js';
 import { isManifestName, listManifestFiles, type ManifestFile } from './list-files.js';
-import { mapLimit } from './map-limit.js';
+import { mapBounded } from '../map-bounded.js';
 import { planFileEdits } from './plan-file.js';
 import type { FilePlan } from './plan-file.js';
 import { DEFAULT_MAX_FILE_BYTES, readManifest } from './read-manifest.js';
@@ -47,7 +47,7 @@ async function scanRepository(
     ? listKnownFiles(root, input.markedFiles, input.paths ?? [])
     : await listManifestFiles(root, input.paths ?? []);
   const maxBytes = input.limits?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const outcomes = await mapLimit(listing.files, READ_CONCURRENCY, async (entry): Promise<FileOutcome> => {
+  const outcomes = await mapBounded(listing.files, READ_CONCURRENCY, async (entry): Promise<FileOutcome> => {
     const read = await readManifest(entry, maxBytes);
     if (read.kind === 'skipped') return { scanned: false, problem: read.problem };
     if (read.kind === 'unmarked') return { scanned: true };

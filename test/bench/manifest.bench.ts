@@ -9,7 +9,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listManifestFiles } from '../../src/manifest/list-files.js';
-import { mapLimit } from '../../src/manifest/map-limit.js';
+import { mapBounded } from '../../src/map-bounded.js';
 import { applyPlan, findMarkers, planEdits } from '../../src/manifest/index.js';
 import type { DesiredImage } from '../../src/manifest/index.js';
 
@@ -99,7 +99,7 @@ function configmap(index: number, size: number): string {
 async function generate(root: string): Promise<{ bytes: number; markers: number }> {
   let bytes = 0;
   let markers = 0;
-  await mapLimit(
+  await mapBounded(
     Array.from({ length: FILES }, (_, i) => i),
     32,
     async (index) => {
@@ -160,7 +160,7 @@ async function main(): Promise<void> {
     const readAll = (): Promise<{ ms: number }> =>
       timed(async () => {
         const { files } = await listManifestFiles(root, []);
-        await mapLimit(files, 16, (entry) => readFile(entry.absolute));
+        await mapBounded(files, 16, (entry) => readFile(entry.absolute));
       });
     for (let repetition = 0; repetition < REPETITIONS + 1; repetition += 1) {
       const floorBefore = await readAll();

@@ -4,7 +4,7 @@ import { UsageError } from '../../src/errors.js';
 import type { Edit, Marker } from '../../src/manifest/types.js';
 import { scopeEnvironments } from '../../src/reconcile.js';
 import { backoffDelay } from '../../src/reconcile/backoff.js';
-import { mapBounded } from '../../src/reconcile/bounded.js';
+import { mapBounded } from '../../src/map-bounded.js';
 import { currentTags, groupUpdates } from '../../src/reconcile/updates.js';
 
 const config = parseConfig(

@@ -1,6 +1,6 @@
 import type { ImageDetail } from '@aws-sdk/client-ecr';
 import { describe, expect, it } from 'vitest';
-import { mapBounded } from '../../src/registry/ecr/bounded.js';
+import { mapBounded } from '../../src/map-bounded.js';
 import { codeOf, toRegistryError } from '../../src/registry/ecr/errors.js';
 import { isCosignTag, isReferrer, ListingBuilder } from '../../src/registry/ecr/listing.js';
 

@@ -13,7 +13,7 @@ import { ClientPool, configuredEndpoint, type CallOutcome, type ClientKey } from
 import type { CredentialProvider } from './credentials.js';
 import { codeOf, toRegistryError } from './errors.js';
 import { ListingBuilder, type CompactListing } from './listing.js';
-import { mapBounded } from './bounded.js';
+import { mapBounded } from '../../map-bounded.js';
 import { NOT_SCANNED, scanFactsFromFindings } from './scan.js';
 import { parseRepositoryUri } from './uri.js';
 
