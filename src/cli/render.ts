@@ -123,10 +123,8 @@ function nextAndWhy(image: ImageOutcome, now: Date): [string, string] {
   const next = decision?.chosen?.tag ?? '-';
   if (image.hold) {
     const reason = image.hold.reason ? `: ${image.hold.reason}` : '';
-    const since = formatDuration(
-      Math.max(0, now.getTime() - image.hold.at.getTime()) -
-        ((now.getTime() - image.hold.at.getTime()) % 60_000),
-    );
+    const elapsed = Math.max(0, now.getTime() - image.hold.at.getTime());
+    const since = formatDuration(elapsed - (elapsed % 60_000)); // whole minutes
     return [next, `held by ${image.hold.by}${reason} (for ${since})`];
   }
   if (!decision?.chosen) return ['-', decision?.summary ?? 'no eligible tag'];

@@ -18,15 +18,9 @@ export interface StoredScan {
   readonly completedAt: Date;
 }
 
-export interface ImageRecord {
+/** A stored image: what was pushed, plus its push order and its (movable) tags. */
+export interface ImageRecord extends NewImage {
   readonly seq: number;
-  readonly digest: string;
-  readonly manifest: string;
-  readonly mediaType: string;
-  readonly artifactMediaType?: string;
-  readonly subjectDigest?: string;
-  readonly sizeBytes: number;
-  readonly pushedAt: Date;
   /** Mutable: tags move between images. */
   tags: string[];
   scan?: StoredScan;

@@ -192,6 +192,11 @@ export class EventBridgeStore {
 }
 
 export function eventBridgeService(store: EventBridgeStore): AwsService {
+  /** Creation and modification times in epoch seconds, from the store's clock. */
+  const created = (): { CreationTime: number; LastModifiedTime: number } => {
+    const now = store.options.now().getTime() / 1000;
+    return { CreationTime: now, LastModifiedTime: now };
+  };
   return {
     targetPrefix: 'AWSEvents',
     contentType: 'application/x-amz-json-1.1',
@@ -223,23 +228,11 @@ export function eventBridgeService(store: EventBridgeStore): AwsService {
           return { FailedEntryCount: 0, FailedEntries: [] };
         case 'CreateConnection': {
           const connection = store.destinations.createConnection(input);
-          const now = Date.now() / 1000;
-          return {
-            ConnectionArn: connection.arn,
-            ConnectionState: 'AUTHORIZED',
-            CreationTime: now,
-            LastModifiedTime: now,
-          };
+          return { ConnectionArn: connection.arn, ConnectionState: 'AUTHORIZED', ...created() };
         }
         case 'CreateApiDestination': {
           const destination = store.destinations.createApiDestination(input);
-          const now = Date.now() / 1000;
-          return {
-            ApiDestinationArn: destination.arn,
-            ApiDestinationState: 'ACTIVE',
-            CreationTime: now,
-            LastModifiedTime: now,
-          };
+          return { ApiDestinationArn: destination.arn, ApiDestinationState: 'ACTIVE', ...created() };
         }
         default:
           throw new AwsError('UnknownOperationException', `unsupported operation ${operation}`);
