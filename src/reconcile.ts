@@ -13,6 +13,7 @@ import type { Decision } from './policy/types.js';
 import { sleep } from './reconcile/backoff.js';
 import { mapBounded } from './map-bounded.js';
 import { reconcileEnvironment } from './reconcile/environment.js';
+import { createMarkedFilesIndex } from './reconcile/marked-files.js';
 import type { ImageListing, ImageSource } from './registry/source.js';
 
 export type Trigger = 'schedule' | 'event' | 'manual' | 'startup';
@@ -134,6 +135,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     remote: deps.remote,
     ...(deps.observer ? { observer: deps.observer } : {}),
     ...(deps.notifier ? { notifier: deps.notifier } : {}),
+    markedFiles: createMarkedFilesIndex(deps.workspace),
   };
 
   const eventFetchMaxAgeMs = deps.eventFetchMaxAgeMs ?? 30_000;
@@ -198,7 +200,6 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
           });
         }
       }
-      await listed;
       if (gitReachable) {
         // Environments writing different branches run side by side (each has its own worktree);
         // those sharing a branch take turns, so they do not race each other's pushes.
@@ -222,6 +223,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
                 imageKeys: keys,
                 listings,
                 failures,
+                listed,
                 dryRun: scope.dryRun ?? false,
               }),
             );
@@ -244,6 +246,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
           if (outcome) outcomes.push(outcome);
         }
       }
+      await listed;
 
       return {
         trigger: scope.trigger,

@@ -4,6 +4,7 @@
  * signing is done by git itself when configured.
  */
 import type { GitConfig } from '../config/schema.js';
+import { readWorktreeHead } from './head-file.js';
 import type { Checkout } from './workspace.js';
 
 type Git = (cwd: string, args: readonly string[], extraEnv?: NodeJS.ProcessEnv) => Promise<string>;
@@ -26,9 +27,12 @@ export async function commitAll(
   if (checkout.head === undefined) return commitOnEmptyBase(git, checkout, message, input);
   // The common case in one process: `git commit` with hooks off and the message verbatim.
   // It exits non-zero with "nothing to commit" when the tree did not change.
+  // Auto maintenance is left to the next fetch, which runs it anyway: one process fewer here.
   const args = [
     '-c',
     'core.hooksPath=/dev/null',
+    '-c',
+    'maintenance.auto=false',
     ...signingConfig(input.signing),
     'commit',
     '--quiet',
@@ -44,7 +48,7 @@ export async function commitAll(
     if (await unchanged(git, checkout)) return undefined;
     throw error;
   }
-  return (await git(checkout.dir, ['rev-parse', 'HEAD'])).trim();
+  return readWorktreeHead(git, checkout.dir);
 }
 
 async function unchanged(git: Git, checkout: Checkout): Promise<boolean> {

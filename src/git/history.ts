@@ -53,6 +53,9 @@ export async function readHistory(
   const empty: BranchHistory = { reverted: new Map(), holds: new Map(), lastUpdates: new Map() };
   if ((await workspace.remoteHead(branch)) === undefined) return empty;
   const ref = `refs/remotes/origin/${branch}`;
+  // The holds file is read while the log is: two processes side by side.
+  const holdsText = readHoldsText(workspace, ref);
+  holdsText.catch(() => undefined);
   const commits = parseLog(
     await workspace.git([
       'log',
@@ -92,7 +95,8 @@ export async function readHistory(
     }
   }
 
-  return { reverted, holds: await readHolds(workspace, ref, options.environment, holdCommits), lastUpdates };
+  const holds = await readHolds(workspace, ref, await holdsText, options.environment, holdCommits);
+  return { reverted, holds, lastUpdates };
 }
 
 type Update = ParsedTrailers['updates'][number];
@@ -150,17 +154,22 @@ function revertRoot(
   return undefined;
 }
 
+/** The holds file at `ref`; undefined when there is none. */
+function readHoldsText(workspace: Workspace, ref: string): Promise<string | undefined> {
+  return workspace.git(['show', `${ref}:${HOLDS_FILE}`]).catch((error: unknown) => {
+    if (error instanceof GitProcessError) return undefined;
+    throw error;
+  });
+}
+
 async function readHolds(
   workspace: Workspace,
   ref: string,
+  text: string | undefined,
   environment: string,
   holdCommits: ReadonlyMap<string, string>,
 ): Promise<Map<string, Hold>> {
   const holds = new Map<string, Hold>();
-  const text = await workspace.git(['show', `${ref}:${HOLDS_FILE}`]).catch((error: unknown) => {
-    if (error instanceof GitProcessError) return undefined;
-    throw error;
-  });
   const entries = parseHolds(text).get(environment);
   if (entries === undefined || entries.size === 0) return holds;
   let fileCommit: string | undefined;

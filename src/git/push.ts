@@ -4,6 +4,7 @@
  * error: the caller re-plans on the new head. Anything else (auth, network, hooks) throws.
  */
 import type { Checkout } from './workspace.js';
+import { readWorktreeHead } from './head-file.js';
 import { GitProcessError } from './run.js';
 
 type Git = (cwd: string, args: readonly string[]) => Promise<string>;
@@ -29,7 +30,7 @@ const REJECTED =
   /\[rejected\][^\n]*|\[remote rejected\][^\n]*(?:cannot lock ref|failed to update ref|incorrect old value|reference already exists|stale info)[^\n]*/i;
 
 export async function pushHead(git: Git, checkout: Checkout, target: PushTarget): Promise<PushOutcome> {
-  const sha = (await git(checkout.dir, ['rev-parse', '--verify', 'HEAD'])).trim();
+  const sha = await readWorktreeHead(git, checkout.dir);
   const ref = `refs/heads/${target.branch}`;
   const lease = target.lease ? [`--force-with-lease=${ref}:${target.expected ?? ''}`] : [];
   try {

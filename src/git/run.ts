@@ -78,5 +78,14 @@ export async function runGit(cwd: string, args: readonly string[], options: RunG
       );
     },
   });
-  return git.env(childEnv(options.env)).raw([...args]);
+  return git
+    .env(childEnv(options.env))
+    .outputHandler((_command, stdout) => {
+      // simple-git waits a further 50 ms after a command that printed nothing, in case output
+      // is still in flight (its completion detection). Once stdout has ended nothing is, so
+      // mark it as having spoken: git commands that succeed silently (add, commit --quiet,
+      // reset, update-ref, a fetch with nothing new) then cost their own time, not +50 ms.
+      stdout.once('end', () => stdout.emit('data', Buffer.alloc(0)));
+    })
+    .raw([...args]);
 }

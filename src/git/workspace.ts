@@ -56,6 +56,11 @@ export interface Workspace {
   remoteHead(branch: string): Promise<string | undefined>;
   /** A worktree for `key` at origin/<branch>, hard reset and cleaned. */
   checkout(branch: string, key: string): Promise<Checkout>;
+  /**
+   * The caller wrote nothing in this checkout: it is still clean at its head, so the next
+   * checkout of the same key at the same head skips the clean-up walk (kept in memory only).
+   */
+  untouched(checkout: Checkout): void;
   /** Unified diff of the working tree against the checkout's head. */
   diff(checkout: Checkout): Promise<string>;
   /** Commits every change; undefined when nothing changed. */
@@ -156,6 +161,9 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
         throw fail('git checkout', error, { branch });
       }
     },
+    untouched: (checkout) => {
+      if (checkout.head !== undefined) worktrees.markPristine(checkout.dir, checkout.head);
+    },
     diff: (checkout) =>
       stagedDiff(git, checkout).catch((error: unknown) => {
         throw fail('git diff', error, { branch: checkout.branch });
@@ -163,12 +171,15 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
     commit: async (checkout, message) => {
       ensureOpen();
       try {
-        return await commitAll(git, checkout, message, {
+        const sha = await commitAll(git, checkout, message, {
           author: options.author,
           signing: options.signing,
           date: clock(),
           emptyBase: () => worktrees.emptyBase(),
         });
+        // `git add --all` + commit leaves nothing behind in the worktree.
+        if (sha !== undefined) worktrees.markPristine(checkout.dir, sha);
+        return sha;
       } catch (error) {
         throw fail('git commit', error, { branch: checkout.branch });
       }

@@ -15,6 +15,12 @@ export interface Worktrees {
   reset(key: string, head: string | undefined): Promise<string>;
   /** The synthetic parentless commit an absent branch starts from; never pushed. */
   emptyBase(): Promise<string>;
+  /**
+   * Records that this process left the worktree at `path` clean at `sha` (it just committed
+   * every change there), so the next reset to `sha` needs no status walk. Held in memory only:
+   * a restarted process checks every worktree again.
+   */
+  markPristine(path: string, sha: string): void;
 }
 
 export interface WorktreesInput {
@@ -38,6 +44,10 @@ const FIXED_IDENTITY: NodeJS.ProcessEnv = {
 export function createWorktrees(input: WorktreesInput): Worktrees {
   const { git, dir, root, serial } = input;
   let empty: Promise<string> | undefined;
+  // Worktrees this instance created or verified, by folder: checked with git once, then only
+  // for still being there (a vanished or replaced folder is verified, or rebuilt, again).
+  const verified = new Map<string, string>();
+  const pristine = new Map<string, string>();
 
   const emptyBase = (): Promise<string> => {
     empty ??= (async () => {
@@ -49,6 +59,9 @@ export function createWorktrees(input: WorktreesInput): Worktrees {
   };
 
   const ownGitDir = async (path: string): Promise<string | undefined> => {
+    const known = verified.get(path);
+    if (known !== undefined && (await exists(join(path, '.git'))) && (await exists(known))) return known;
+    verified.delete(path);
     if (!(await exists(path))) return undefined;
     try {
       const [gitDirRaw = '', topRaw = ''] = (
@@ -59,7 +72,9 @@ export function createWorktrees(input: WorktreesInput): Worktrees {
       const [gitDir, top, admin, own] = await Promise.all(
         [gitDirRaw, topRaw, join(dir, '.git', 'worktrees'), path].map((p) => realpath(p)),
       );
-      return gitDir && admin && gitDir.startsWith(admin + sep) && top === own ? gitDir : undefined;
+      if (!gitDir || !admin || !gitDir.startsWith(admin + sep) || top !== own) return undefined;
+      verified.set(path, gitDir);
+      return gitDir;
     } catch {
       return undefined;
     }
@@ -67,12 +82,18 @@ export function createWorktrees(input: WorktreesInput): Worktrees {
 
   return {
     emptyBase,
+    markPristine: (path, sha) => {
+      pristine.set(path, sha);
+    },
     prune: async () => {
       await git(dir, ['worktree', 'prune']);
     },
     reset: async (key, head) => {
       const path = join(root, worktreeFolderName(key));
       const base = head ?? (await emptyBase());
+      const leftAt = pristine.get(path);
+      pristine.delete(path);
+      if (leftAt === base && verified.has(path)) return path;
       const gitDir = await ownGitDir(path);
       if (gitDir !== undefined) {
         await Promise.all(['index.lock', 'HEAD.lock'].map((lock) => rm(join(gitDir, lock), { force: true })));

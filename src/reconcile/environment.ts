@@ -24,6 +24,7 @@ import type {
   UpdateRecord,
 } from '../reconcile.js';
 import { backoffDelay } from './backoff.js';
+import type { MarkedFilesIndex } from './marked-files.js';
 import { currentTags, groupUpdates } from './updates.js';
 
 export interface EnvironmentPassDeps {
@@ -38,6 +39,7 @@ export interface EnvironmentPassDeps {
   readonly remote: string;
   readonly observer?: ReconcileObserver;
   readonly notifier?: Notifier;
+  readonly markedFiles: MarkedFilesIndex;
 }
 
 export interface EnvironmentPassInput {
@@ -45,8 +47,11 @@ export interface EnvironmentPassInput {
   readonly environment: EnvironmentConfig;
   /** Image keys of this environment's policies that are in scope. */
   readonly imageKeys: readonly string[];
+  /** Filled by the registry read, complete once `listed` settles. */
   readonly listings: ReadonlyMap<string, ImageListing>;
   readonly failures: ReadonlyMap<string, RegistryFailure>;
+  /** The registry read: the pass checks out and reads history meanwhile, and selects after it. */
+  readonly listed: Promise<unknown>;
   readonly dryRun: boolean;
 }
 
@@ -113,7 +118,10 @@ export async function reconcileEnvironment(
         problems,
         attempts: attempt,
       };
-      if (plan.edits.length === 0) return unchanged;
+      if (plan.edits.length === 0) {
+        deps.workspace.untouched(checkout);
+        return unchanged;
+      }
 
       const applied = await applyPlan(checkout.dir, plan);
       problems = [...problems, ...applied.problems];
@@ -152,6 +160,7 @@ export async function reconcileEnvironment(
       }
       const result = await deps.workspace.push(checkout, { branch: pushBranch, expected, lease });
       deps.observer?.onPush?.(name, result);
+      if (checkout.head !== undefined) deps.markedFiles.carry(checkout.head, commit, environment.paths);
       if (result === 'rejected') {
         log.warn({ attempt, maxAttempts, pushBranch }, 'push rejected: the remote moved; planning again');
         if (attempt < maxAttempts) deps.observer?.onPushRetry?.(name);
@@ -206,8 +215,9 @@ async function planEnvironment(deps: EnvironmentPassDeps, input: EnvironmentPass
   // Both only read the clone: run them side by side.
   const [history, marked] = await Promise.all([
     readHistory(deps.workspace, environment.branch, { environment: name, depth }),
-    markedFiles(deps.workspace, checkout.head, environment.paths),
+    deps.markedFiles.find(checkout.head, environment.paths),
   ]);
+  await input.listed;
   const liveBySource = new Map<string, Promise<LiveIn>>();
   const desired = new Map<string, DesiredImage>();
   const images: ImageOutcome[] = [];
@@ -282,34 +292,4 @@ async function sameTree(workspace: Workspace, a: string, b: string): Promise<boo
   const out = await workspace.git(['rev-parse', `${a}^{tree}`, `${b}^{tree}`, `${a}^`, `${b}^`]);
   const [treeA, treeB, parentA, parentB] = out.trim().split('\n');
   return treeA === treeB && parentA === parentB;
-}
-
-/**
- * The files under `paths` that mention `$imagepolicy` at `head`, found by git in one pass over
- * the commit instead of reading every file. Undefined (walk the tree) when the tree has
- * symlinks, which the walk follows, or when git cannot answer.
- */
-async function markedFiles(
-  workspace: Workspace,
-  head: string | undefined,
-  paths: readonly string[] | undefined,
-): Promise<string[] | undefined> {
-  if (head === undefined) return undefined;
-  const pathspec = ['--', ...(paths && paths.length > 0 ? paths : ['.'])];
-  try {
-    const tree = await workspace.git(['ls-tree', '-r', '-z', head, ...pathspec]);
-    if (tree.split('\0').some((entry) => entry.startsWith('120000 '))) return undefined;
-  } catch {
-    return undefined;
-  }
-  try {
-    const out = await workspace.git(['grep', '-l', '-z', '-F', '-e', '$imagepolicy', head, ...pathspec]);
-    return out
-      .split('\0')
-      .filter((entry) => entry !== '')
-      .map((entry) => entry.slice(head.length + 1));
-  } catch (error) {
-    // git grep exits 1 when nothing matches.
-    return (error as { exitCode?: number }).exitCode === 1 ? [] : undefined;
-  }
 }

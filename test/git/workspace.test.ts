@@ -102,6 +102,45 @@ describe('workspace over file://', () => {
     expect(await workspace.remoteHead('dev')).toBe(moved);
   });
 
+  it('a worktree this process left clean is not walked again; commit and push read HEAD from its files', async () => {
+    const workspace = await open();
+    await workspace.checkout('dev', 'dev'); // created
+    const checkout = await workspace.checkout('dev', 'dev'); // verified and walked
+    await writeFile(join(checkout.dir, 'apps/podinfo.yaml'), 'image: repo/podinfo:1.0.1\n');
+    commands = [];
+    const sha = await workspace.commit(checkout, 'deploy');
+    expect(await workspace.push(checkout, { branch: 'dev', expected: checkout.head })).toBe('pushed');
+    expect(commands).toEqual(['add', 'commit', 'push']);
+    expect(await remote.head('dev')).toBe(sha);
+
+    // Its own commit, now the remote head: nothing to walk or reset.
+    commands = [];
+    const next = await workspace.checkout('dev', 'dev');
+    expect(next.head).toBe(sha);
+    expect(commands).toEqual([]);
+    expect(await readFile(join(next.dir, 'apps/podinfo.yaml'), 'utf8')).toBe('image: repo/podinfo:1.0.1\n');
+
+    // Declared untouched: the same again. Not declared: walked (and reset when dirty).
+    workspace.untouched(next);
+    commands = [];
+    await workspace.checkout('dev', 'dev');
+    expect(commands).toEqual([]);
+    await writeFile(join(next.dir, 'leftover.yaml'), 'x: 1\n');
+    const walked = await workspace.checkout('dev', 'dev');
+    expect(commands).toContain('status');
+    expect(await readdir(walked.dir)).toEqual(['.git', 'apps']);
+
+    // Someone else moved the branch: the pristine mark is for another head, so the walk is back.
+    const theirs = await remote.commit('dev', { 'README.md': 'hello\n' });
+    workspace.untouched(walked);
+    await workspace.fetch();
+    commands = [];
+    const moved = await workspace.checkout('dev', 'dev');
+    expect(moved.head).toBe(theirs);
+    expect(commands).toContain('reset');
+    expect(await readFile(join(moved.dir, 'README.md'), 'utf8')).toBe('hello\n');
+  });
+
   it('commits with the configured author and committer, keeps the message verbatim, pushes', async () => {
     const workspace = await open({ clock: () => new Date('2026-01-02T03:04:05Z') });
     const checkout = await workspace.checkout('dev', 'dev');

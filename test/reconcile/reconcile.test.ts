@@ -264,6 +264,7 @@ function delegate(target: Workspace, overrides: Partial<Workspace>): Workspace {
     fetch: () => target.fetch(),
     remoteHead: (branch) => target.remoteHead(branch),
     checkout: (branch, key) => target.checkout(branch, key),
+    untouched: (checkout) => target.untouched(checkout),
     diff: (checkout) => target.diff(checkout),
     commit: (checkout, message) => target.commit(checkout, message),
     push: (checkout, pushTarget) => target.push(checkout, pushTarget),
