@@ -8,6 +8,7 @@ import { formatError, RegistryError, UsageError } from './errors.js';
 import type { Workspace } from './git/workspace.js';
 import type { Logger } from './log/logger.js';
 import type { FileProblem } from './manifest/types.js';
+import type { ManifestWorkers } from './manifest/workers.js';
 import type { Notifier } from './notify/types.js';
 import type { Decision } from './policy/types.js';
 import { sleep } from './reconcile/backoff.js';
@@ -115,6 +116,8 @@ export interface ReconcilerDeps {
    * is rejected and the environment is planned again after a fresh fetch.
    */
   readonly eventFetchMaxAgeMs?: number;
+  /** Worker threads for reading and parsing manifests in large scans; default this thread. */
+  readonly manifestWorkers?: ManifestWorkers;
   /** Called as repositories are read: for progress bars. */
   readonly onProgress?: (event: { phase: 'registry'; done: number; total: number }) => void;
 }
@@ -136,6 +139,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     ...(deps.observer ? { observer: deps.observer } : {}),
     ...(deps.notifier ? { notifier: deps.notifier } : {}),
     markedFiles: createMarkedFilesIndex(deps.workspace),
+    ...(deps.manifestWorkers ? { manifestWorkers: deps.manifestWorkers } : {}),
   };
 
   const eventFetchMaxAgeMs = deps.eventFetchMaxAgeMs ?? 30_000;

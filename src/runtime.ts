@@ -10,6 +10,7 @@ import { resolveRemoteUrl } from './git/workdir.js';
 import { openWorkspace, type Workspace } from './git/workspace.js';
 import type { Logger } from './log/logger.js';
 import { Redactor } from './log/redact.js';
+import { createManifestWorkers } from './manifest/workers.js';
 import { createEventBridgeNotifier, noopNotifier } from './notify/eventbridge.js';
 import type { Notifier } from './notify/types.js';
 import { createReconciler, type ReconcileObserver, type Reconciler } from './reconcile.js';
@@ -99,10 +100,13 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
           ...(options.onNotifyResult ? { onResult: options.onNotifyResult } : {}),
         })
       : noopNotifier();
+  // Large scans read and parse manifests on worker threads (started on first use only).
+  const manifestWorkers = createManifestWorkers({ logger: logger.child({ component: 'manifest' }) });
   const reconciler = createReconciler({
     config,
     source,
     workspace,
+    manifestWorkers,
     logger: logger.child({ component: 'reconcile' }),
     remote: redactor.redact(config.git.url),
     notifier,
@@ -119,6 +123,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     async close() {
       await notifier.flush();
       await workspace.close();
+      await manifestWorkers.close();
     },
   };
 }

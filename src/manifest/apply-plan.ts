@@ -1,15 +1,19 @@
+import { realpathSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { applyFileEdits } from './apply-file.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic, writeFileAtomicSync } from './atomic-write.js';
 import { isInside } from './list-files.js';
 import { mapBounded } from '../map-bounded.js';
-import { readBounded } from './read-manifest.js';
+import { readBounded, readBoundedSync } from './read-manifest.js';
 import type { ApplyOutcome, FileProblem, ManifestPlan, PlannedEdit } from './types.js';
+import type { ManifestWorkers } from './workers.js';
 
 const WRITE_CONCURRENCY = 16;
+/** Below this many files, worker threads are not worth their messages: apply on this thread. */
+const WORKERS_MIN_FILES = 16;
 
-type FileOutcome =
+export type FileApplyOutcome =
   | { readonly ok: true; readonly file: string; readonly edits: readonly PlannedEdit[] }
   | { readonly ok: false; readonly problem: FileProblem };
 
@@ -18,7 +22,11 @@ type FileOutcome =
  * again, and writes it atomically with its permission bits kept. A file that fails is left as
  * it was and reported; the other files are still written.
  */
-export async function applyPlan(root: string, plan: ManifestPlan): Promise<ApplyOutcome> {
+export async function applyPlan(
+  root: string,
+  plan: ManifestPlan,
+  options: { readonly workers?: ManifestWorkers } = {},
+): Promise<ApplyOutcome> {
   const realRoot = await realpath(root);
   const byFile = new Map<string, PlannedEdit[]>();
   for (const edit of plan.edits) {
@@ -26,9 +34,15 @@ export async function applyPlan(root: string, plan: ManifestPlan): Promise<Apply
     if (list) list.push(edit);
     else byFile.set(edit.file, [edit]);
   }
-  const outcomes = await mapBounded([...byFile], WRITE_CONCURRENCY, ([file, edits]) =>
-    applyToFile(realRoot, file, edits, plan.fingerprints?.get(file)),
-  );
+  const outcomes =
+    options.workers && byFile.size >= WORKERS_MIN_FILES
+      ? await options.workers.apply(
+          realRoot,
+          [...byFile].map(([file, edits]) => ({ file, edits, fingerprint: plan.fingerprints?.get(file) })),
+        )
+      : await mapBounded([...byFile], WRITE_CONCURRENCY, ([file, edits]) =>
+          applyToFile(realRoot, file, edits, plan.fingerprints?.get(file)),
+        );
   const changedFiles: string[] = [];
   const applied: PlannedEdit[] = [];
   const problems: FileProblem[] = [];
@@ -48,21 +62,46 @@ async function applyToFile(
   file: string,
   edits: readonly PlannedEdit[],
   fingerprint: string | undefined,
-): Promise<FileOutcome> {
-  const fail = (message: string): FileOutcome => ({
-    ok: false,
-    problem: { code: 'verify-failed', file, severity: 'error', message },
-  });
+): Promise<FileApplyOutcome> {
   try {
     const path = await realpath(join(root, file));
-    if (!isInside(root, path)) return fail('edit not applied: the file lies outside the repository');
+    if (!isInside(root, path)) return failed(file, 'edit not applied: the file lies outside the repository');
     const read = await readBounded(path, Number.MAX_SAFE_INTEGER);
-    if (!read) return fail('edit not applied: the file cannot be read');
+    if (!read) return failed(file, 'edit not applied: the file cannot be read');
     const result = applyFileEdits(read.bytes, edits, fingerprint);
     if (!result.ok) return { ok: false, problem: result.problem };
     await writeFileAtomic(path, result.bytes, read.mode);
-    return { ok: true, file, edits: [...edits].sort((a, b) => a.start - b.start) };
+    return applied(file, edits);
   } catch (error) {
-    return fail(`edit not applied: ${error instanceof Error ? error.message : String(error)}`);
+    return failed(file, `edit not applied: ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+/** `applyToFile` for worker threads, where blocking file calls are cheaper than the threadpool's round trips. */
+export function applyToFileSync(
+  root: string,
+  file: string,
+  edits: readonly PlannedEdit[],
+  fingerprint: string | undefined,
+): FileApplyOutcome {
+  try {
+    const path = realpathSync(join(root, file));
+    if (!isInside(root, path)) return failed(file, 'edit not applied: the file lies outside the repository');
+    const read = readBoundedSync(path, Number.MAX_SAFE_INTEGER);
+    if (!read) return failed(file, 'edit not applied: the file cannot be read');
+    const result = applyFileEdits(read.bytes, edits, fingerprint);
+    if (!result.ok) return { ok: false, problem: result.problem };
+    writeFileAtomicSync(path, result.bytes, read.mode);
+    return applied(file, edits);
+  } catch (error) {
+    return failed(file, `edit not applied: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function applied(file: string, edits: readonly PlannedEdit[]): FileApplyOutcome {
+  return { ok: true, file, edits: [...edits].sort((a, b) => a.start - b.start) };
+}
+
+function failed(file: string, message: string): FileApplyOutcome {
+  return { ok: false, problem: { code: 'verify-failed', file, severity: 'error', message } };
 }

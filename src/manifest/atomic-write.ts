@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { closeSync, fchmodSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -7,10 +8,7 @@ import { basename, dirname, join } from 'node:path';
  * of it: write a temporary file in the same folder with the same permission bits, then rename.
  */
 export async function writeFileAtomic(path: string, bytes: Uint8Array, mode: number): Promise<void> {
-  const temporary = join(
-    dirname(path),
-    `.${basename(path)}.drawbridge-${randomBytes(6).toString('hex')}.tmp`,
-  );
+  const temporary = temporaryBeside(path);
   const permissions = mode & 0o7777;
   try {
     const handle = await open(temporary, 'wx', permissions);
@@ -26,4 +24,29 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array, mode: num
     await rm(temporary, { force: true });
     throw error;
   }
+}
+
+/** `writeFileAtomic` for worker threads. */
+export function writeFileAtomicSync(path: string, bytes: Uint8Array, mode: number): void {
+  const temporary = temporaryBeside(path);
+  const permissions = mode & 0o7777;
+  try {
+    const fd = openSync(temporary, 'wx', permissions);
+    try {
+      for (let written = 0; written < bytes.byteLength;) {
+        written += writeSync(fd, bytes, written, bytes.byteLength - written);
+      }
+      fchmodSync(fd, permissions);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+}
+
+function temporaryBeside(path: string): string {
+  return join(dirname(path), `.${basename(path)}.drawbridge-${randomBytes(6).toString('hex')}.tmp`);
 }

@@ -10,6 +10,8 @@ export type { FilePlan } from './plan-file.js';
 export { DEFAULT_MAX_FILE_BYTES } from './read-manifest.js';
 export { isPlainSafe, renderScalar } from './render-scalar.js';
 export { findMarkers, planEdits } from './scan.js';
+export { createManifestWorkers, defaultThreadCount } from './workers.js';
+export type { ManifestWorkers, ManifestWorkersOptions } from './workers.js';
 export type {
   ApplyOutcome,
   DesiredImage,

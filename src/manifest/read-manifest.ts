@@ -1,3 +1,4 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import type { ManifestFile } from './list-files.js';
@@ -20,6 +21,25 @@ export type ReadOutcome =
  */
 export async function readManifest(entry: ManifestFile, maxBytes: number): Promise<ReadOutcome> {
   const read = await readBounded(entry.absolute, maxBytes).catch((error: unknown) => error as Error);
+  return classify(entry, read, maxBytes);
+}
+
+/** `readManifest` for worker threads, where blocking reads are cheaper than the threadpool's round trips. */
+export function readManifestSync(entry: ManifestFile, maxBytes: number): ReadOutcome {
+  let read: { bytes: Buffer; mode: number } | undefined | Error;
+  try {
+    read = readBoundedSync(entry.absolute, maxBytes);
+  } catch (error) {
+    read = error as Error;
+  }
+  return classify(entry, read, maxBytes);
+}
+
+function classify(
+  entry: ManifestFile,
+  read: { bytes: Buffer; mode: number } | undefined | Error,
+  maxBytes: number,
+): ReadOutcome {
   if (read instanceof Error) return skipped(entry, `cannot be read: ${read.message}`);
   if (read === undefined) return skipped(entry, `larger than ${maxBytes} bytes; skipped`);
   if (read.bytes.indexOf(MARKER_WORD) < 0) return { kind: 'unmarked' };
@@ -39,6 +59,24 @@ export async function readBounded(
     return { bytes: await readAll(handle, info.size), mode: info.mode };
   } finally {
     await handle.close();
+  }
+}
+
+export function readBoundedSync(path: string, maxBytes: number): { bytes: Buffer; mode: number } | undefined {
+  const fd = openSync(path, 'r');
+  try {
+    const info = fstatSync(fd);
+    if (info.size > maxBytes) return undefined;
+    const buffer = Buffer.allocUnsafe(info.size);
+    let filled = 0;
+    while (filled < info.size) {
+      const bytesRead = readSync(fd, buffer, filled, info.size - filled, filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return { bytes: filled === info.size ? buffer : buffer.subarray(0, filled), mode: info.mode };
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -5,13 +5,18 @@ import { isManifestName, listManifestFiles, type ManifestFile } from './list-fil
 import { mapBounded } from '../map-bounded.js';
 import { planFileEdits } from './plan-file.js';
 import type { FilePlan } from './plan-file.js';
-import { DEFAULT_MAX_FILE_BYTES, readManifest } from './read-manifest.js';
+import { DEFAULT_MAX_FILE_BYTES, readManifest, readManifestSync } from './read-manifest.js';
+import type { ReadOutcome } from './read-manifest.js';
 import type { DesiredImage, FileProblem, ManifestPlan, Marker, PlannedEdit, ScanInput } from './types.js';
 
 /** Files read at once: enough to keep libuv's threadpool busy while the main thread parses. */
 const READ_CONCURRENCY = 16;
 
-interface FileOutcome {
+/** Below this many files, worker threads are not worth their messages: scan on this thread. */
+const WORKERS_MIN_FILES = 64;
+
+/** What scanning one file gave. */
+export interface FileOutcome {
   readonly scanned: boolean;
   readonly problem?: FileProblem | undefined;
   readonly plan?: FilePlan;
@@ -47,12 +52,13 @@ async function scanRepository(
     ? listKnownFiles(root, input.markedFiles, input.paths ?? [])
     : await listManifestFiles(root, input.paths ?? []);
   const maxBytes = input.limits?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const outcomes = await mapBounded(listing.files, READ_CONCURRENCY, async (entry): Promise<FileOutcome> => {
-    const read = await readManifest(entry, maxBytes);
-    if (read.kind === 'skipped') return { scanned: false, problem: read.problem };
-    if (read.kind === 'unmarked') return { scanned: true };
-    return { scanned: true, plan: planFileEdits(entry.file, read.bytes, desired, input.knownImages) };
-  });
+  const outcomes =
+    input.workers && listing.files.length >= WORKERS_MIN_FILES
+      ? await input.workers.scan(listing.files, { desired, knownImages: input.knownImages, maxBytes })
+      : await mapBounded(listing.files, READ_CONCURRENCY, async (entry): Promise<FileOutcome> => {
+          const read = await readManifest(entry, maxBytes);
+          return outcomeOf(entry, read, desired, input.knownImages);
+        });
   const markers: Marker[] = [];
   const edits: PlannedEdit[] = [];
   const problems: FileProblem[] = [...listing.problems];
@@ -69,6 +75,27 @@ async function scanRepository(
     if (fingerprint !== undefined) fingerprints.set(listing.files[index]!.file, fingerprint);
   }
   return { markers, edits, problems, filesScanned, fingerprints };
+}
+
+/** `scanRepository`'s work on one file, for worker threads: blocking reads are cheaper there. */
+export function scanFileSync(
+  entry: ManifestFile,
+  maxBytes: number,
+  desired: ReadonlyMap<string, DesiredImage>,
+  knownImages: ReadonlySet<string>,
+): FileOutcome {
+  return outcomeOf(entry, readManifestSync(entry, maxBytes), desired, knownImages);
+}
+
+function outcomeOf(
+  entry: ManifestFile,
+  read: ReadOutcome,
+  desired: ReadonlyMap<string, DesiredImage>,
+  knownImages: ReadonlySet<string>,
+): FileOutcome {
+  if (read.kind === 'skipped') return { scanned: false, problem: read.problem };
+  if (read.kind === 'unmarked') return { scanned: true };
+  return { scanned: true, plan: planFileEdits(entry.file, read.bytes, desired, knownImages) };
 }
 
 /** The walk's result for files the caller already found: manifests by name, or named in paths. */

@@ -1,3 +1,5 @@
+import type { ManifestWorkers } from './workers.js';
+
 /** The part of an image reference a marker asks for. `image` is the whole `name:tag[@digest]`. */
 export type MarkerField = 'image' | 'tag' | 'name' | 'digest';
 
@@ -82,6 +84,8 @@ export interface ScanInput {
    * tree is not walked. Leave it out when the tree has symlinks: the walk follows them.
    */
   readonly markedFiles?: readonly string[];
+  /** Worker threads to read and parse on (createManifestWorkers); small scans stay on this thread. */
+  readonly workers?: ManifestWorkers;
 }
 
 /** An edit with the raw bytes to splice: `[start, end)` are byte offsets into the original file. */

@@ -12,6 +12,7 @@ import type { Checkout, Workspace } from '../git/workspace.js';
 import type { Logger } from '../log/logger.js';
 import { applyPlan, planEdits } from '../manifest/index.js';
 import type { DesiredImage, FileProblem } from '../manifest/types.js';
+import type { ManifestWorkers } from '../manifest/workers.js';
 import type { Notifier } from '../notify/types.js';
 import { selectTag } from '../policy/index.js';
 import type { Decision, LiveInterval } from '../policy/types.js';
@@ -40,6 +41,7 @@ export interface EnvironmentPassDeps {
   readonly observer?: ReconcileObserver;
   readonly notifier?: Notifier;
   readonly markedFiles: MarkedFilesIndex;
+  readonly manifestWorkers?: ManifestWorkers;
 }
 
 export interface EnvironmentPassInput {
@@ -104,6 +106,7 @@ export async function reconcileEnvironment(
         root: checkout.dir,
         ...(environment.paths === undefined ? {} : { paths: environment.paths }),
         ...(marked === undefined ? {} : { markedFiles: marked }),
+        ...(deps.manifestWorkers ? { workers: deps.manifestWorkers } : {}),
         desired,
         knownImages: new Set(Object.keys(deps.config.images)),
       });
@@ -123,7 +126,11 @@ export async function reconcileEnvironment(
         return unchanged;
       }
 
-      const applied = await applyPlan(checkout.dir, plan);
+      const applied = await applyPlan(
+        checkout.dir,
+        plan,
+        deps.manifestWorkers ? { workers: deps.manifestWorkers } : {},
+      );
       problems = [...problems, ...applied.problems];
       if (applied.applied.length === 0) return { ...unchanged, problems };
       const grouped = groupUpdates(applied.applied, plan.markers, desired);

@@ -2,16 +2,26 @@
  * Manifest rewriting against the I/O floor. Generates a repository of YAML files (10,000 files,
  * about 40 MB, 2,000 markers; BENCH_QUICK=1 for a small one), then times in each repetition:
  * reading every file (the floor, read before and after the work and averaged, since the load
- * of a shared machine drifts), finding markers, planning edits and applying them.
+ * of a shared machine drifts) in two ways — fs/promises 16 at once, and blocking reads, which
+ * is what drawbridge's worker threads do and is much cheaper per small file on some machines —
+ * then finding markers, planning edits and applying them as drawbridge runs (worker threads),
+ * and planning and applying on the main thread alone for comparison.
  * Run: node --import tsx test/bench/manifest.bench.ts
  */
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listManifestFiles } from '../../src/manifest/list-files.js';
 import { mapBounded } from '../../src/map-bounded.js';
-import { applyPlan, findMarkers, planEdits } from '../../src/manifest/index.js';
-import type { DesiredImage } from '../../src/manifest/index.js';
+import {
+  applyPlan,
+  createManifestWorkers,
+  defaultThreadCount,
+  findMarkers,
+  planEdits,
+} from '../../src/manifest/index.js';
+import type { ApplyOutcome, DesiredImage, ManifestPlan } from '../../src/manifest/index.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const FILES = QUICK ? 500 : 10_000;
@@ -148,63 +158,100 @@ async function main(): Promise<void> {
   try {
     const { bytes, markers } = await generate(root);
     const knownImages = new Set(desiredFor('x').keys());
+    // As drawbridge runs: files read and parsed on worker threads.
+    const workers = createManifestWorkers({
+      threads: Number(process.env['BENCH_THREADS'] ?? '') || undefined,
+    });
     const samples = {
-      floor: [] as number[],
+      floorAsync: [] as number[],
+      floorSync: [] as number[],
       find: [] as number[],
       plan: [] as number[],
       apply: [] as number[],
+      oneThread: [] as number[],
     };
     let edits = 0;
-    const ratios: number[] = [];
-    // The floor: list the tree and read every byte, with the same parallelism as the scanner.
-    const readAll = (): Promise<{ ms: number }> =>
+    const ratiosAsync: number[] = [];
+    const ratiosSync: number[] = [];
+    // Two floors: list the tree and read every byte with fs/promises, 16 at once (plain Node
+    // code), and with blocking reads one after another (what the worker threads do).
+    const readAllAsync = (): Promise<{ ms: number }> =>
       timed(async () => {
         const { files } = await listManifestFiles(root, []);
         await mapBounded(files, 16, (entry) => readFile(entry.absolute));
       });
-    for (let repetition = 0; repetition < REPETITIONS + 1; repetition += 1) {
-      const floorBefore = await readAll();
-      const find = await timed(() => findMarkers({ root, knownImages }));
-      const tag = repetition % 2 === 0 ? '2.0.0' : '1.0.0';
-      const plan = await timed(() => planEdits({ root, knownImages, desired: desiredFor(tag) }));
-      const apply = await timed(() => applyPlan(root, plan.value));
-      // Read again after: the machine's load drifts, and the two readings bracket the work.
-      const floorAfter = await readAll();
-      const floor = { ms: (floorBefore.ms + floorAfter.ms) / 2 };
-      if (apply.value.problems.length > 0 || plan.value.markers.length !== markers) {
-        throw new Error(
-          `unexpected: ${plan.value.markers.length} markers, ${apply.value.problems.length} problems`,
-        );
+    const readAllSync = (): Promise<{ ms: number }> =>
+      timed(async () => {
+        const { files } = await listManifestFiles(root, []);
+        for (const entry of files) readFileSync(entry.absolute);
+      });
+    const check = (plan: ManifestPlan, outcome: ApplyOutcome): void => {
+      if (outcome.problems.length > 0 || plan.markers.length !== markers) {
+        throw new Error(`unexpected: ${plan.markers.length} markers, ${outcome.problems.length} problems`);
       }
+    };
+    for (let repetition = 0; repetition < REPETITIONS + 1; repetition += 1) {
+      const asyncBefore = await readAllAsync();
+      const syncBefore = await readAllSync();
+      const find = await timed(() => findMarkers({ root, knownImages, workers }));
+      // A new tag every run, so no run can reuse anything of the one before.
+      const plan = await timed(() =>
+        planEdits({ root, knownImages, workers, desired: desiredFor(`2.${repetition}.0`) }),
+      );
+      const apply = await timed(() => applyPlan(root, plan.value, { workers }));
+      check(plan.value, apply.value);
+      // The same on the main thread alone, for comparison.
+      const oneThread = await timed(async () => {
+        const planned = await planEdits({ root, knownImages, desired: desiredFor(`3.${repetition}.0`) });
+        check(planned, await applyPlan(root, planned));
+      });
+      // Read again after: the machine's load drifts, and the two readings bracket the work.
+      const floorAsync = (asyncBefore.ms + (await readAllAsync()).ms) / 2;
+      const floorSync = (syncBefore.ms + (await readAllSync()).ms) / 2;
       edits = apply.value.applied.length;
-      if (repetition === 0) continue; // warm-up: JIT and page cache
-      samples.floor.push(floor.ms);
+      if (repetition === 0) continue; // warm-up: JIT, page cache, worker start
+      samples.floorAsync.push(floorAsync);
+      samples.floorSync.push(floorSync);
       samples.find.push(find.ms);
       samples.plan.push(plan.ms);
       samples.apply.push(apply.ms);
-      ratios.push((plan.ms + apply.ms) / floor.ms);
+      samples.oneThread.push(oneThread.ms);
+      ratiosAsync.push((plan.ms + apply.ms) / floorAsync);
+      ratiosSync.push((plan.ms + apply.ms) / floorSync);
     }
-    const floor = median(samples.floor);
+    await workers.close();
+    const floorAsync = median(samples.floorAsync);
+    const floorSync = median(samples.floorSync);
     const planApply = median(samples.plan.map((ms, i) => ms + samples.apply[i]!));
     const row = (name: string, ms: number): string =>
-      `| ${name} | ${ms.toFixed(0)} | ${(ms / floor).toFixed(2)}× |`;
+      `| ${name} | ${ms.toFixed(0)} | ${(ms / floorAsync).toFixed(2)}× | ${(ms / floorSync).toFixed(2)}× |`;
     console.log(
       `\n### manifest: ${FILES} files, ${(bytes / 1e6).toFixed(1)} MB, ${markers} markers, ${edits} edits per run (name markers keep their value)`,
     );
-    console.log(`(median of ${REPETITIONS} runs after a warm-up; Node ${process.version})\n`);
-    console.log('| step | median ms | vs floor |');
-    console.log('|---|---:|---:|');
-    console.log(row('read every file (floor)', floor));
+    console.log(
+      `(median of ${REPETITIONS} runs after a warm-up; Node ${process.version}; ${defaultThreadCount()} worker threads)\n`,
+    );
+    console.log('| step | median ms | × fs/promises read | × blocking read |');
+    console.log('|---|---:|---:|---:|');
+    console.log(row('read every file, fs/promises, 16 at once (floor)', floorAsync));
+    console.log(row('read every file, blocking reads (floor)', floorSync));
     console.log(row('findMarkers', median(samples.find)));
     console.log(row('planEdits', median(samples.plan)));
     console.log(row('applyPlan', median(samples.apply)));
     console.log(row('plan + apply', planApply));
-    const ratio = median(ratios);
+    console.log(row('plan + apply on the main thread only', median(samples.oneThread)));
+    const ratioAsync = median(ratiosAsync);
+    const ratioSync = median(ratiosSync);
+    const verdict = (ratio: number): string => (ratio <= 3 ? 'met' : 'not met');
     console.log(
-      `\nplan + apply against the floor read around it, median of the runs: ${ratio.toFixed(2)}× ` +
-        `(runs: ${ratios.map((r) => r.toFixed(2)).join(', ')})`,
+      `\nplan + apply against the floors read around it, medians of the runs: ` +
+        `${ratioAsync.toFixed(2)}× the fs/promises floor (runs: ${ratiosAsync.map((r) => r.toFixed(2)).join(', ')}), ` +
+        `${ratioSync.toFixed(2)}× the blocking-read floor (runs: ${ratiosSync.map((r) => r.toFixed(2)).join(', ')})`,
     );
-    console.log(`goal: plan + apply within 3× of the floor — ${ratio <= 3 ? 'met' : 'not met'}`);
+    console.log(
+      `goal: plan + apply within 3× of the floor — ${verdict(ratioAsync)} against fs/promises reads, ` +
+        `${verdict(ratioSync)} against blocking reads`,
+    );
   } finally {
     await rm(root, { recursive: true, force: true });
   }

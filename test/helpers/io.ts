@@ -22,3 +22,15 @@ export function captureIO(overrides: Partial<CliIO> = {}): CliIO & { out: () => 
     err: () => err.join(''),
   };
 }
+
+/** A writable that keeps what it is given, for loggers under test. */
+export function memoryStream(): { stream: Writable; text: () => string } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      chunks.push(chunk.toString());
+      callback();
+    },
+  });
+  return { stream, text: () => chunks.join('') };
+}
