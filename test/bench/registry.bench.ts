@@ -1,14 +1,19 @@
 /**
  * Reading ECR at scale: 1,000 repositories × 2,000 images through the emulator over real
  * HTTP with the real ECRClient. The emulator runs in one child process for the whole bench;
- * every scan runs in a fresh child (registry-scan.ts), so its peak RSS is its own. Reports
+ * every scan runs in a fresh child (registry-scan.ts, transpiled to run against the built dist/
+ * without tsx, as users run drawbridge), so its peak RSS is its own. Reports
  * wall time, CPU seconds of both sides, DescribeImages calls (must equal the minimum
  * Σ ceil(images/1000)), peak RSS and the listing cache; then the floor (the same pages over
  * raw HTTP + JSON.parse, no SDK) and one scan at a higher concurrency.
  * BENCH_QUICK=1: 50 × 2,000. BENCH_RUNS: repetitions. Goal: under 15 s and under 300 MB.
  */
-import { fork, type ChildProcess, type Serializable } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { execFileSync, fork, type ChildProcess, type Serializable } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import ts from 'typescript';
 import type { ScanReport, ScanRequest } from './registry-scan.js';
 
 const quick = process.env['BENCH_QUICK'] === '1';
@@ -39,6 +44,33 @@ function ask<T>(child: ChildProcess, message?: Serializable): Promise<T> {
 }
 
 const tsx = ['--import', 'tsx', '--no-warnings'];
+
+/**
+ * The scan child as users run drawbridge: plain JavaScript against the built `dist/` (tsx's
+ * loader costs ~30 MB of RSS the daemon does not have). Builds dist/ first, then transpiles
+ * the two child modules into node_modules/.cache with their `src/` imports pointed at it.
+ */
+function builtScanChild(): string {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const require = createRequire(import.meta.url);
+  const tsc = require.resolve('typescript/bin/tsc');
+  execFileSync(process.execPath, [tsc, '-p', join(root, 'src', 'tsconfig.build.json')], { stdio: 'inherit' });
+  const out = join(root, 'node_modules', '.cache', 'drawbridge-bench');
+  mkdirSync(out, { recursive: true });
+  const dist = pathToFileURL(join(root, 'dist')).href;
+  for (const name of ['registry-scan', 'registry-floor']) {
+    const source = readFileSync(fileURLToPath(new URL(`./${name}.ts`, import.meta.url)), 'utf8');
+    const { outputText } = ts.transpileModule(source, {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    });
+    const code = outputText
+      .replaceAll("'../../src/", `'${dist}/`)
+      .replaceAll("'./registry-floor.js'", "'./registry-floor.mjs'");
+    writeFileSync(join(out, `${name}.mjs`), code);
+  }
+  return join(out, 'registry-scan.mjs');
+}
+const scanChild = builtScanChild();
 const emulator = fork(fileURLToPath(new URL('./registry-emulator.ts', import.meta.url)), [], {
   execArgv: [...tsx, ...(process.env['BENCH_EMULATOR_ARGS'] ?? '').split(' ').filter(Boolean)],
   env: { ...process.env, BENCH_REPOSITORIES: String(repositories), BENCH_IMAGES: String(images) },
@@ -53,8 +85,8 @@ interface Row extends ScanReport {
 
 /** One scan in a fresh process; the emulator's CPU and DescribeImages calls meanwhile. */
 async function run(mode: ScanRequest['mode'], scanConcurrency: number): Promise<Row> {
-  const child = fork(fileURLToPath(new URL('./registry-scan.ts', import.meta.url)), [], {
-    execArgv: [...tsx, ...(process.env['BENCH_SCAN_ARGS'] ?? '').split(' ').filter(Boolean)],
+  const child = fork(scanChild, [], {
+    execArgv: ['--no-warnings', ...(process.env['BENCH_SCAN_ARGS'] ?? '').split(' ').filter(Boolean)],
   });
   await ask<string>(child);
   const request: ScanRequest = { mode, ...ready, repositories, concurrency: scanConcurrency };
@@ -84,7 +116,7 @@ const out = process.stdout;
 out.write(
   `ECR scan: ${repositories} repositories × ${images} images (${expectedCalls} DescribeImages pages), ` +
     `concurrency ${concurrency}; emulator in its own process (peak RSS ${emulatorRssMb.toFixed(0)} MB); ` +
-    `each scan in a fresh process (under tsx, which adds ~35 MB of RSS the built daemon does not have)\n\n`,
+    `each scan in a fresh process running the built JavaScript (dist/), as users run drawbridge\n\n`,
 );
 out.write(
   '| run | scan wall (s) | CPU drawbridge (s) | CPU emulator (s) | DescribeImages calls | minimum | RSS before → peak (MB) | peak V8 heap / external (MB) | cache (MB) | materialise all: s, peak RSS (MB) |\n',

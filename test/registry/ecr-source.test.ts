@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryError } from '../../src/errors.js';
 import { startEmulator, type Emulator } from '../../src/testing/emulator/index.js';
-import { configFor, sourceFor } from './helpers.js';
+import { DescribeImagesCommand } from '@aws-sdk/client-ecr';
+import { ListingBuilder } from '../../src/registry/ecr/listing.js';
+import { clientFor, configFor, sourceFor } from './helpers.js';
 
 let emulator: Emulator;
 beforeAll(async () => {
@@ -105,6 +107,47 @@ describe('ECR source: listing', () => {
     });
     expect(listing.skipped).toBe(4);
     source.close();
+  });
+
+  it('reads pages from the wire exactly as the SDK deserialises them', async () => {
+    emulator.ecr.bulkCreate({ repositories: 1, imagesPerRepository: 1500, prefix: 'wire/mix-' });
+    const repository = 'wire/mix-0';
+    const index = emulator.ecr.pushIndex({ repository, tags: ['9.0.0', 'stable'] });
+    emulator.ecr.pushReferrer({ repository, subject: index.digest, kind: 'cosign-signature' });
+    emulator.ecr.pushReferrer({ repository, subject: index.digest, kind: 'oci-referrer', tags: ['sig'] });
+    emulator.ecr.pushImage({ repository, tags: ['8.0.0', 'latest'], scan: { counts: { HIGH: 2 } } });
+    emulator.ecr.pushImage({ repository, pushedAt: new Date('2026-03-04T05:06:07.089Z'), tags: ['7.0.0'] });
+    emulator.ecr.pushImage({ repository });
+
+    const source = sourceFor(emulator, configFor(emulator, { mix: { name: repository } }));
+    const fromWire = await source.list('mix');
+    source.close();
+
+    // The same pages through the SDK's own deserialiser, into the same compact form.
+    const client = clientFor(emulator);
+    const builder = new ListingBuilder();
+    let nextToken: string | undefined;
+    let pages = 0;
+    do {
+      const page = await client.send(
+        new DescribeImagesCommand({
+          repositoryName: repository,
+          filter: { tagStatus: 'TAGGED' },
+          maxResults: 1000,
+          ...(nextToken ? { nextToken } : {}),
+        }),
+      );
+      builder.add(page.imageDetails);
+      nextToken = page.nextToken;
+      pages += 1;
+    } while (nextToken);
+    client.destroy();
+    const fromSdk = builder.build();
+
+    expect(fromWire.pages).toBe(pages);
+    expect(fromWire.candidates.length).toBeGreaterThan(1500);
+    expect(fromWire.candidates).toEqual(fromSdk.candidates());
+    expect(fromWire.skipped).toBe(fromSdk.skipped);
   });
 
   it('makes exactly Σ ceil(images/1000) calls over many repositories, an empty one costing one', async () => {

@@ -5,17 +5,14 @@
  * one string) so nothing of a page outlives it but a few bytes per image: what survives a
  * young-generation GC is copied and promoted, and that copying was most of a scan's GC time.
  */
-import type { ImageDetail } from '@aws-sdk/client-ecr';
 import type { ScanFacts } from '../source.js';
-import { ColumnListing, type CompactListing } from './column-listing.js';
+import { ColumnListing, NO_SIZE, type CompactListing, type PageBlock } from './column-listing.js';
 import { scanFactsOf } from './scan.js';
 
 export type { CompactListing } from './column-listing.js';
 
 /** cosign's tag convention for signatures, attestations and SBOMs of `sha256:<hex>`. */
 const COSIGN_TAG = /^sha256-[0-9a-f]{64}\.(?:sig|att|sbom)$/;
-/** Buffer's hex parser takes upper case too, but would give the digest back in lower case. */
-const UPPER_HEX = /[A-F]/;
 
 /** Artifact types of signatures, attestations and SBOMs, which are never deployable images. */
 const REFERRER_ARTIFACTS: ReadonlySet<string> = new Set([
@@ -35,85 +32,123 @@ export function isCosignTag(tag: string): boolean {
 }
 
 /** Whether an image is a referrer (signature, SBOM, attestation) rather than an image to run. */
-export function isReferrer(
-  detail: Pick<ImageDetail, 'subjectManifestDigest' | 'artifactMediaType'>,
-): boolean {
+export function isReferrer(detail: Pick<PageImage, 'subjectManifestDigest' | 'artifactMediaType'>): boolean {
   if (detail.subjectManifestDigest) return true;
   return detail.artifactMediaType !== undefined && REFERRER_ARTIFACTS.has(detail.artifactMediaType);
 }
 
-/** Collects DescribeImages pages, then freezes them into a CompactListing. */
+/**
+ * One image of a DescribeImages page: the SDK's ImageDetail, or the same entry as JSON on the
+ * wire, where times are epoch seconds.
+ */
+export interface PageImage {
+  readonly imageDigest?: string | undefined;
+  readonly imageTags?: readonly string[] | undefined;
+  readonly imagePushedAt?: Date | number | undefined;
+  readonly imageSizeInBytes?: number | undefined;
+  readonly imageManifestMediaType?: string | undefined;
+  readonly artifactMediaType?: string | undefined;
+  readonly subjectManifestDigest?: string | undefined;
+  readonly imageScanStatus?: { readonly status?: string | undefined } | undefined;
+  readonly imageScanFindingsSummary?:
+    { readonly findingSeverityCounts?: Readonly<Record<string, number>> | undefined } | undefined;
+}
+
+/**
+ * Collects DescribeImages pages into a CompactListing. Each page becomes one block of typed
+ * arrays of exactly its size, kept as it is by the listing: nothing grows, nothing is copied
+ * at the end, so a scan leaves no buffers behind for the GC (builders live across pages,
+ * long enough for whatever they outgrow to be promoted and linger until a full GC).
+ */
 export class ListingBuilder {
-  /** Each page's kept tags joined by `\n`. */
-  private readonly tagChunks: string[] = [];
-  private tagLength = 0;
-  private readonly tagEnds: number[] = [];
-  private readonly tagImage: number[] = [];
-  private readonly digests = new DigestColumn();
-  private readonly pushedAt: number[] = [];
-  private readonly sizes: number[] = [];
-  private readonly mediaTypes: number[] = [];
-  private readonly artifactTypes: number[] = [];
-  private readonly scans: number[] = [];
+  private readonly pages: PageBlock[] = [];
   private readonly strings = new Interner<string>();
   private readonly scanFacts = new Interner<ScanFacts>();
   private skipped = 0;
 
-  add(details: readonly ImageDetail[] | undefined): void {
+  add(details: readonly PageImage[] | undefined): void {
     if (!details) return;
-    const pageTags: string[] = [];
-    this.digests.reserve(details.length);
-    for (const detail of details) this.addImage(detail, pageTags);
-    if (pageTags.length > 0) this.tagChunks.push(pageTags.join('\n'));
+    const kept: { detail: PageImage; tags: readonly string[] }[] = [];
+    let tagCount = 0;
+    let textDigests = false;
+    let largeSizes = false;
+    for (const detail of details) {
+      const all = detail.imageTags ?? [];
+      // A copy only for the rare image that carries a cosign tag.
+      const tags = all.some(isCosignTag) ? all.filter((tag) => !isCosignTag(tag)) : all;
+      if (!detail.imageDigest || !detail.imagePushedAt || tags.length === 0 || isReferrer(detail)) {
+        this.skipped += Math.max(1, detail.imageTags?.length ?? 0);
+        continue;
+      }
+      this.skipped += (detail.imageTags?.length ?? 0) - tags.length;
+      kept.push({ detail, tags });
+      tagCount += tags.length;
+      if (!isLowerSha256(detail.imageDigest)) textDigests = true;
+      if ((detail.imageSizeInBytes ?? 0) >= NO_SIZE) largeSizes = true;
+    }
+    if (kept.length === 0) return;
+
+    const count = kept.length;
+    const digestBytes = textDigests ? undefined : Buffer.allocUnsafe(count * 32);
+    const digestText = textDigests ? new Array<string>(count) : undefined;
+    const pushedAt = new Float64Array(count);
+    const sizes = largeSizes ? new Float64Array(count) : new Uint32Array(count);
+    const mediaTypes = new Array<number>(count);
+    const artifactTypes = new Array<number>(count);
+    const scans = new Array<number>(count);
+    const tagLengths = new Array<number>(tagCount);
+    const tagImage =
+      tagCount === count
+        ? undefined
+        : count <= 0x10000
+          ? new Uint16Array(tagCount)
+          : new Uint32Array(tagCount);
+    const tagText: string[] = [];
+    let tag = 0;
+    kept.forEach(({ detail, tags }, image) => {
+      const digest = detail.imageDigest ?? '';
+      if (digestText) digestText[image] = digest;
+      else digestBytes?.write(digest.slice(7), image * 32, 32, 'hex');
+      pushedAt[image] = epochMillis(detail.imagePushedAt);
+      sizes[image] = detail.imageSizeInBytes ?? NO_SIZE;
+      mediaTypes[image] = this.strings.id(detail.imageManifestMediaType);
+      artifactTypes[image] = this.strings.id(detail.artifactMediaType);
+      scans[image] = this.scanId(detail);
+      for (const name of tags) {
+        tagLengths[tag] = name.length;
+        if (tagImage) tagImage[tag] = image;
+        tagText.push(name);
+        tag += 1;
+      }
+    });
+    this.pages.push({
+      imageCount: count,
+      tagText: tagText.join('\n'),
+      tagLengths: tagLengths.every((length) => length < 0x100)
+        ? Uint8Array.from(tagLengths)
+        : Uint16Array.from(tagLengths),
+      tagImage,
+      digestBytes,
+      digestText,
+      pushedAt,
+      sizes,
+      mediaTypes: indexArray(mediaTypes, this.strings.size),
+      artifactTypes: indexArray(artifactTypes, this.strings.size),
+      scans: indexArray(scans, this.scanFacts.size),
+    });
   }
 
   build(): CompactListing {
-    const digests = this.digests.finish();
     return new ColumnListing({
-      tagText: this.tagChunks.join('\n'),
-      tagEnds: this.tagEnds,
-      tagImage: this.tagImage,
-      imageCount: this.pushedAt.length,
-      digestBytes: digests.bytes,
-      digestText: digests.text,
-      pushedAt: this.pushedAt,
-      sizes: this.sizes,
-      mediaTypes: this.mediaTypes,
-      artifactTypes: this.artifactTypes,
-      scans: this.scans,
+      pages: this.pages,
       strings: this.strings.values(),
       scanFacts: this.scanFacts.values(),
       skipped: this.skipped,
     });
   }
 
-  private addImage(detail: ImageDetail, pageTags: string[]): void {
-    const tags = detail.imageTags ?? [];
-    let kept = 0;
-    for (const tag of tags) if (!isCosignTag(tag)) kept += 1;
-    if (!detail.imageDigest || !detail.imagePushedAt || kept === 0 || isReferrer(detail)) {
-      this.skipped += Math.max(1, tags.length);
-      return;
-    }
-    this.skipped += tags.length - kept;
-    const image = this.pushedAt.length;
-    this.digests.push(detail.imageDigest);
-    this.pushedAt.push(detail.imagePushedAt.getTime());
-    this.sizes.push(detail.imageSizeInBytes ?? -1);
-    this.mediaTypes.push(this.strings.id(detail.imageManifestMediaType));
-    this.artifactTypes.push(this.strings.id(detail.artifactMediaType));
-    this.scans.push(this.scanId(detail));
-    for (const tag of tags) {
-      if (kept < tags.length && isCosignTag(tag)) continue;
-      this.tagLength += tag.length + (this.tagEnds.length > 0 ? 1 : 0);
-      this.tagEnds.push(this.tagLength);
-      this.tagImage.push(image);
-      pageTags.push(tag);
-    }
-  }
-
   /** Id of the image's scan summary, 0 for none; the key is built without sorting or JSON. */
-  private scanId(detail: ImageDetail): number {
+  private scanId(detail: PageImage): number {
     const counts = detail.imageScanFindingsSummary?.findingSeverityCounts;
     if (!counts) return 0;
     const key =
@@ -123,56 +158,40 @@ export class ListingBuilder {
   }
 }
 
-/** Digests as 32 raw bytes each while all are sha256; as text once one is not. */
-class DigestColumn {
-  private bytes = Buffer.alloc(0);
-  private text: string[] | undefined;
-  private count = 0;
+/** As the SDK reads an epoch-seconds timestamp: milliseconds, rounded. */
+function epochMillis(at: Date | number | undefined): number {
+  if (at === undefined) return 0;
+  return typeof at === 'number' ? Math.round(at * 1000) : at.getTime();
+}
 
-  /**
-   * Room for `more` digests, grown to the exact size a page needs: the buffers a listing
-   * outgrows live as long as the listing is being read, so they are freed only by a full GC.
-   */
-  reserve(more: number): void {
-    if (this.text || this.bytes.length >= (this.count + more) * 32) return;
-    const grown = Buffer.allocUnsafe((this.count + more) * 32);
-    this.bytes.copy(grown, 0, 0, this.count * 32);
-    this.bytes = grown;
+/**
+ * Whether a digest can be kept as 32 raw bytes and given back exactly: sha256 in lower-case
+ * hex (upper case would come back lower). A loop, not a regular expression: two million
+ * digests per sweep.
+ */
+function isLowerSha256(digest: string): boolean {
+  if (digest.length !== 71 || !digest.startsWith('sha256:')) return false;
+  for (let i = 7; i < 71; i += 1) {
+    const code = digest.charCodeAt(i);
+    if (!((code >= 48 && code <= 57) || (code >= 97 && code <= 102))) return false;
   }
+  return true;
+}
 
-  push(digest: string): void {
-    if (!this.text && !this.write(digest)) this.text = this.allText();
-    if (this.text) this.text.push(digest);
-    this.count += 1;
-  }
-
-  finish(): { bytes: Buffer | undefined; text: string[] | undefined } {
-    if (this.text) return { bytes: undefined, text: this.text };
-    const used = this.count * 32;
-    // A copy only when images were skipped, so the cache does not keep spare room.
-    const bytes = this.bytes.length === used ? this.bytes : Buffer.from(this.bytes.subarray(0, used));
-    return { bytes, text: undefined };
-  }
-
-  /** Whether `digest` went in as bytes: sha256 in lowercase hex, which the bytes give back exactly. */
-  private write(digest: string): boolean {
-    if (digest.length !== 71 || !digest.startsWith('sha256:') || UPPER_HEX.test(digest)) return false;
-    this.reserve(1);
-    return this.bytes.write(digest.slice(7), this.count * 32, 32, 'hex') === 32;
-  }
-
-  private allText(): string[] {
-    return Array.from(
-      { length: this.count },
-      (_, i) => `sha256:${this.bytes.toString('hex', i * 32, i * 32 + 32)}`,
-    );
-  }
+/** The narrowest typed array for ids below `count`. */
+function indexArray(ids: readonly number[], count: number): Uint8Array | Uint16Array | Uint32Array {
+  if (count <= 0x100) return Uint8Array.from(ids);
+  return count <= 0x10000 ? Uint16Array.from(ids) : Uint32Array.from(ids);
 }
 
 /** Small table of distinct values; id 0 means "absent". */
 class Interner<T> {
   private readonly ids = new Map<string, number>();
   private readonly table: (T | undefined)[] = [undefined];
+
+  get size(): number {
+    return this.table.length;
+  }
 
   id(value: T | undefined): number {
     return value === undefined ? 0 : this.idOf(String(value), () => value);

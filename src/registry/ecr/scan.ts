@@ -2,7 +2,7 @@
  * ECR scan results as ScanFacts: the summary DescribeImages carries, or what
  * DescribeImageScanFindings answers for an image whose summary was absent.
  */
-import type { DescribeImageScanFindingsCommandOutput, ImageDetail } from '@aws-sdk/client-ecr';
+import type { DescribeImageScanFindingsCommandOutput } from '@aws-sdk/client-ecr';
 import type { ScanFacts, Severity } from '../source.js';
 
 type CountKey = Severity | 'UNDEFINED';
@@ -16,9 +16,11 @@ const KNOWN: ReadonlySet<string> = new Set<CountKey>([
 ]);
 
 /** Scan facts from a DescribeImages entry, or undefined when ECR sent no summary. */
-export function scanFactsOf(
-  detail: Pick<ImageDetail, 'imageScanStatus' | 'imageScanFindingsSummary'>,
-): ScanFacts | undefined {
+export function scanFactsOf(detail: {
+  readonly imageScanStatus?: { readonly status?: string | undefined } | undefined;
+  readonly imageScanFindingsSummary?:
+    { readonly findingSeverityCounts?: Readonly<Record<string, number>> | undefined } | undefined;
+}): ScanFacts | undefined {
   const counts = detail.imageScanFindingsSummary?.findingSeverityCounts;
   if (!detail.imageScanFindingsSummary || !counts) return undefined;
   return { status: detail.imageScanStatus?.status ?? 'UNKNOWN', counts: knownCounts(counts) };
