@@ -117,10 +117,15 @@ export function worldConfig(world: World, workdir: string, overrides: Partial<Co
   } satisfies ConfigInput);
 }
 
-export async function startReplica(world: World, name: string, logger: Logger): Promise<Replica> {
+export async function startReplica(
+  world: World,
+  name: string,
+  logger: Logger,
+  overrides: Partial<ConfigInput> = {},
+): Promise<Replica> {
   const workdir = join(world.remote.root, `workdir-${name}`);
   await mkdir(workdir, { recursive: true });
-  const config = worldConfig(world, workdir);
+  const config = worldConfig(world, workdir, overrides);
   const metrics = new Metrics({ processMetrics: false });
   const runtime = await createRuntime({
     config,
