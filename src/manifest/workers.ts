@@ -4,8 +4,8 @@
  * of an async one (the threadpool round trips dominate), but blocking the main thread would
  * stall the daemon. So big jobs are cut into batches of files that idle workers take in turn:
  * they read, parse and plan (or splice, verify and write) with blocking calls and post the
- * results back. Workers start on first use and are unref'd while idle, so an idle pool never
- * keeps the process alive.
+ * results back. Workers start on first use, are unref'd while idle, so an idle pool never
+ * keeps the process alive, and end after a while without work, giving their memory back.
  *
  * The work is pure given the files, so nothing is lost when a worker fails: its batch is done
  * on the main thread instead, and after a few failures the pool stops using workers (with one
@@ -37,6 +37,8 @@ export interface ManifestWorkers {
   scan(files: readonly ManifestFile[], job: ScanJob): Promise<FileOutcome[]>;
   /** Each file's outcome, in the order given; `root` is the real repository root. */
   apply(root: string, items: readonly ApplyItem[]): Promise<FileApplyOutcome[]>;
+  /** Worker threads alive now. */
+  running(): number;
   close(): Promise<void>;
 }
 
@@ -44,6 +46,8 @@ export interface ManifestWorkersOptions {
   /** Threads; default the number of cores, at most 4. */
   readonly threads?: number;
   readonly logger?: Logger;
+  /** An idle worker ends after this long, giving its memory back; default 30 s. */
+  readonly idleMs?: number;
   /** The worker's module; default worker-entry beside this one (tests give a failing one). */
   readonly entry?: URL;
 }
@@ -63,6 +67,8 @@ interface Pending {
 interface Slot {
   readonly worker: Worker;
   job?: Pending;
+  /** Ends the worker after it has been idle a while (a daemon sweeps every few minutes). */
+  idleTimer?: NodeJS.Timeout;
 }
 
 export function defaultThreadCount(): number {
@@ -79,11 +85,19 @@ export function createManifestWorkers(options: ManifestWorkersOptions = {}): Man
 
   const runHere = (job: Pending): void => job.done(job.local());
 
-  const retire = (slot: Slot, reason: string): void => {
+  const idleMs = options.idleMs ?? 30_000;
+
+  /** Takes a slot out of the pool; undefined when it was out already. */
+  const remove = (slot: Slot): boolean => {
     const index = slots.indexOf(slot);
-    if (index < 0) return;
+    if (index < 0) return false;
     slots.splice(index, 1);
-    if (closed) return;
+    clearTimeout(slot.idleTimer);
+    return true;
+  };
+
+  const retire = (slot: Slot, reason: string): void => {
+    if (!remove(slot) || closed) return;
     failures += 1;
     if (failures === MAX_FAILURES) {
       options.logger?.warn({ reason }, 'manifest worker threads keep failing; working on the main thread');
@@ -127,10 +141,20 @@ export function createManifestWorkers(options: ManifestWorkersOptions = {}): Man
       slot.job = job;
       slot.worker.postMessage(job.request);
     }
-    // Busy workers keep the process alive until they answer; idle ones do not.
+    // Busy workers keep the process alive until they answer; idle ones do not, and end after
+    // a while (a new job starts them again).
     for (const slot of slots) {
-      if (slot.job) slot.worker.ref();
-      else slot.worker.unref();
+      if (slot.job) {
+        slot.worker.ref();
+        clearTimeout(slot.idleTimer);
+        slot.idleTimer = undefined;
+      } else {
+        slot.worker.unref();
+        slot.idleTimer ??= setTimeout(() => {
+          if (slot.job || !remove(slot)) return;
+          void slot.worker.terminate();
+        }, idleMs).unref();
+      }
     }
   }
 
@@ -175,10 +199,12 @@ export function createManifestWorkers(options: ManifestWorkersOptions = {}): Man
         (id, batch) => ({ id, kind: 'apply', root, items: batch }),
         (item: ApplyItem) => applyToFileSync(root, item.file, item.edits, item.fingerprint),
       ),
+    running: () => slots.length,
     close: async () => {
       closed = true;
       const busy = slots.splice(0);
       for (const slot of busy) {
+        clearTimeout(slot.idleTimer);
         const job = slot.job;
         slot.job = undefined;
         if (job) runHere(job);

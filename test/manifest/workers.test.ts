@@ -77,6 +77,22 @@ describe('manifest worker threads', () => {
     expect(await snapshot(tree.root)).toEqual(await snapshot(copy));
   });
 
+  it('starts workers on first use and ends them once idle', async () => {
+    const pool = createManifestWorkers({ threads: 2, idleMs: 50 });
+    try {
+      expect(pool.running()).toBe(0);
+      const knownImages = new Set(tree.desired.keys());
+      await planEdits({ root: copy, knownImages, desired: tree.desired, workers: pool });
+      expect(pool.running()).toBe(2);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(pool.running()).toBe(0);
+      const again = await planEdits({ root: copy, knownImages, desired: tree.desired, workers: pool });
+      expect(again.markers.length).toBeGreaterThan(0);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('does the work on the main thread when workers keep failing, and says so once', async () => {
     const lines = memoryStream();
     const failing = createManifestWorkers({
