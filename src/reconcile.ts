@@ -9,7 +9,7 @@ import type { Workspace } from './git/workspace.js';
 import type { Logger } from './log/logger.js';
 import type { FileProblem } from './manifest/types.js';
 import type { ManifestWorkers } from './manifest/workers.js';
-import type { Notifier } from './notify/types.js';
+import type { ImageChange, Notifier } from './notify/types.js';
 import type { Decision } from './policy/types.js';
 import { sleep } from './reconcile/backoff.js';
 import { mapBounded } from './map-bounded.js';
@@ -29,13 +29,7 @@ export interface ReconcileScope {
   readonly dryRun?: boolean;
 }
 
-export interface UpdateRecord {
-  readonly environment: string;
-  readonly image: string;
-  readonly repository: string;
-  readonly old: string;
-  readonly new: string;
-  readonly digest: string;
+export interface UpdateRecord extends ImageChange {
   readonly files: readonly string[];
 }
 

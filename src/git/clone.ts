@@ -4,15 +4,16 @@
  * and clone afresh when it is not.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, realpath, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, realpath, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { pathExists } from './path-exists.js';
 import { GitProcessError } from './run.js';
 
 export type Git = (cwd: string, args: readonly string[]) => Promise<string>;
 
 /** Why an existing folder cannot be used; undefined when it is our healthy clone. */
 export async function inspectClone(git: Git, dir: string, url: string): Promise<string | undefined> {
-  if (!(await exists(dir))) return 'missing';
+  if (!(await pathExists(dir))) return 'missing';
   let gitDir: string;
   try {
     gitDir = (await git(dir, ['rev-parse', '--absolute-git-dir'])).trim();
@@ -71,12 +72,3 @@ const LOCAL_CONFIG: readonly (readonly [string, string])[] = [
   ['gc.autoDetach', 'false'],
   ['advice.detachedHead', 'false'],
 ];
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}

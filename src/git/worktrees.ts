@@ -3,8 +3,9 @@
  * it is hard reset to the remote head and cleaned, and stale lock files of a killed git are
  * removed (the same key is never used twice at once, so any lock there is a leftover).
  */
-import { mkdir, realpath, rm, stat } from 'node:fs/promises';
+import { mkdir, realpath, rm } from 'node:fs/promises';
 import { join, sep } from 'node:path';
+import { pathExists } from './path-exists.js';
 import { worktreeFolderName } from './workdir.js';
 
 type Git = (cwd: string, args: readonly string[], extraEnv?: NodeJS.ProcessEnv) => Promise<string>;
@@ -60,9 +61,10 @@ export function createWorktrees(input: WorktreesInput): Worktrees {
 
   const ownGitDir = async (path: string): Promise<string | undefined> => {
     const known = verified.get(path);
-    if (known !== undefined && (await exists(join(path, '.git'))) && (await exists(known))) return known;
+    if (known !== undefined && (await pathExists(join(path, '.git'))) && (await pathExists(known)))
+      return known;
     verified.delete(path);
-    if (!(await exists(path))) return undefined;
+    if (!(await pathExists(path))) return undefined;
     try {
       const [gitDirRaw = '', topRaw = ''] = (
         await git(path, ['rev-parse', '--absolute-git-dir', '--show-toplevel'])
@@ -118,13 +120,4 @@ async function isPristineAt(git: Git, path: string, base: string): Promise<boole
   const args = ['status', '--porcelain=v2', '-z', '--branch', '--untracked-files=all', '--ignored=matching'];
   const entries = (await git(path, args)).split('\0').filter((entry) => entry !== '');
   return entries.includes(`# branch.oid ${base}`) && entries.every((entry) => entry.startsWith('# '));
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -2,14 +2,13 @@ import { realpathSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { applyFileEdits } from './apply-file.js';
-import { writeFileAtomic, writeFileAtomicSync } from './atomic-write.js';
+import { writeFileAtomic } from './atomic-write.js';
 import { isInside } from './list-files.js';
-import { mapBounded } from '../map-bounded.js';
-import { readBounded, readBoundedSync } from './read-manifest.js';
+import { mapInSlices } from '../map-in-slices.js';
+import { readBounded } from './read-manifest.js';
 import type { ApplyOutcome, FileProblem, ManifestPlan, PlannedEdit } from './types.js';
 import type { ManifestWorkers } from './workers.js';
 
-const WRITE_CONCURRENCY = 16;
 /** Below this many files, worker threads are not worth their messages: apply on this thread. */
 const WORKERS_MIN_FILES = 16;
 
@@ -40,7 +39,7 @@ export async function applyPlan(
           realRoot,
           [...byFile].map(([file, edits]) => ({ file, edits, fingerprint: plan.fingerprints?.get(file) })),
         )
-      : await mapBounded([...byFile], WRITE_CONCURRENCY, ([file, edits]) =>
+      : await mapInSlices([...byFile], ([file, edits]) =>
           applyToFile(realRoot, file, edits, plan.fingerprints?.get(file)),
         );
   const changedFiles: string[] = [];
@@ -57,28 +56,8 @@ export async function applyPlan(
   return { changedFiles: changedFiles.sort(), applied, problems };
 }
 
-async function applyToFile(
-  root: string,
-  file: string,
-  edits: readonly PlannedEdit[],
-  fingerprint: string | undefined,
-): Promise<FileApplyOutcome> {
-  try {
-    const path = await realpath(join(root, file));
-    if (!isInside(root, path)) return failed(file, 'edit not applied: the file lies outside the repository');
-    const read = await readBounded(path, Number.MAX_SAFE_INTEGER);
-    if (!read) return failed(file, 'edit not applied: the file cannot be read');
-    const result = applyFileEdits(read.bytes, edits, fingerprint);
-    if (!result.ok) return { ok: false, problem: result.problem };
-    await writeFileAtomic(path, result.bytes, read.mode);
-    return applied(file, edits);
-  } catch (error) {
-    return failed(file, `edit not applied: ${error instanceof Error ? error.message : String(error)}`);
-  }
-}
-
-/** `applyToFile` for worker threads, where blocking file calls are cheaper than the threadpool's round trips. */
-export function applyToFileSync(
+/** One file's edits: spliced, verified and written, or its problem. Blocking; see readManifest. */
+export function applyToFile(
   root: string,
   file: string,
   edits: readonly PlannedEdit[],
@@ -87,11 +66,11 @@ export function applyToFileSync(
   try {
     const path = realpathSync(join(root, file));
     if (!isInside(root, path)) return failed(file, 'edit not applied: the file lies outside the repository');
-    const read = readBoundedSync(path, Number.MAX_SAFE_INTEGER);
+    const read = readBounded(path, Number.MAX_SAFE_INTEGER);
     if (!read) return failed(file, 'edit not applied: the file cannot be read');
     const result = applyFileEdits(read.bytes, edits, fingerprint);
     if (!result.ok) return { ok: false, problem: result.problem };
-    writeFileAtomicSync(path, result.bytes, read.mode);
+    writeFileAtomic(path, result.bytes, read.mode);
     return applied(file, edits);
   } catch (error) {
     return failed(file, `edit not applied: ${error instanceof Error ? error.message : String(error)}`);

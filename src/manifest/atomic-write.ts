@@ -1,34 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fchmodSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /**
  * Replaces `path` with `bytes` so that a reader sees the old file or the new one, never half
  * of it: write a temporary file in the same folder with the same permission bits, then rename.
  */
-export async function writeFileAtomic(path: string, bytes: Uint8Array, mode: number): Promise<void> {
-  const temporary = temporaryBeside(path);
-  const permissions = mode & 0o7777;
-  try {
-    const handle = await open(temporary, 'wx', permissions);
-    try {
-      await handle.writeFile(bytes);
-      // The umask may have narrowed the bits given to open.
-      await handle.chmod(permissions);
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, path);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
-}
-
-/** `writeFileAtomic` for worker threads. */
-export function writeFileAtomicSync(path: string, bytes: Uint8Array, mode: number): void {
-  const temporary = temporaryBeside(path);
+export function writeFileAtomic(path: string, bytes: Uint8Array, mode: number): void {
+  const temporary = join(
+    dirname(path),
+    `.${basename(path)}.drawbridge-${randomBytes(6).toString('hex')}.tmp`,
+  );
   const permissions = mode & 0o7777;
   try {
     const fd = openSync(temporary, 'wx', permissions);
@@ -36,6 +18,7 @@ export function writeFileAtomicSync(path: string, bytes: Uint8Array, mode: numbe
       for (let written = 0; written < bytes.byteLength;) {
         written += writeSync(fd, bytes, written, bytes.byteLength - written);
       }
+      // The umask may have narrowed the bits given to open.
       fchmodSync(fd, permissions);
     } finally {
       closeSync(fd);
@@ -45,8 +28,4 @@ export function writeFileAtomicSync(path: string, bytes: Uint8Array, mode: numbe
     rmSync(temporary, { force: true });
     throw error;
   }
-}
-
-function temporaryBeside(path: string): string {
-  return join(dirname(path), `.${basename(path)}.drawbridge-${randomBytes(6).toString('hex')}.tmp`);
 }

@@ -1,6 +1,4 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { open } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
 import type { ManifestFile } from './list-files.js';
 import type { FileProblem } from './types.js';
 
@@ -18,29 +16,16 @@ export type ReadOutcome =
 /**
  * Reads one manifest within the size limit and applies the cheap filters: only files whose
  * bytes contain `$imagepolicy` go on to the parser, and a NUL byte marks a file as binary.
+ * Blocking: on a small file that is several times cheaper than fs/promises' threadpool round
+ * trips; callers run it on worker threads, or on this one in slices (map-in-slices.ts).
  */
-export async function readManifest(entry: ManifestFile, maxBytes: number): Promise<ReadOutcome> {
-  const read = await readBounded(entry.absolute, maxBytes).catch((error: unknown) => error as Error);
-  return classify(entry, read, maxBytes);
-}
-
-/** `readManifest` for worker threads, where blocking reads are cheaper than the threadpool's round trips. */
-export function readManifestSync(entry: ManifestFile, maxBytes: number): ReadOutcome {
-  let read: { bytes: Buffer; mode: number } | undefined | Error;
+export function readManifest(entry: ManifestFile, maxBytes: number): ReadOutcome {
+  let read: { bytes: Buffer; mode: number } | undefined;
   try {
-    read = readBoundedSync(entry.absolute, maxBytes);
+    read = readBounded(entry.absolute, maxBytes);
   } catch (error) {
-    read = error as Error;
+    return skipped(entry, `cannot be read: ${error instanceof Error ? error.message : String(error)}`);
   }
-  return classify(entry, read, maxBytes);
-}
-
-function classify(
-  entry: ManifestFile,
-  read: { bytes: Buffer; mode: number } | undefined | Error,
-  maxBytes: number,
-): ReadOutcome {
-  if (read instanceof Error) return skipped(entry, `cannot be read: ${read.message}`);
   if (read === undefined) return skipped(entry, `larger than ${maxBytes} bytes; skipped`);
   if (read.bytes.indexOf(MARKER_WORD) < 0) return { kind: 'unmarked' };
   if (read.bytes.indexOf(0) >= 0) return skipped(entry, 'binary file (holds NUL bytes); skipped');
@@ -48,21 +33,7 @@ function classify(
 }
 
 /** The file's bytes and mode; undefined when it is larger than `maxBytes`. */
-export async function readBounded(
-  path: string,
-  maxBytes: number,
-): Promise<{ bytes: Buffer; mode: number } | undefined> {
-  const handle = await open(path, 'r');
-  try {
-    const info = await handle.stat();
-    if (info.size > maxBytes) return undefined;
-    return { bytes: await readAll(handle, info.size), mode: info.mode };
-  } finally {
-    await handle.close();
-  }
-}
-
-export function readBoundedSync(path: string, maxBytes: number): { bytes: Buffer; mode: number } | undefined {
+export function readBounded(path: string, maxBytes: number): { bytes: Buffer; mode: number } | undefined {
   const fd = openSync(path, 'r');
   try {
     const info = fstatSync(fd);
@@ -78,18 +49,6 @@ export function readBoundedSync(path: string, maxBytes: number): { bytes: Buffer
   } finally {
     closeSync(fd);
   }
-}
-
-/** Reads `size` bytes (fewer if the file shrank); one fstat fewer than `FileHandle.readFile`. */
-async function readAll(handle: FileHandle, size: number): Promise<Buffer> {
-  const buffer = Buffer.allocUnsafe(size);
-  let filled = 0;
-  while (filled < size) {
-    const { bytesRead } = await handle.read(buffer, filled, size - filled, filled);
-    if (bytesRead === 0) break;
-    filled += bytesRead;
-  }
-  return filled === size ? buffer : buffer.subarray(0, filled);
 }
 
 function skipped(entry: ManifestFile, message: string): ReadOutcome {

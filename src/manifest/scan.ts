@@ -2,15 +2,11 @@ import { realpath } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { ManifestError } from '../errors.js';
 import { isManifestName, listManifestFiles, type ManifestFile } from './list-files.js';
-import { mapBounded } from '../map-bounded.js';
+import { mapInSlices } from '../map-in-slices.js';
 import { planFileEdits } from './plan-file.js';
 import type { FilePlan } from './plan-file.js';
-import { DEFAULT_MAX_FILE_BYTES, readManifest, readManifestSync } from './read-manifest.js';
-import type { ReadOutcome } from './read-manifest.js';
+import { DEFAULT_MAX_FILE_BYTES, readManifest } from './read-manifest.js';
 import type { DesiredImage, FileProblem, ManifestPlan, Marker, PlannedEdit, ScanInput } from './types.js';
-
-/** Files read at once: enough to keep libuv's threadpool busy while the main thread parses. */
-const READ_CONCURRENCY = 16;
 
 /** Below this many files, worker threads are not worth their messages: scan on this thread. */
 const WORKERS_MIN_FILES = 64;
@@ -55,10 +51,7 @@ async function scanRepository(
   const outcomes =
     input.workers && listing.files.length >= WORKERS_MIN_FILES
       ? await input.workers.scan(listing.files, { desired, knownImages: input.knownImages, maxBytes })
-      : await mapBounded(listing.files, READ_CONCURRENCY, async (entry): Promise<FileOutcome> => {
-          const read = await readManifest(entry, maxBytes);
-          return outcomeOf(entry, read, desired, input.knownImages);
-        });
+      : await mapInSlices(listing.files, (entry) => scanFile(entry, maxBytes, desired, input.knownImages));
   const markers: Marker[] = [];
   const edits: PlannedEdit[] = [];
   const problems: FileProblem[] = [...listing.problems];
@@ -77,22 +70,14 @@ async function scanRepository(
   return { markers, edits, problems, filesScanned, fingerprints };
 }
 
-/** `scanRepository`'s work on one file, for worker threads: blocking reads are cheaper there. */
-export function scanFileSync(
+/** `scanRepository`'s work on one file (blocking; see readManifest). */
+export function scanFile(
   entry: ManifestFile,
   maxBytes: number,
   desired: ReadonlyMap<string, DesiredImage>,
   knownImages: ReadonlySet<string>,
 ): FileOutcome {
-  return outcomeOf(entry, readManifestSync(entry, maxBytes), desired, knownImages);
-}
-
-function outcomeOf(
-  entry: ManifestFile,
-  read: ReadOutcome,
-  desired: ReadonlyMap<string, DesiredImage>,
-  knownImages: ReadonlySet<string>,
-): FileOutcome {
+  const read = readManifest(entry, maxBytes);
   if (read.kind === 'skipped') return { scanned: false, problem: read.problem };
   if (read.kind === 'unmarked') return { scanned: true };
   return { scanned: true, plan: planFileEdits(entry.file, read.bytes, desired, knownImages) };

@@ -3,9 +3,9 @@
  * with the same code the main thread uses, and posts the outcomes back in order.
  */
 import { parentPort } from 'node:worker_threads';
-import { applyToFileSync } from './apply-plan.js';
+import { applyToFile } from './apply-plan.js';
 import type { ManifestFile } from './list-files.js';
-import { scanFileSync } from './scan.js';
+import { scanFile } from './scan.js';
 import type { DesiredImage, PlannedEdit } from './types.js';
 
 export type WorkerRequest =
@@ -38,13 +38,13 @@ function handle(request: WorkerRequest): WorkerReply {
       const knownImages = new Set(request.knownImages);
       return {
         id: request.id,
-        results: request.files.map((file) => scanFileSync(file, request.maxBytes, desired, knownImages)),
+        results: request.files.map((file) => scanFile(file, request.maxBytes, desired, knownImages)),
       };
     }
     return {
       id: request.id,
       results: request.items.map((item) =>
-        applyToFileSync(request.root, item.file, item.edits, item.fingerprint),
+        applyToFile(request.root, item.file, item.edits, item.fingerprint),
       ),
     };
   } catch (error) {

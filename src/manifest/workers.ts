@@ -1,10 +1,9 @@
 /**
  * Worker threads for large scans and applies. Parsing YAML is the costly part of planning and
- * it is single-threaded, and on many machines a blocking read of a small file costs a fraction
- * of an async one (the threadpool round trips dominate), but blocking the main thread would
- * stall the daemon. So big jobs are cut into batches of files that idle workers take in turn:
- * they read, parse and plan (or splice, verify and write) with blocking calls and post the
- * results back. Workers start on first use, are unref'd while idle, so an idle pool never
+ * it is single-threaded; on the main thread it can only run in slices between other work. So
+ * big jobs are cut into batches of files that idle workers take in turn: they read, parse and
+ * plan (or splice, verify and write) with the same blocking code the main thread uses and post
+ * the results back. Workers start on first use, are unref'd while idle, so an idle pool never
  * keeps the process alive, and end after a while without work, giving their memory back.
  *
  * The work is pure given the files, so nothing is lost when a worker fails: its batch is done
@@ -14,9 +13,9 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log/logger.js';
-import { applyToFileSync, type FileApplyOutcome } from './apply-plan.js';
+import { applyToFile, type FileApplyOutcome } from './apply-plan.js';
 import type { ManifestFile } from './list-files.js';
-import { scanFileSync, type FileOutcome } from './scan.js';
+import { scanFile, type FileOutcome } from './scan.js';
 import type { DesiredImage, PlannedEdit } from './types.js';
 import type { WorkerReply, WorkerRequest } from './worker-entry.js';
 
@@ -189,7 +188,7 @@ export function createManifestWorkers(options: ManifestWorkersOptions = {}): Man
         files,
         SCAN_BATCH,
         (id, batch) => ({ id, kind: 'scan', files: batch, desired, knownImages, maxBytes: job.maxBytes }),
-        (file: ManifestFile) => scanFileSync(file, job.maxBytes, job.desired, job.knownImages),
+        (file: ManifestFile) => scanFile(file, job.maxBytes, job.desired, job.knownImages),
       );
     },
     apply: (root, items) =>
@@ -197,7 +196,7 @@ export function createManifestWorkers(options: ManifestWorkersOptions = {}): Man
         items,
         APPLY_BATCH,
         (id, batch) => ({ id, kind: 'apply', root, items: batch }),
-        (item: ApplyItem) => applyToFileSync(root, item.file, item.edits, item.fingerprint),
+        (item: ApplyItem) => applyToFile(root, item.file, item.edits, item.fingerprint),
       ),
     running: () => slots.length,
     close: async () => {

@@ -1,11 +1,15 @@
-/** One image update that reached the remote, as announced to the outside world. */
-export interface PushedUpdate {
+/** One image's change in one environment: from `old` to `new` (at `digest`). */
+export interface ImageChange {
   readonly environment: string;
   readonly image: string;
   readonly repository: string;
   readonly old: string;
   readonly new: string;
   readonly digest: string;
+}
+
+/** One image update that reached the remote, as announced to the outside world. */
+export interface PushedUpdate extends ImageChange {
   readonly commit: string;
   /** The branch pushed to (the environment's, or `push.branch`). */
   readonly branch: string;

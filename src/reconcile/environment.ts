@@ -174,13 +174,8 @@ export async function reconcileEnvironment(
         continue;
       }
       deps.notifier?.notify(
-        updates.map((update) => ({
-          environment: name,
-          image: update.image,
-          repository: update.repository,
-          old: update.old,
-          new: update.new,
-          digest: update.digest,
+        updates.map(({ files: _files, ...change }) => ({
+          ...change,
           commit,
           branch: pushBranch,
           remote: deps.remote,

@@ -78,6 +78,16 @@ ${body}`;
 }
 
 /** Writes a config file into the remote's temp folder (for CLI tests) and returns its path. */
+/** Config body (for `fleet.config` / `writeConfigFile`): podinfo in one `dev` environment. */
+export const PODINFO_DEV = `images:
+  podinfo: { repository: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/podinfo }
+environments:
+  dev:
+    branch: dev
+    policies:
+      podinfo: { semver: '^6.0.0' }
+`;
+
 export async function writeConfigFile(fleet: Fleet, body: string, workdir?: string): Promise<string> {
   const file = join(fleet.remote.root, 'drawbridge.yaml');
   await writeFile(file, fleet.configText(body, workdir));

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Workspace } from '../../src/git/workspace.js';
 import { createLogger } from '../../src/log/logger.js';
 import { createReconciler } from '../../src/reconcile.js';
-import { deployment, startFleet, type Fleet } from '../helpers/fleet.js';
+import { deployment, PODINFO_DEV, startFleet, type Fleet } from '../helpers/fleet.js';
 
 const DAY = 86_400_000;
 let fleet: Fleet;
@@ -28,22 +28,13 @@ afterEach(async () => {
   await fleet.close();
 });
 
-const DEV = `images:
-  podinfo: { repository: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/podinfo }
-environments:
-  dev:
-    branch: dev
-    policies:
-      podinfo: { semver: '^6.0.0' }
-`;
-
 function drawbridgeCommits(log: { authorName: string }[]): number {
   return log.filter((entry) => entry.authorName === 'drawbridge').length;
 }
 
 describe('reconcile against real git and the ECR emulator', () => {
   it('commits a new image once, with trailers, and a second run changes nothing', async () => {
-    const runtime = await fleet.runtime(fleet.config(DEV));
+    const runtime = await fleet.runtime(fleet.config(PODINFO_DEV));
     const first = await runtime.reconciler.reconcile({ trigger: 'manual' });
     expect(first.environments[0]).toMatchObject({ environment: 'dev', status: 'committed', attempts: 1 });
     const [commit] = await fleet.remote.log('dev');
@@ -62,7 +53,7 @@ describe('reconcile against real git and the ECR emulator', () => {
   });
 
   it('keeps a commit a person pushed between plan and push, and re-plans on top of it', async () => {
-    const runtime = await fleet.runtime(fleet.config(DEV));
+    const runtime = await fleet.runtime(fleet.config(PODINFO_DEV));
     let interfered = false;
     const workspace: Workspace = delegate(runtime.workspace, {
       push: async (checkout, target) => {
@@ -98,7 +89,7 @@ describe('reconcile against real git and the ECR emulator', () => {
   });
 
   it('respects a revert for good and moves on only to a newer tag', async () => {
-    const runtime = await fleet.runtime(fleet.config(DEV));
+    const runtime = await fleet.runtime(fleet.config(PODINFO_DEV));
     const first = await runtime.reconciler.reconcile({ trigger: 'manual' });
     await fleet.remote.revert('dev', first.environments[0]!.commit!);
 
@@ -123,7 +114,7 @@ describe('reconcile against real git and the ECR emulator', () => {
 
   it('promotes dev → prod only after the tag has been live in dev for `after`', async () => {
     await fleet.remote.commit('main', { 'apps/podinfo.yaml': deployment('podinfo', `${podinfo}:6.0.0`) });
-    const body = `${DEV}  prod:
+    const body = `${PODINFO_DEV}  prod:
     branch: main
     policies:
       podinfo: { promote: { from: dev, after: 2h } }
@@ -175,7 +166,7 @@ environments:
     await fleet.remote.commit('dev', {
       'apps/broken.yaml': `image: ${podinfo}:6.0.0 # {"$imagepolicy": "podinfo"}\n  bad: [unclosed\n`,
     });
-    const runtime = await fleet.runtime(fleet.config(DEV));
+    const runtime = await fleet.runtime(fleet.config(PODINFO_DEV));
     const result = await runtime.reconciler.reconcile({ trigger: 'manual' });
     const env = result.environments[0]!;
     expect(env.status).toBe('committed');
@@ -208,8 +199,8 @@ environments:
   });
 
   it('two reconciliations racing on the same remote end with exactly one commit', async () => {
-    const one = await fleet.runtime(fleet.config(DEV, `${fleet.remote.root}/work-a`));
-    const two = await fleet.runtime(fleet.config(DEV, `${fleet.remote.root}/work-b`));
+    const one = await fleet.runtime(fleet.config(PODINFO_DEV, `${fleet.remote.root}/work-a`));
+    const two = await fleet.runtime(fleet.config(PODINFO_DEV, `${fleet.remote.root}/work-b`));
     const results = await Promise.all([
       one.reconciler.reconcile({ trigger: 'manual' }),
       two.reconciler.reconcile({ trigger: 'manual' }),
@@ -225,7 +216,7 @@ environments:
   });
 
   it('never pushes leftovers of a crashed run: the checkout is reset to the remote head', async () => {
-    const runtime = await fleet.runtime(fleet.config(DEV));
+    const runtime = await fleet.runtime(fleet.config(PODINFO_DEV));
     await runtime.workspace.fetch();
     const checkout = await runtime.workspace.checkout('dev', 'dev');
     const { writeFile } = await import('node:fs/promises');
@@ -243,7 +234,7 @@ environments:
   });
 
   it('dry run shows the diff and pushes nothing', async () => {
-    const runtime = await fleet.runtime(fleet.config(DEV));
+    const runtime = await fleet.runtime(fleet.config(PODINFO_DEV));
     const head = await fleet.remote.head('dev');
     const result = await runtime.reconciler.reconcile({ trigger: 'manual', dryRun: true });
     expect(result.environments[0]!.status).toBe('dry-run');

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
 import { isolatedGitEnv } from '../helpers/git.js';
 import { captureIO } from '../helpers/io.js';
-import { deployment, startFleet, writeConfigFile, type Fleet } from '../helpers/fleet.js';
+import { deployment, PODINFO_DEV, startFleet, writeConfigFile, type Fleet } from '../helpers/fleet.js';
 
 let fleet: Fleet;
 
@@ -14,19 +14,10 @@ afterEach(async () => {
   await fleet.close();
 });
 
-const CONFIG = `images:
-  podinfo: { repository: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/podinfo }
-environments:
-  dev:
-    branch: dev
-    policies:
-      podinfo: { semver: '^6.0.0' }
-`;
-
 describe('drawbridge validate checks the markers in every environment', () => {
   it('exits 0 and counts the markers when they all name known images', async () => {
     await fleet.remote.commit('dev', { 'apps/podinfo.yaml': deployment('podinfo', 'x/podinfo:6.0.0') });
-    const file = await writeConfigFile(fleet, CONFIG);
+    const file = await writeConfigFile(fleet, PODINFO_DEV);
     const io = captureIO({ env: isolatedGitEnv(), cwd: fleet.remote.root });
     expect(await runCli(['validate', '--config', file], io)).toBe(0);
     expect(io.out()).toContain('markers: 1 marker in 1 file across 1 environment');
@@ -37,7 +28,7 @@ describe('drawbridge validate checks the markers in every environment', () => {
       'apps/podinfo.yaml': deployment('podinfo', 'x/podinfo:6.0.0'),
       'apps/web.yaml': deployment('web', 'x/web:1.0.0'),
     });
-    const file = await writeConfigFile(fleet, CONFIG);
+    const file = await writeConfigFile(fleet, PODINFO_DEV);
     const io = captureIO({ env: isolatedGitEnv(), cwd: fleet.remote.root });
     expect(await runCli(['validate', '--config', file], io)).toBe(2);
     expect(io.err()).toMatch(/error: \[dev\] apps\/web\.yaml:10:\d+ .*"web"/);
@@ -45,7 +36,7 @@ describe('drawbridge validate checks the markers in every environment', () => {
 
   it('exits 2 when an environment branch does not exist', async () => {
     await fleet.remote.commit('main', { 'README.md': 'x' });
-    const file = await writeConfigFile(fleet, CONFIG);
+    const file = await writeConfigFile(fleet, PODINFO_DEV);
     const io = captureIO({ env: isolatedGitEnv(), cwd: fleet.remote.root });
     expect(await runCli(['validate', '--config', file], io)).toBe(2);
     expect(io.err()).toContain('branch dev does not exist on the remote');
