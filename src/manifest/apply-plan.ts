@@ -2,9 +2,10 @@ import { realpathSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { applyFileEdits } from './apply-file.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { ManifestError } from '../errors.js';
 import { isInside } from './list-files.js';
 import { mapInSlices } from '../map-in-slices.js';
+import { DamagedFileError, overwriteFile } from './overwrite.js';
 import { readBounded } from './read-manifest.js';
 import type { ApplyOutcome, FileProblem, ManifestPlan, PlannedEdit } from './types.js';
 import type { ManifestWorkers } from './workers.js';
@@ -14,12 +15,14 @@ const WORKERS_MIN_FILES = 16;
 
 export type FileApplyOutcome =
   | { readonly ok: true; readonly file: string; readonly edits: readonly PlannedEdit[] }
-  | { readonly ok: false; readonly problem: FileProblem };
+  | { readonly ok: false; readonly problem: FileProblem; readonly damaged?: true };
 
 /**
  * Splices the plan's edits into the files under `root`, re-verifies each file by parsing it
- * again, and writes it atomically with its permission bits kept. A file that fails is left as
- * it was and reported; the other files are still written.
+ * again, and writes it in place (see overwrite.ts). A file that fails is left as it was and
+ * reported; the other files are still written. Throws a ManifestError, once every file has
+ * been tried, when a file could neither be written nor put back: the tree must then not be
+ * committed (drawbridge's worktrees are reset before their next use).
  */
 export async function applyPlan(
   root: string,
@@ -46,6 +49,14 @@ export async function applyPlan(
   const applied: PlannedEdit[] = [];
   const problems: FileProblem[] = [];
   for (const outcome of outcomes) {
+    if (!outcome.ok && outcome.damaged) {
+      throw new ManifestError(`a file was left half-written: ${outcome.problem.message}`, {
+        context: { file: outcome.problem.file },
+        hint: 'check the disk holding the work folder (space, errors), then run again',
+      });
+    }
+  }
+  for (const outcome of outcomes) {
     if (!outcome.ok) {
       problems.push(outcome.problem);
       continue;
@@ -70,10 +81,11 @@ export function applyToFile(
     if (!read) return failed(file, 'edit not applied: the file cannot be read');
     const result = applyFileEdits(read.bytes, edits, fingerprint);
     if (!result.ok) return { ok: false, problem: result.problem };
-    writeFileAtomic(path, result.bytes, read.mode);
+    overwriteFile(path, result.bytes, read.bytes);
     return applied(file, edits);
   } catch (error) {
-    return failed(file, `edit not applied: ${error instanceof Error ? error.message : String(error)}`);
+    const message = `edit not applied: ${error instanceof Error ? error.message : String(error)}`;
+    return failed(file, message, error instanceof DamagedFileError);
   }
 }
 
@@ -81,6 +93,7 @@ function applied(file: string, edits: readonly PlannedEdit[]): FileApplyOutcome 
   return { ok: true, file, edits: [...edits].sort((a, b) => a.start - b.start) };
 }
 
-function failed(file: string, message: string): FileApplyOutcome {
-  return { ok: false, problem: { code: 'verify-failed', file, severity: 'error', message } };
+function failed(file: string, message: string, damaged = false): FileApplyOutcome {
+  const problem: FileProblem = { code: 'verify-failed', file, severity: 'error', message };
+  return damaged ? { ok: false, problem, damaged } : { ok: false, problem };
 }

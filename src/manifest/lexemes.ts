@@ -10,8 +10,8 @@ export interface Lexeme {
 }
 
 /** The `yaml` lexer's marker before a plain scalar's text, and its other zero-width markers. */
-const PLAIN_SCALAR = '\x1f';
-const ZERO_WIDTH = new Set(['\x02', '\x18', PLAIN_SCALAR]);
+export const PLAIN_SCALAR = '\x1f';
+export const ZERO_WIDTH: ReadonlySet<string> = new Set(['\x02', '\x18', PLAIN_SCALAR]);
 
 export interface Lexed {
   /** Raw lexer output, to feed a `Parser` without lexing twice. */

@@ -1,6 +1,7 @@
 import { Composer, Lexer, LineCounter, Parser } from 'yaml';
 import type { CST, Document } from 'yaml';
 import { createMarkerWalker } from './marker-sites.js';
+import { recordShapes } from './token-fingerprint.js';
 import type { MarkerSite } from './marker-sites.js';
 
 export interface ParseFailure {
@@ -12,8 +13,8 @@ export interface ParseFailure {
 export interface ParsedSource {
   readonly documents: readonly Document.Parsed[];
   readonly lineCounter: LineCounter;
-  /** The lexer's tokens for the text. */
-  readonly raw: readonly string[];
+  /** The lexer's tokens for the text, as `tokenFingerprint` takes them. */
+  readonly shapes: readonly number[];
   /** Marker comments, when asked for. */
   readonly sites: readonly MarkerSite[];
   /** The first error of any document; the file is then left alone. */
@@ -22,7 +23,7 @@ export interface ParsedSource {
 
 /**
  * One pass over the text: the CST feeds both the marker walker and the composer, so a
- * marked file is lexed and parsed once; the lexer's tokens are kept for fingerprinting.
+ * marked file is lexed and parsed once; the lexer's tokens are recorded for fingerprinting.
  * `lexemes` (the `yaml` lexer's output for `text`) saves lexing again when the caller has them.
  */
 export function parseSource(
@@ -38,11 +39,11 @@ export function parseSource(
     walker?.visit(token);
     for (const document of composer.next(token)) documents.push(document);
   };
-  // What `Parser.parse` does, with the lexer's tokens kept (or given) along the way.
-  const raw: string[] = [];
+  // What `Parser.parse` does, with the lexer's tokens recorded along the way.
+  const shapes = recordShapes();
   lineCounter.addNewLine(0);
   for (const lexeme of options.lexemes ?? new Lexer().lex(text)) {
-    if (!options.lexemes) raw.push(lexeme);
+    shapes.add(lexeme);
     for (const token of parser.next(lexeme)) take(token);
   }
   for (const token of parser.end()) take(token);
@@ -51,7 +52,7 @@ export function parseSource(
   return {
     documents,
     lineCounter,
-    raw: options.lexemes ?? raw,
+    shapes: shapes.codes,
     sites: walker?.sites ?? [],
     ...(failure === undefined ? {} : { failure }),
   };

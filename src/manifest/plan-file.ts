@@ -77,7 +77,7 @@ export function planFileEdits(
   };
   for (const site of parsed.sites) planSite(context, site);
   if (edits.length === 0) return { markers, edits, problems };
-  const fingerprint = tokenFingerprint(parsed.raw, editedOffsets);
+  const fingerprint = tokenFingerprint(parsed.shapes, source.text, editedOffsets);
   return { markers, edits, problems, ...(fingerprint === undefined ? {} : { fingerprint }) };
 }
 

@@ -7,7 +7,7 @@ const MARKER_WORD = Buffer.from('$imagepolicy');
 
 export type ReadOutcome =
   /** The file holds the marker word and is worth parsing. */
-  | { readonly kind: 'marked'; readonly bytes: Buffer; readonly mode: number }
+  | { readonly kind: 'marked'; readonly bytes: Buffer }
   /** Read and looked at; nothing to do. */
   | { readonly kind: 'unmarked' }
   /** Not looked at (too large, binary, unreadable); a problem says why when it matters. */
@@ -20,7 +20,7 @@ export type ReadOutcome =
  * trips; callers run it on worker threads, or on this one in slices (map-in-slices.ts).
  */
 export function readManifest(entry: ManifestFile, maxBytes: number): ReadOutcome {
-  let read: { bytes: Buffer; mode: number } | undefined;
+  let read: { bytes: Buffer } | undefined;
   try {
     read = readBounded(entry.absolute, maxBytes);
   } catch (error) {
@@ -32,8 +32,8 @@ export function readManifest(entry: ManifestFile, maxBytes: number): ReadOutcome
   return { kind: 'marked', ...read };
 }
 
-/** The file's bytes and mode; undefined when it is larger than `maxBytes`. */
-export function readBounded(path: string, maxBytes: number): { bytes: Buffer; mode: number } | undefined {
+/** The file's bytes; undefined when it is larger than `maxBytes`. */
+export function readBounded(path: string, maxBytes: number): { bytes: Buffer } | undefined {
   const fd = openSync(path, 'r');
   try {
     const info = fstatSync(fd);
@@ -45,7 +45,7 @@ export function readBounded(path: string, maxBytes: number): { bytes: Buffer; mo
       if (bytesRead === 0) break;
       filled += bytesRead;
     }
-    return { bytes: filled === info.size ? buffer : buffer.subarray(0, filled), mode: info.mode };
+    return { bytes: filled === info.size ? buffer : buffer.subarray(0, filled) };
   } finally {
     closeSync(fd);
   }

@@ -1,36 +1,78 @@
 import { createHash } from 'node:crypto';
+import { PLAIN_SCALAR, ZERO_WIDTH } from './lexemes.js';
 
-/** The `yaml` lexer's zero-width control tokens; `\x1f` comes before a plain scalar's text. */
-const PLAIN_SCALAR = '\x1f';
-const ZERO_WIDTH = new Set(['\x02', '\x18', PLAIN_SCALAR]);
+/** Low two bits of a token's shape code; the rest is its length, or a control token's character. */
+const PLAIN = 0;
+const OTHER = 1;
+const CONTROL = 2;
+const MASKED = 3;
 
 /**
- * Digest of a raw `yaml` lexer token stream in which each scalar starting at an offset in
- * `masked` (string indices) counts only as "an edited scalar", whatever its text or quoting.
- * Two streams with the same fingerprint are equal token for token except at those scalars.
- * Undefined when an offset in `masked` is not the start of a scalar token.
+ * A `yaml` lexer token stream held as one number per token — its kind (plain scalar, other,
+ * zero-width control) and length — so that with the text it stood for it can be
+ * fingerprinted without keeping every token's string. Feed it the lexer's tokens in order.
  */
-export function tokenFingerprint(raw: readonly string[], masked: ReadonlySet<number>): string | undefined {
-  const parts: string[] = [];
-  let offset = 0;
+export interface TokenShapes {
+  add(source: string): void;
+  /** One code per token; a plain scalar's `\x1f` marker is folded into its scalar. */
+  readonly codes: readonly number[];
+}
+
+export function recordShapes(): TokenShapes {
+  const codes: number[] = [];
   let plain = false;
-  let found = 0;
-  for (const source of raw) {
-    if (source === PLAIN_SCALAR && !plain) {
-      plain = true;
-      continue;
-    }
-    const scalar = plain || source.startsWith('"') || source.startsWith("'");
+  return {
+    codes,
+    add(source) {
+      if (source === PLAIN_SCALAR && !plain) {
+        plain = true;
+        return;
+      }
+      if (plain) codes.push(source.length * 4 + PLAIN);
+      else if (ZERO_WIDTH.has(source)) codes.push(source.charCodeAt(0) * 4 + CONTROL);
+      else codes.push(source.length * 4 + OTHER);
+      plain = false;
+    },
+  };
+}
+
+/**
+ * Digest of a token stream (its shapes, and `text`, which the tokens cover end to end) in
+ * which each scalar starting at an offset in `masked` (string indices) counts only as "an
+ * edited scalar", whatever its text or quoting. Two streams with the same fingerprint are
+ * equal token for token except at those scalars: the digest covers the token count, every
+ * code (kind and length, or the masked mark) and the text outside the masked scalars, which
+ * the lengths cut back into tokens one way only. Undefined when an offset in `masked` is
+ * not the start of a scalar token, or the tokens do not cover `text`.
+ */
+export function tokenFingerprint(
+  shapes: readonly number[],
+  text: string,
+  masked: ReadonlySet<number>,
+): string | undefined {
+  // A code fits 32 bits: no token is longer than a string can be (2^29 code units).
+  const marked = new Int32Array(shapes.length);
+  const cuts: number[] = [];
+  let offset = 0;
+  for (let index = 0; index < shapes.length; index += 1) {
+    const code = shapes[index]!;
+    const kind = code & 3;
+    marked[index] = code;
+    if (kind === CONTROL) continue;
+    const length = code >> 2;
+    const scalar = kind === PLAIN || text[offset] === '"' || text[offset] === "'";
     if (scalar && masked.has(offset)) {
-      parts.push('m');
-      found += 1;
-    } else {
-      // Kind, length and text: no two different streams give the same string.
-      parts.push(`${plain ? 'p' : 't'}${source.length}:${source}`);
+      marked[index] = MASKED;
+      cuts.push(offset, offset + length);
     }
-    if (plain || !ZERO_WIDTH.has(source)) offset += source.length;
-    plain = false;
+    offset += length;
   }
-  if (found !== masked.size) return undefined;
-  return createHash('sha256').update(parts.join('')).digest('base64');
+  if (offset !== text.length || cuts.length !== masked.size * 2) return undefined;
+  const hash = createHash('sha256').update(Int32Array.of(shapes.length)).update(marked);
+  let from = 0;
+  for (let index = 0; index < cuts.length; index += 2) {
+    hash.update(text.slice(from, cuts[index]));
+    from = cuts[index + 1]!;
+  }
+  return hash.update(text.slice(from)).digest('base64');
 }

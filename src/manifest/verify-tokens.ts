@@ -1,10 +1,10 @@
-import { CST, isScalar, parseDocument } from 'yaml';
-import { lex } from './lexemes.js';
-import type { Lexeme, TokenEdit } from './lexemes.js';
+import { CST, Lexer, isScalar, parseDocument } from 'yaml';
+import { PLAIN_SCALAR, ZERO_WIDTH } from './lexemes.js';
+import type { TokenEdit } from './lexemes.js';
 import type { SourceText } from './source-text.js';
 import { decodeSource } from './source-text.js';
 import { splice } from './splice.js';
-import { tokenFingerprint } from './token-fingerprint.js';
+import { recordShapes, tokenFingerprint } from './token-fingerprint.js';
 import type { PlannedEdit } from './types.js';
 
 /**
@@ -48,26 +48,31 @@ export function confirmByFingerprint(
   const output = splice(original.bytes, sorted);
   const changed = decodeSource(output);
   if (!changed) return undefined;
-  const after = lex(changed.text);
-  if (tokenFingerprint(after.raw, new Set(wanted.keys())) !== fingerprint) return undefined;
-  if (after.lexemes.some((lexeme) => lexeme.source.startsWith('%'))) return undefined;
-  for (const [index, lexeme] of after.lexemes.entries()) {
-    const edit = lexeme.scalar ? wanted.get(lexeme.offset) : undefined;
-    if (!edit) continue;
-    if (hasTag(after.lexemes, index) || !readsAs(lexeme.source, edit.new)) return undefined;
+  const shapes = recordShapes();
+  let offset = 0;
+  let plain = false;
+  // Whether a tag stands before the next token, with only space, breaks, comments and anchors between.
+  let tagged = false;
+  for (const source of new Lexer().lex(changed.text)) {
+    shapes.add(source);
+    if (source === PLAIN_SCALAR && !plain) {
+      plain = true;
+      continue;
+    }
+    if (source.startsWith('%')) return undefined;
+    const scalar = plain || source.startsWith('"') || source.startsWith("'");
+    const edit = scalar ? wanted.get(offset) : undefined;
+    if (edit && (tagged || !readsAs(source, edit.new))) return undefined;
+    tagged = source.startsWith('!') || (tagged && KEEPS_TAG.test(source));
+    if (plain || !ZERO_WIDTH.has(source)) offset += source.length;
+    plain = false;
   }
+  if (tokenFingerprint(shapes.codes, changed.text, new Set(wanted.keys())) !== fingerprint) return undefined;
   return output;
 }
 
-/** Walks back over the node's properties (anchors, tags) and the space, breaks and comments between them. */
-function hasTag(lexemes: readonly Lexeme[], index: number): boolean {
-  for (let at = index - 1; at >= 0; at -= 1) {
-    const source = lexemes[at]!.source;
-    if (source.startsWith('!')) return true;
-    if (!/^(?:[ \t]+|\r?\n|#.*|&.*)$/s.test(source)) return false;
-  }
-  return false;
-}
+/** Tokens that may stand between a tag and its node: space, a line break, a comment, an anchor. */
+const KEEPS_TAG = /^(?:[ \t]+|\r?\n|#.*|&.*)$/s;
 
 /** A one-line flow scalar that the core schema reads as exactly `intended`. */
 function readsAs(source: string, intended: string): boolean {

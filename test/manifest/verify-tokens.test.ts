@@ -4,7 +4,7 @@ import { applyFileEdits, planFileEdits } from '../../src/manifest/index.js';
 import type { DesiredImage, PlannedEdit } from '../../src/manifest/index.js';
 import { lex } from '../../src/manifest/lexemes.js';
 import { decodeSource } from '../../src/manifest/source-text.js';
-import { tokenFingerprint } from '../../src/manifest/token-fingerprint.js';
+import { recordShapes, tokenFingerprint } from '../../src/manifest/token-fingerprint.js';
 import { confirmByFingerprint } from '../../src/manifest/verify-tokens.js';
 import type { SourceText } from '../../src/manifest/source-text.js';
 import { IMAGES, fileArb, render } from './yaml-generator.js';
@@ -36,7 +36,12 @@ function confirm(bytes: Buffer, edits: readonly PlannedEdit[], fingerprint: stri
 
 describe('tokenFingerprint', () => {
   const fingerprint = (text: string, masked: number[]): string | undefined =>
-    tokenFingerprint(lex(text).raw, new Set(masked));
+    tokenFingerprint(shapesOf(text), text, new Set(masked));
+  const shapesOf = (text: string): readonly number[] => {
+    const shapes = recordShapes();
+    for (const token of lex(text).raw) shapes.add(token);
+    return shapes.codes;
+  };
 
   it('ignores the text and quoting of masked scalars only', () => {
     const plain = fingerprint('a: x\nb: [y, z]\n', [3]);
@@ -45,6 +50,19 @@ describe('tokenFingerprint', () => {
     expect(fingerprint('a: x\nb: [y, w]\n', [3])).not.toBe(plain);
     expect(fingerprint('a: x\nb: [y,z]\n', [3])).not.toBe(plain);
     expect(fingerprint('a: x\nb: [y, z]\n', [])).not.toBe(plain);
+  });
+
+  it('tells apart the same text cut into other tokens', () => {
+    // Codes are length × 4 + kind (1: a token other than a plain scalar).
+    const none = new Set<number>();
+    expect(tokenFingerprint([3 * 4 + 1, 1 * 4 + 1], 'abcd', none)).toBeDefined();
+    expect(tokenFingerprint([3 * 4 + 1, 1 * 4 + 1], 'abcd', none)).not.toBe(
+      tokenFingerprint([1 * 4 + 1, 3 * 4 + 1], 'abcd', none),
+    );
+  });
+
+  it('is undefined when the tokens do not cover the text', () => {
+    expect(tokenFingerprint(shapesOf('a: x\n'), 'a: x\nmore\n', new Set([3]))).toBeUndefined();
   });
 
   it('is undefined when a masked offset is not the start of a scalar', () => {
