@@ -75,7 +75,7 @@ export function applyToFile(
   fingerprint: string | undefined,
 ): FileApplyOutcome {
   try {
-    const path = realpathSync(join(root, file));
+    const path = realpathSync.native(join(root, file));
     if (!isInside(root, path)) return failed(file, 'edit not applied: the file lies outside the repository');
     const read = readBounded(path, Number.MAX_SAFE_INTEGER);
     if (!read) return failed(file, 'edit not applied: the file cannot be read');

@@ -30,6 +30,7 @@ interface Walk {
   readonly seenDirs: Set<string>;
   readonly files: Map<string, ManifestFile>;
   readonly problems: FileProblem[];
+  readonly onFile: ((file: ManifestFile) => void) | undefined;
 }
 
 const DIRECTORY_CONCURRENCY = 8;
@@ -37,13 +38,15 @@ const DIRECTORY_CONCURRENCY = 8;
 /**
  * Lists `*.yaml`, `*.yml` and `Kustomization` files under `paths` of the real `root`, sorted.
  * Skips `.git`; follows a symlink only when its real target stays inside the root; visits each
- * real directory and file once, so links cannot loop or produce a file twice.
+ * real directory and file once, so links cannot loop or produce a file twice. `onFile` hears
+ * of each file as the walk finds it, so work on it can start before the walk ends.
  */
 export async function listManifestFiles(
   root: string,
   paths: readonly string[],
+  onFile?: (file: ManifestFile) => void,
 ): Promise<{ files: ManifestFile[]; problems: FileProblem[] }> {
-  const walk: Walk = { root, seenDirs: new Set(), files: new Map(), problems: [] };
+  const walk: Walk = { root, seenDirs: new Set(), files: new Map(), problems: [], onFile };
   let level: string[] = [];
   for (const path of paths.length === 0 ? ['.'] : paths) {
     const shown = toPosix(path);
@@ -128,5 +131,8 @@ function claimDirectory(walk: Walk, realDir: string): string | undefined {
 
 function addFile(walk: Walk, realFile: string): void {
   const file = toPosix(relative(walk.root, realFile));
-  if (!walk.files.has(file)) walk.files.set(file, { file, absolute: realFile });
+  if (walk.files.has(file)) return;
+  const entry = { file, absolute: realFile };
+  walk.files.set(file, entry);
+  walk.onFile?.(entry);
 }

@@ -19,10 +19,13 @@ export interface MarkerSite {
   readonly reason?: string;
 }
 
-const MARKER_WORD = '$imagepolicy';
+/** The word every marker comment holds; only files and comments holding it are looked at. */
+export const MARKER_WORD = '$imagepolicy';
 
 interface WalkState {
   readonly sites: MarkerSite[];
+  /** Where the last mention of the marker word starts: nothing after it can be a marker. */
+  readonly until: number;
   candidate: MarkedScalar | undefined;
   /** What last ended the candidate, for the warning when a marker trails no scalar. */
   blocker: string;
@@ -35,14 +38,16 @@ interface WalkState {
  * that ends on the comment's line just before it (only spaces, commas and closing brackets
  * between), as Flux reads a trailing line comment. Whole-line comments are skipped: they are
  * how people comment a line out. Block scalar content is one token, so a marker written
- * inside it is text and never seen here.
+ * inside it is text and never seen here. Tokens after `until` (the last mention of the marker
+ * word in the text) are not visited: no marker comment starts there.
  */
-export function createMarkerWalker(): {
+export function createMarkerWalker(until: number): {
   visit(token: CST.Token): void;
   readonly sites: readonly MarkerSite[];
 } {
   const state: WalkState = {
     sites: [],
+    until,
     candidate: undefined,
     blocker: 'nothing',
     lineHasContent: false,
@@ -52,6 +57,7 @@ export function createMarkerWalker(): {
 }
 
 function visitToken(state: WalkState, token: CST.Token, role: ScalarRole): void {
+  if (token.offset > state.until) return;
   switch (token.type) {
     case 'document':
       visitAll(state, token.start);
@@ -64,7 +70,10 @@ function visitToken(state: WalkState, token: CST.Token, role: ScalarRole): void 
       return;
     case 'block-map':
     case 'block-seq':
-      for (const item of token.items) visitItem(state, item);
+      for (const item of token.items) {
+        if (itemOffset(item) > state.until) return;
+        visitItem(state, item);
+      }
       return;
     case 'flow-collection':
       visitSource(state, token.start);
@@ -99,6 +108,10 @@ function visitItem(state: WalkState, item: CST.CollectionItem): void {
   if (item.key) visitToken(state, item.key, 'key');
   visitAll(state, item.sep);
   if (item.value) visitToken(state, item.value, 'value');
+}
+
+function itemOffset(item: CST.CollectionItem): number {
+  return (item.start[0] ?? item.key ?? item.sep?.[0] ?? item.value)?.offset ?? -1;
 }
 
 function visitAll(state: WalkState, tokens: readonly CST.Token[] | undefined): void {

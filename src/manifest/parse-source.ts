@@ -1,6 +1,6 @@
 import { Composer, Lexer, LineCounter, Parser } from 'yaml';
 import type { CST, Document } from 'yaml';
-import { createMarkerWalker } from './marker-sites.js';
+import { MARKER_WORD, createMarkerWalker } from './marker-sites.js';
 import { recordShapes } from './token-fingerprint.js';
 import type { MarkerSite } from './marker-sites.js';
 
@@ -33,7 +33,7 @@ export function parseSource(
   const lineCounter = new LineCounter();
   const parser = new Parser(lineCounter.addNewLine);
   const composer = new Composer({ prettyErrors: false });
-  const walker = options.markers ? createMarkerWalker() : undefined;
+  const walker = options.markers ? createMarkerWalker(text.lastIndexOf(MARKER_WORD)) : undefined;
   const documents: Document.Parsed[] = [];
   const take = (token: CST.Token): void => {
     walker?.visit(token);

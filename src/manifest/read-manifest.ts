@@ -1,9 +1,10 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { ManifestFile } from './list-files.js';
+import { MARKER_WORD } from './marker-sites.js';
 import type { FileProblem } from './types.js';
 
 export const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
-const MARKER_WORD = Buffer.from('$imagepolicy');
+const MARKER_BYTES = Buffer.from(MARKER_WORD);
 
 export type ReadOutcome =
   /** The file holds the marker word and is worth parsing. */
@@ -27,7 +28,7 @@ export function readManifest(entry: ManifestFile, maxBytes: number): ReadOutcome
     return skipped(entry, `cannot be read: ${error instanceof Error ? error.message : String(error)}`);
   }
   if (read === undefined) return skipped(entry, `larger than ${maxBytes} bytes; skipped`);
-  if (read.bytes.indexOf(MARKER_WORD) < 0) return { kind: 'unmarked' };
+  if (read.bytes.indexOf(MARKER_BYTES) < 0) return { kind: 'unmarked' };
   if (read.bytes.indexOf(0) >= 0) return skipped(entry, 'binary file (holds NUL bytes); skipped');
   return { kind: 'marked', ...read };
 }

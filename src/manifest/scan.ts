@@ -7,8 +7,12 @@ import { planFileEdits } from './plan-file.js';
 import type { FilePlan } from './plan-file.js';
 import { DEFAULT_MAX_FILE_BYTES, readManifest } from './read-manifest.js';
 import type { DesiredImage, FileProblem, ManifestPlan, Marker, PlannedEdit, ScanInput } from './types.js';
+import type { ManifestWorkers, ScanJob } from './workers.js';
 
-/** Below this many files, worker threads are not worth their messages: scan on this thread. */
+/**
+ * Below this many files, worker threads are not worth their messages: scan on this thread.
+ * Also the batch handed to the workers while the walk goes on.
+ */
 const WORKERS_MIN_FILES = 64;
 
 /** What scanning one file gave. */
@@ -44,14 +48,26 @@ async function scanRepository(
       cause,
     });
   });
-  const listing = input.markedFiles
-    ? listKnownFiles(root, input.markedFiles, input.paths ?? [])
-    : await listManifestFiles(root, input.paths ?? []);
   const maxBytes = input.limits?.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const outcomes =
-    input.workers && listing.files.length >= WORKERS_MIN_FILES
-      ? await input.workers.scan(listing.files, { desired, knownImages: input.knownImages, maxBytes })
-      : await mapInSlices(listing.files, (entry) => scanFile(entry, maxBytes, desired, input.knownImages));
+  const job: ScanJob = { desired, knownImages: input.knownImages, maxBytes };
+  const local = (files: readonly ManifestFile[]): Promise<FileOutcome[]> =>
+    mapInSlices(files, (entry) => scanFile(entry, maxBytes, desired, input.knownImages));
+  let listing: { files: ManifestFile[]; problems: FileProblem[] };
+  let outcomes: FileOutcome[];
+  if (input.markedFiles) {
+    listing = listKnownFiles(root, input.markedFiles, input.paths ?? []);
+    outcomes =
+      input.workers && listing.files.length >= WORKERS_MIN_FILES
+        ? await input.workers.scan(listing.files, job)
+        : await local(listing.files);
+  } else if (input.workers) {
+    const early = scanWhileListing(input.workers, job);
+    listing = await listManifestFiles(root, input.paths ?? [], early.take);
+    outcomes = await early.finish(listing.files, local);
+  } else {
+    listing = await listManifestFiles(root, input.paths ?? []);
+    outcomes = await local(listing.files);
+  }
   const markers: Marker[] = [];
   const edits: PlannedEdit[] = [];
   const problems: FileProblem[] = [...listing.problems];
@@ -68,6 +84,46 @@ async function scanRepository(
     if (fingerprint !== undefined) fingerprints.set(listing.files[index]!.file, fingerprint);
   }
   return { markers, edits, problems, filesScanned, fingerprints };
+}
+
+/**
+ * Hands the walk's files to the workers a batch at a time while the walk goes on, so reading
+ * and parsing overlap it. `finish` gives the outcomes in the order of the final (sorted)
+ * listing; a listing too small for workers to pay off is scanned on this thread instead.
+ */
+function scanWhileListing(
+  workers: ManifestWorkers,
+  job: ScanJob,
+): {
+  take: (file: ManifestFile) => void;
+  finish: (
+    files: readonly ManifestFile[],
+    local: (files: readonly ManifestFile[]) => Promise<FileOutcome[]>,
+  ) => Promise<FileOutcome[]>;
+} {
+  const started: Promise<readonly (readonly [string, FileOutcome])[]>[] = [];
+  let batch: ManifestFile[] = [];
+  const send = (): void => {
+    const files = batch;
+    batch = [];
+    started.push(
+      workers
+        .scan(files, job)
+        .then((outcomes) => outcomes.map((outcome, i) => [files[i]!.file, outcome] as const)),
+    );
+  };
+  return {
+    take: (file) => {
+      batch.push(file);
+      if (batch.length === WORKERS_MIN_FILES) send();
+    },
+    finish: async (files, local) => {
+      if (started.length === 0) return local(files);
+      if (batch.length > 0) send();
+      const byFile = new Map((await Promise.all(started)).flat());
+      return files.map((entry) => byFile.get(entry.file)!);
+    },
+  };
 }
 
 /** `scanRepository`'s work on one file (blocking; see readManifest). */

@@ -6,6 +6,8 @@ const PLAIN = 0;
 const OTHER = 1;
 const CONTROL = 2;
 const MASKED = 3;
+const DOUBLE_QUOTE = 0x22;
+const SINGLE_QUOTE = 0x27;
 
 /**
  * A `yaml` lexer token stream held as one number per token — its kind (plain scalar, other,
@@ -29,7 +31,7 @@ export function recordShapes(): TokenShapes {
         return;
       }
       if (plain) codes.push(source.length * 4 + PLAIN);
-      else if (ZERO_WIDTH.has(source)) codes.push(source.charCodeAt(0) * 4 + CONTROL);
+      else if (source.length === 1 && ZERO_WIDTH.has(source)) codes.push(source.charCodeAt(0) * 4 + CONTROL);
       else codes.push(source.length * 4 + OTHER);
       plain = false;
     },
@@ -60,7 +62,8 @@ export function tokenFingerprint(
     marked[index] = code;
     if (kind === CONTROL) continue;
     const length = code >> 2;
-    const scalar = kind === PLAIN || text[offset] === '"' || text[offset] === "'";
+    const first = text.charCodeAt(offset);
+    const scalar = kind === PLAIN || first === DOUBLE_QUOTE || first === SINGLE_QUOTE;
     if (scalar && masked.has(offset)) {
       marked[index] = MASKED;
       cuts.push(offset, offset + length);

@@ -59,17 +59,23 @@ export function confirmByFingerprint(
       plain = true;
       continue;
     }
-    if (source.startsWith('%')) return undefined;
-    const scalar = plain || source.startsWith('"') || source.startsWith("'");
+    const first = source.charCodeAt(0);
+    if (first === PERCENT) return undefined;
+    const scalar = plain || first === DOUBLE_QUOTE || first === SINGLE_QUOTE;
     const edit = scalar ? wanted.get(offset) : undefined;
     if (edit && (tagged || !readsAs(source, edit.new))) return undefined;
-    tagged = source.startsWith('!') || (tagged && KEEPS_TAG.test(source));
-    if (plain || !ZERO_WIDTH.has(source)) offset += source.length;
+    tagged = first === EXCLAMATION || (tagged && KEEPS_TAG.test(source));
+    if (plain || source.length !== 1 || !ZERO_WIDTH.has(source)) offset += source.length;
     plain = false;
   }
   if (tokenFingerprint(shapes.codes, changed.text, new Set(wanted.keys())) !== fingerprint) return undefined;
   return output;
 }
+
+const PERCENT = 0x25;
+const DOUBLE_QUOTE = 0x22;
+const SINGLE_QUOTE = 0x27;
+const EXCLAMATION = 0x21;
 
 /** Tokens that may stand between a tag and its node: space, a line break, a comment, an anchor. */
 const KEEPS_TAG = /^(?:[ \t]+|\r?\n|#.*|&.*)$/s;
