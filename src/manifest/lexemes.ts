@@ -13,6 +13,11 @@ export interface Lexeme {
 export const PLAIN_SCALAR = '\x1f';
 export const ZERO_WIDTH: ReadonlySet<string> = new Set(['\x02', '\x18', PLAIN_SCALAR]);
 
+/** Whether a token starting with this character code is a quoted scalar. */
+export function opensQuoted(code: number): boolean {
+  return code === 0x22 || code === 0x27;
+}
+
 export interface Lexed {
   /** Raw lexer output, to feed a `Parser` without lexing twice. */
   readonly raw: readonly string[];

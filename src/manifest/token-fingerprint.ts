@@ -1,13 +1,11 @@
 import { createHash } from 'node:crypto';
-import { PLAIN_SCALAR, ZERO_WIDTH } from './lexemes.js';
+import { PLAIN_SCALAR, ZERO_WIDTH, opensQuoted } from './lexemes.js';
 
 /** Low two bits of a token's shape code; the rest is its length, or a control token's character. */
 const PLAIN = 0;
 const OTHER = 1;
 const CONTROL = 2;
 const MASKED = 3;
-const DOUBLE_QUOTE = 0x22;
-const SINGLE_QUOTE = 0x27;
 
 /**
  * A `yaml` lexer token stream held as one number per token — its kind (plain scalar, other,
@@ -63,7 +61,7 @@ export function tokenFingerprint(
     if (kind === CONTROL) continue;
     const length = code >> 2;
     const first = text.charCodeAt(offset);
-    const scalar = kind === PLAIN || first === DOUBLE_QUOTE || first === SINGLE_QUOTE;
+    const scalar = kind === PLAIN || opensQuoted(first);
     if (scalar && masked.has(offset)) {
       marked[index] = MASKED;
       cuts.push(offset, offset + length);

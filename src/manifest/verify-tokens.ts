@@ -1,5 +1,5 @@
 import { CST, Lexer, isScalar, parseDocument } from 'yaml';
-import { PLAIN_SCALAR, ZERO_WIDTH } from './lexemes.js';
+import { PLAIN_SCALAR, ZERO_WIDTH, opensQuoted } from './lexemes.js';
 import type { TokenEdit } from './lexemes.js';
 import type { SourceText } from './source-text.js';
 import { decodeSource } from './source-text.js';
@@ -61,7 +61,7 @@ export function confirmByFingerprint(
     }
     const first = source.charCodeAt(0);
     if (first === PERCENT) return undefined;
-    const scalar = plain || first === DOUBLE_QUOTE || first === SINGLE_QUOTE;
+    const scalar = plain || opensQuoted(first);
     const edit = scalar ? wanted.get(offset) : undefined;
     if (edit && (tagged || !readsAs(source, edit.new))) return undefined;
     tagged = first === EXCLAMATION || (tagged && KEEPS_TAG.test(source));
@@ -73,8 +73,6 @@ export function confirmByFingerprint(
 }
 
 const PERCENT = 0x25;
-const DOUBLE_QUOTE = 0x22;
-const SINGLE_QUOTE = 0x27;
 const EXCLAMATION = 0x21;
 
 /** Tokens that may stand between a tag and its node: space, a line break, a comment, an anchor. */
