@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManifestError } from '../../src/errors.js';
 import { applyPlan, findMarkers, planEdits } from '../../src/manifest/index.js';
-import type { DesiredImage } from '../../src/manifest/index.js';
+import type { DesiredImage, ManifestWorkers } from '../../src/manifest/index.js';
+import type { FileApplyOutcome } from '../../src/manifest/apply-plan.js';
 
 const desired = new Map<string, DesiredImage>([
   ['podinfo', { imageKey: 'podinfo', repository: 'r/podinfo', tag: '6.0.2', digest: '', pinDigest: false }],
@@ -78,5 +79,33 @@ describe('applyPlan', () => {
     await expect(findMarkers({ root: join(base, 'missing'), knownImages })).rejects.toBeInstanceOf(
       ManifestError,
     );
+  });
+
+  it('refuses the whole tree when a file could be neither written nor put back', async () => {
+    const files = Array.from({ length: 16 }, (_, i) => `f${String(i).padStart(2, '0')}.yaml`);
+    for (const file of files) await writeFile(join(root, file), marked('6.0.1'));
+    const plan = await planEdits({ root, knownImages, desired });
+    // A pool whose disk failed under one file: the others were written.
+    const workers: ManifestWorkers = {
+      scan: () => Promise.reject(new Error('not used')),
+      apply: (_root, items) =>
+        Promise.resolve(
+          items.map((item): FileApplyOutcome =>
+            item.file === 'f07.yaml'
+              ? {
+                  ok: false,
+                  damaged: true,
+                  problem: { file: item.file, severity: 'error', message: 'edit not applied: EIO' },
+                }
+              : { ok: true, file: item.file, edits: item.edits },
+          ),
+        ),
+      running: () => 0,
+      close: () => Promise.resolve(),
+    };
+    const error: unknown = await applyPlan(root, plan, { workers }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ManifestError);
+    expect((error as ManifestError).context.file).toBe('f07.yaml');
+    expect((error as ManifestError).message).toContain('half-written');
   });
 });
