@@ -77,11 +77,11 @@ export function applyToFile(
   try {
     const path = realpathSync.native(join(root, file));
     if (!isInside(root, path)) return failed(file, 'edit not applied: the file lies outside the repository');
-    const read = readBounded(path, Number.MAX_SAFE_INTEGER);
-    if (!read) return failed(file, 'edit not applied: the file cannot be read');
-    const result = applyFileEdits(read.bytes, edits, fingerprint);
+    const bytes = readBounded(path, Number.MAX_SAFE_INTEGER);
+    if (!bytes) return failed(file, 'edit not applied: the file cannot be read');
+    const result = applyFileEdits(bytes, edits, fingerprint);
     if (!result.ok) return { ok: false, problem: result.problem };
-    overwriteFile(path, result.bytes, read.bytes);
+    overwriteFile(path, result.bytes, bytes);
     return applied(file, edits);
   } catch (error) {
     const message = `edit not applied: ${error instanceof Error ? error.message : String(error)}`;

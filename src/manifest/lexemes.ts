@@ -27,21 +27,40 @@ export interface Lexed {
 export function lex(text: string): Lexed {
   const raw: string[] = [];
   const lexemes: Lexeme[] = [];
+  eachLexeme(
+    text,
+    (source, offset, scalar) => {
+      lexemes.push({ offset, source, scalar });
+      return true;
+    },
+    (source) => raw.push(source),
+  );
+  return { raw, lexemes };
+}
+
+/**
+ * Runs the `yaml` lexer over `text`: `onRaw` hears every token as the lexer gives it, `visit`
+ * each lexeme (a plain scalar's marker joined to its text) with its string index. Stops and
+ * returns false as soon as `visit` returns false.
+ */
+export function eachLexeme(
+  text: string,
+  visit: (source: string, offset: number, scalar: boolean) => boolean,
+  onRaw?: (source: string) => void,
+): boolean {
   let offset = 0;
   let plain = false;
   for (const source of new Lexer().lex(text)) {
-    raw.push(source);
-    if (source === PLAIN_SCALAR) {
+    onRaw?.(source);
+    if (source === PLAIN_SCALAR && !plain) {
       plain = true;
       continue;
     }
-    const zeroWidth = !plain && ZERO_WIDTH.has(source);
-    const quoted = source.startsWith('"') || source.startsWith("'");
-    lexemes.push({ offset, source, scalar: plain || quoted });
-    if (!zeroWidth) offset += source.length;
+    if (!visit(source, offset, plain || opensQuoted(source.charCodeAt(0)))) return false;
+    if (plain || source.length !== 1 || !ZERO_WIDTH.has(source)) offset += source.length;
     plain = false;
   }
-  return { raw, lexemes };
+  return true;
 }
 
 export interface TokenEdit {

@@ -21,20 +21,20 @@ export type ReadOutcome =
  * trips; callers run it on worker threads, or on this one in slices (map-in-slices.ts).
  */
 export function readManifest(entry: ManifestFile, maxBytes: number): ReadOutcome {
-  let read: { bytes: Buffer } | undefined;
+  let bytes: Buffer | undefined;
   try {
-    read = readBounded(entry.absolute, maxBytes);
+    bytes = readBounded(entry.absolute, maxBytes);
   } catch (error) {
     return skipped(entry, `cannot be read: ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (read === undefined) return skipped(entry, `larger than ${maxBytes} bytes; skipped`);
-  if (read.bytes.indexOf(MARKER_BYTES) < 0) return { kind: 'unmarked' };
-  if (read.bytes.indexOf(0) >= 0) return skipped(entry, 'binary file (holds NUL bytes); skipped');
-  return { kind: 'marked', ...read };
+  if (bytes === undefined) return skipped(entry, `larger than ${maxBytes} bytes; skipped`);
+  if (bytes.indexOf(MARKER_BYTES) < 0) return { kind: 'unmarked' };
+  if (bytes.indexOf(0) >= 0) return skipped(entry, 'binary file (holds NUL bytes); skipped');
+  return { kind: 'marked', bytes };
 }
 
 /** The file's bytes; undefined when it is larger than `maxBytes`. */
-export function readBounded(path: string, maxBytes: number): { bytes: Buffer } | undefined {
+export function readBounded(path: string, maxBytes: number): Buffer | undefined {
   const fd = openSync(path, 'r');
   try {
     const info = fstatSync(fd);
@@ -46,7 +46,7 @@ export function readBounded(path: string, maxBytes: number): { bytes: Buffer } |
       if (bytesRead === 0) break;
       filled += bytesRead;
     }
-    return { bytes: filled === info.size ? buffer : buffer.subarray(0, filled) };
+    return filled === info.size ? buffer : buffer.subarray(0, filled);
   } finally {
     closeSync(fd);
   }

@@ -52,22 +52,12 @@ async function scanRepository(
   const job: ScanJob = { desired, knownImages: input.knownImages, maxBytes };
   const local = (files: readonly ManifestFile[]): Promise<FileOutcome[]> =>
     mapInSlices(files, (entry) => scanFile(entry, maxBytes, desired, input.knownImages));
-  let listing: { files: ManifestFile[]; problems: FileProblem[] };
-  let outcomes: FileOutcome[];
-  if (input.markedFiles) {
-    listing = listKnownFiles(root, input.markedFiles, input.paths ?? []);
-    outcomes =
-      input.workers && listing.files.length >= WORKERS_MIN_FILES
-        ? await input.workers.scan(listing.files, job)
-        : await local(listing.files);
-  } else if (input.workers) {
-    const early = scanWhileListing(input.workers, job);
-    listing = await listManifestFiles(root, input.paths ?? [], early.take);
-    outcomes = await early.finish(listing.files, local);
-  } else {
-    listing = await listManifestFiles(root, input.paths ?? []);
-    outcomes = await local(listing.files);
-  }
+  // With workers, files go to them in batches as they are listed; otherwise all on this thread.
+  const early = input.workers ? scanWhileListing(input.workers, job, local) : undefined;
+  const listing = input.markedFiles
+    ? listKnownFiles(root, input.markedFiles, input.paths ?? [], early?.take)
+    : await listManifestFiles(root, input.paths ?? [], early?.take);
+  const outcomes = early ? await early.finish(listing.files) : await local(listing.files);
   const markers: Marker[] = [];
   const edits: PlannedEdit[] = [];
   const problems: FileProblem[] = [...listing.problems];
@@ -94,12 +84,10 @@ async function scanRepository(
 function scanWhileListing(
   workers: ManifestWorkers,
   job: ScanJob,
+  local: (files: readonly ManifestFile[]) => Promise<FileOutcome[]>,
 ): {
   take: (file: ManifestFile) => void;
-  finish: (
-    files: readonly ManifestFile[],
-    local: (files: readonly ManifestFile[]) => Promise<FileOutcome[]>,
-  ) => Promise<FileOutcome[]>;
+  finish: (files: readonly ManifestFile[]) => Promise<FileOutcome[]>;
 } {
   const started: Promise<readonly (readonly [string, FileOutcome])[]>[] = [];
   let batch: ManifestFile[] = [];
@@ -117,7 +105,7 @@ function scanWhileListing(
       batch.push(file);
       if (batch.length === WORKERS_MIN_FILES) send();
     },
-    finish: async (files, local) => {
+    finish: async (files) => {
       if (started.length === 0) return local(files);
       if (batch.length > 0) send();
       const byFile = new Map((await Promise.all(started)).flat());
@@ -144,11 +132,13 @@ function listKnownFiles(
   root: string,
   markedFiles: readonly string[],
   paths: readonly string[],
+  onFile?: (file: ManifestFile) => void,
 ): { files: ManifestFile[]; problems: FileProblem[] } {
   const named = new Set(paths.map((path) => path.replace(/^\.\//, '').replace(/\/+$/, '')));
   const files = [...new Set(markedFiles)]
     .filter((file) => isManifestName(basename(file)) || named.has(file))
     .sort()
     .map((file) => ({ file, absolute: join(root, file) }));
+  for (const file of files) onFile?.(file);
   return { files, problems: [] };
 }

@@ -1,5 +1,5 @@
-import { CST, Lexer, isScalar, parseDocument } from 'yaml';
-import { PLAIN_SCALAR, ZERO_WIDTH, opensQuoted } from './lexemes.js';
+import { CST, isScalar, parseDocument } from 'yaml';
+import { eachLexeme } from './lexemes.js';
 import type { TokenEdit } from './lexemes.js';
 import type { SourceText } from './source-text.js';
 import { decodeSource } from './source-text.js';
@@ -49,25 +49,21 @@ export function confirmByFingerprint(
   const changed = decodeSource(output);
   if (!changed) return undefined;
   const shapes = recordShapes();
-  let offset = 0;
-  let plain = false;
   // Whether a tag stands before the next token, with only space, breaks, comments and anchors between.
   let tagged = false;
-  for (const source of new Lexer().lex(changed.text)) {
-    shapes.add(source);
-    if (source === PLAIN_SCALAR && !plain) {
-      plain = true;
-      continue;
-    }
-    const first = source.charCodeAt(0);
-    if (first === PERCENT) return undefined;
-    const scalar = plain || opensQuoted(first);
-    const edit = scalar ? wanted.get(offset) : undefined;
-    if (edit && (tagged || !readsAs(source, edit.new))) return undefined;
-    tagged = first === EXCLAMATION || (tagged && KEEPS_TAG.test(source));
-    if (plain || source.length !== 1 || !ZERO_WIDTH.has(source)) offset += source.length;
-    plain = false;
-  }
+  const confirmed = eachLexeme(
+    changed.text,
+    (source, offset, scalar) => {
+      const first = source.charCodeAt(0);
+      if (first === PERCENT) return false;
+      const edit = scalar ? wanted.get(offset) : undefined;
+      if (edit && (tagged || !readsAs(source, edit.new))) return false;
+      tagged = first === EXCLAMATION || (tagged && KEEPS_TAG.test(source));
+      return true;
+    },
+    (source) => shapes.add(source),
+  );
+  if (!confirmed) return undefined;
   if (tokenFingerprint(shapes.codes, changed.text, new Set(wanted.keys())) !== fingerprint) return undefined;
   return output;
 }
