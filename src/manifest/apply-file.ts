@@ -1,5 +1,5 @@
-import { isScalar, visit } from 'yaml';
-import type { Document } from 'yaml';
+import { Scalar, visit } from 'yaml-next';
+import type { Document } from 'yaml-next';
 import { compareLexemes, lex } from './lexemes.js';
 import type { Lexeme, TokenEdit } from './lexemes.js';
 import { parseSource, positionOf } from './parse-source.js';
@@ -115,7 +115,7 @@ function checkValues(
   let met = 0;
   for (const document of documents) {
     visit(document, (key, node) => {
-      if (!isScalar(node) || !node.range || !intended.has(node.range[0])) return undefined;
+      if (!(node instanceof Scalar) || !node.range || !intended.has(node.range[0])) return undefined;
       const wanted = intended.get(node.range[0]);
       met += 1;
       if (key === 'key') problem = { offset: node.range[0], message: 'an edit landed on a mapping key' };

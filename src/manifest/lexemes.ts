@@ -1,4 +1,4 @@
-import { Lexer } from 'yaml';
+import { lex as yamlLex } from 'yaml-next';
 
 /** One lexical token; a plain scalar's marker and text are joined into one. */
 export interface Lexeme {
@@ -50,7 +50,7 @@ export function eachLexeme(
 ): boolean {
   let offset = 0;
   let plain = false;
-  for (const source of new Lexer().lex(text)) {
+  for (const source of yamlLex(text)) {
     onRaw?.(source);
     if (source === PLAIN_SCALAR && !plain) {
       plain = true;

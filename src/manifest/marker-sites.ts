@@ -1,4 +1,4 @@
-import type { CST } from 'yaml';
+import type { CST } from 'yaml-next';
 
 export type ScalarRole = 'key' | 'value';
 

@@ -1,5 +1,5 @@
-import { Composer, Lexer, LineCounter, Parser } from 'yaml';
-import type { CST, Document } from 'yaml';
+import { Composer, LineCounter, Parser, lex } from 'yaml-next';
+import type { Document } from 'yaml-next';
 import { MARKER_WORD, createMarkerWalker } from './marker-sites.js';
 import { recordShapes } from './token-fingerprint.js';
 import type { MarkerSite } from './marker-sites.js';
@@ -34,20 +34,16 @@ export function parseSource(
   const parser = new Parser(lineCounter.addNewLine);
   const composer = new Composer({ prettyErrors: false });
   const walker = options.markers ? createMarkerWalker(text.lastIndexOf(MARKER_WORD)) : undefined;
-  const documents: Document.Parsed[] = [];
-  const take = (token: CST.Token): void => {
-    walker?.visit(token);
-    for (const document of composer.next(token)) documents.push(document);
-  };
   // What `Parser.parse` does, with the lexer's tokens recorded along the way.
   const shapes = recordShapes();
   lineCounter.addNewLine(0);
-  for (const lexeme of options.lexemes ?? new Lexer().lex(text)) {
+  for (const lexeme of options.lexemes ?? lex(text)) {
     shapes.add(lexeme);
-    for (const token of parser.next(lexeme)) take(token);
+    parser.next(lexeme);
   }
-  for (const token of parser.end()) take(token);
-  for (const document of composer.end()) documents.push(document);
+  const tokens = parser.end();
+  if (walker) for (const token of tokens) walker.visit(token);
+  const documents = composer.compose(tokens);
   const failure = firstFailure(documents);
   return {
     documents,

@@ -1,5 +1,5 @@
-import { CST, isMap } from 'yaml';
-import type { Document } from 'yaml';
+import { CST, Scalar, YAMLMap } from 'yaml-next';
+import type { Document } from 'yaml-next';
 import { valueForField } from './field-value.js';
 
 import { parseMarkerComment } from './marker-ref.js';
@@ -158,13 +158,21 @@ function planSite(context: SiteContext, site: MarkerSite): void {
 }
 
 function ownerOf(document: Document.Parsed | undefined): { documentKind?: string; documentName?: string } {
-  if (!document || !isMap(document.contents)) return {};
-  const kind: unknown = document.get('kind');
-  const name: unknown = document.getIn(['metadata', 'name']);
+  const top = document?.value;
+  if (!(top instanceof YAMLMap)) return {};
+  const kind = stringAt(top, 'kind');
+  const metadata = top.get('metadata');
+  const name = metadata instanceof YAMLMap ? stringAt(metadata, 'name') : undefined;
   return {
-    ...(typeof kind === 'string' ? { documentKind: kind } : {}),
-    ...(typeof name === 'string' ? { documentName: name } : {}),
+    ...(kind === undefined ? {} : { documentKind: kind }),
+    ...(name === undefined ? {} : { documentName: name }),
   };
+}
+
+/** The string a mapping holds under `key`, when it holds a string scalar there. */
+function stringAt(map: YAMLMap, key: string): string | undefined {
+  const node = map.get(key);
+  return node instanceof Scalar && typeof node.value === 'string' ? node.value : undefined;
 }
 
 function onlyProblem(problem: FileProblem): FilePlan {

@@ -1,5 +1,5 @@
-import { parseDocument } from 'yaml';
-import type { CST } from 'yaml';
+import { parseDocument } from 'yaml-next';
+import type { CST } from 'yaml-next';
 
 export type ScalarStyle = CST.FlowScalar['type'];
 

@@ -1,4 +1,4 @@
-import { CST, isScalar, parseDocument } from 'yaml';
+import { CST, Scalar, parseDocument } from 'yaml-next';
 import { eachLexeme } from './lexemes.js';
 import type { TokenEdit } from './lexemes.js';
 import type { SourceText } from './source-text.js';
@@ -79,7 +79,7 @@ function readsAs(source: string, intended: string): boolean {
   if (/[\r\n]/.test(source) || readScalar(source) !== intended) return false;
   if (source.startsWith('"') || source.startsWith("'")) return true;
   const alone = parseDocument(source);
-  return alone.errors.length === 0 && isScalar(alone.contents) && alone.contents.value === intended;
+  return alone.errors.length === 0 && alone.value instanceof Scalar && alone.value.value === intended;
 }
 
 /** The string a flow scalar's source reads as; undefined when it has errors. */
