@@ -1,4 +1,4 @@
-import { Composer, LineCounter, Parser, lex } from 'yaml-next';
+import { Composer, LineCounter, Parser, lex, visit } from 'yaml-next';
 import type { Document } from 'yaml-next';
 import { MARKER_WORD, createMarkerWalker } from './marker-sites.js';
 import { recordShapes } from './token-fingerprint.js';
@@ -44,7 +44,7 @@ export function parseSource(
   const tokens = parser.end();
   if (walker) for (const token of tokens) walker.visit(token);
   const documents = composer.compose(tokens);
-  const failure = firstFailure(documents);
+  const failure = firstFailure(documents) ?? (text.includes('*') ? firstLostAlias(documents) : undefined);
   return {
     documents,
     lineCounter,
@@ -58,6 +58,27 @@ function firstFailure(documents: readonly Document.Parsed[]): ParseFailure | und
   for (const document of documents) {
     const error = document.errors[0];
     if (error) return { offset: error.pos[0], message: error.message };
+  }
+  return undefined;
+}
+
+/**
+ * The first alias that names no anchor before it. YAML makes that an error, and the tools
+ * that read manifests (kustomize, Flux, kubectl) refuse such a file; `yaml` reports it only
+ * when the value is read. Only text holding a `*` can hold an alias.
+ */
+function firstLostAlias(documents: readonly Document.Parsed[]): ParseFailure | undefined {
+  let lost: ParseFailure | undefined;
+  for (const document of documents) {
+    visit(document, {
+      Alias(_key, alias) {
+        if (alias.resolve(document) !== undefined) return undefined;
+        const message = `alias *${alias.source} names no anchor before it`;
+        lost = { offset: alias.range?.[0] ?? 0, message };
+        return visit.BREAK;
+      },
+    });
+    if (lost) return lost;
   }
   return undefined;
 }

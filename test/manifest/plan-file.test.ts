@@ -109,6 +109,28 @@ describe('planFileEdits', () => {
     ]);
   });
 
+  it('reports a file whose alias names no anchor before it, and leaves it alone', () => {
+    const text = `base: &base {replicas: 2}\nspec:\n  <<: *bsae\n  image: ${REPO}:6.0.1 # {"$imagepolicy": "podinfo"}\n`;
+    const result = plan(text);
+    expect(result.edits).toEqual([]);
+    expect(result.problems).toEqual([
+      {
+        code: 'unparseable',
+        file: 'f.yaml',
+        line: 3,
+        column: 7,
+        severity: 'error',
+        message: 'does not parse as YAML, left alone: alias *bsae names no anchor before it',
+      },
+    ]);
+    // With the anchor spelled right, the same file is planned; `*` elsewhere is no alias.
+    const fixed = plan(
+      text.replace('*bsae', '*base').replace('{replicas', '{host: "*.example.com", replicas'),
+    );
+    expect(fixed.problems).toEqual([]);
+    expect(fixed.edits.map((edit) => edit.new)).toEqual([`${REPO}:6.0.2`]);
+  });
+
   it('finds markers without planning', () => {
     const result = findFileMarkers('f.yaml', Buffer.from('t: 1 # {"$imagepolicy": "podinfo:tag"}\n'), known);
     expect(result.markers.map((marker) => [marker.field, marker.value])).toEqual([['tag', '1']]);
