@@ -109,5 +109,10 @@ export function formatError(error: unknown, options: FormatOptions = {}): string
       .join(' ');
     return `${error.message}${where ? ` (${where})` : ''}${error.hint ? `\n  hint: ${error.hint}` : ''}`;
   }
+  return messageOf(error);
+}
+
+/** An error's message, or the thrown value as text when it is not an Error. */
+export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

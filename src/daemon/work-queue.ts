@@ -7,6 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { ReconcileResult, ReconcileScope, Trigger } from '../reconcile.js';
+import { messageOf } from '../errors.js';
 
 export interface WorkRequest {
   /** Environment names; every configured one when omitted. */
@@ -209,7 +210,7 @@ export class WorkQueue {
     try {
       failures = failedEnvironments(await this.options.run(scope), scope);
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = messageOf(error);
       failures = new Map([...taken.keys()].map((name) => [name, reason]));
     }
     for (const [name, tickets] of taken) {

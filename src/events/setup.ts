@@ -13,7 +13,7 @@ import {
   type PutTargetsCommandInput,
   type Target,
 } from '@aws-sdk/client-eventbridge';
-import { DrawbridgeError } from '../errors.js';
+import { DrawbridgeError, messageOf } from '../errors.js';
 import { TARGET_ID, type DesiredSetup } from './desired.js';
 import { canonicalPattern } from './pattern.js';
 
@@ -160,7 +160,7 @@ async function call<T>(operation: string, run: () => Promise<T>): Promise<T> {
     return await run();
   } catch (error) {
     const name = error instanceof Error ? error.name : 'Error';
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     throw new DrawbridgeError(`EventBridge ${operation} failed: ${name}: ${message}`, {
       hint: hintFor(operation, name),
       context: { code: name },

@@ -2,7 +2,7 @@ import { realpathSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { applyFileEdits } from './apply-file.js';
-import { ManifestError } from '../errors.js';
+import { ManifestError, messageOf } from '../errors.js';
 import { isInside } from './list-files.js';
 import { mapInSlices } from '../map-in-slices.js';
 import { DamagedFileError, overwriteFile } from './overwrite.js';
@@ -48,13 +48,12 @@ export async function applyPlan(
   const changedFiles: string[] = [];
   const applied: PlannedEdit[] = [];
   const problems: FileProblem[] = [];
-  for (const outcome of outcomes) {
-    if (!outcome.ok && outcome.damaged) {
-      throw new ManifestError(`a file was left half-written: ${outcome.problem.message}`, {
-        context: { file: outcome.problem.file },
-        hint: 'check the disk holding the work folder (space, errors), then run again',
-      });
-    }
+  const damaged = outcomes.find((outcome) => !outcome.ok && outcome.damaged);
+  if (damaged && !damaged.ok) {
+    throw new ManifestError(`a file was left half-written: ${damaged.problem.message}`, {
+      context: { file: damaged.problem.file },
+      hint: 'check the disk holding the work folder (space, errors), then run again',
+    });
   }
   for (const outcome of outcomes) {
     if (!outcome.ok) {
@@ -84,7 +83,7 @@ export function applyToFile(
     overwriteFile(path, result.bytes, bytes);
     return applied(file, edits);
   } catch (error) {
-    const message = `edit not applied: ${error instanceof Error ? error.message : String(error)}`;
+    const message = `edit not applied: ${messageOf(error)}`;
     return failed(file, message, error instanceof DamagedFileError);
   }
 }

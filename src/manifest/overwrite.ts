@@ -1,4 +1,5 @@
 import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { messageOf } from '../errors.js';
 
 /** The file could not be written and could not be put back: its bytes are unknown. */
 export class DamagedFileError extends Error {
@@ -33,7 +34,7 @@ export function overwriteFile(
         writeWhole(io, fd, previous);
       } catch (restoring) {
         throw new DamagedFileError(
-          `writing failed (${describe(error)}) and so did putting the old bytes back (${describe(restoring)})`,
+          `writing failed (${messageOf(error)}) and so did putting the old bytes back (${messageOf(restoring)})`,
           { cause: error },
         );
       }
@@ -55,8 +56,4 @@ function writeWhole(io: FileWrites, fd: number, bytes: Uint8Array): void {
     written += io.writeSync(fd, bytes, written, bytes.byteLength - written, written);
   }
   io.ftruncateSync(fd, bytes.byteLength);
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

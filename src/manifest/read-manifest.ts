@@ -2,6 +2,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { ManifestFile } from './list-files.js';
 import { MARKER_WORD } from './marker-sites.js';
 import type { FileProblem } from './types.js';
+import { messageOf } from '../errors.js';
 
 export const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
 const MARKER_BYTES = Buffer.from(MARKER_WORD);
@@ -25,7 +26,7 @@ export function readManifest(entry: ManifestFile, maxBytes: number): ReadOutcome
   try {
     bytes = readBounded(entry.absolute, maxBytes);
   } catch (error) {
-    return skipped(entry, `cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+    return skipped(entry, `cannot be read: ${messageOf(error)}`);
   }
   if (bytes === undefined) return skipped(entry, `larger than ${maxBytes} bytes; skipped`);
   if (bytes.indexOf(MARKER_BYTES) < 0) return { kind: 'unmarked' };

@@ -10,10 +10,10 @@ import type { DesiredImage, FileProblem, ManifestPlan, Marker, PlannedEdit, Scan
 import type { ManifestWorkers, ScanJob } from './workers.js';
 
 /**
- * Below this many files, worker threads are not worth their messages: scan on this thread.
- * Also the batch handed to the workers while the walk goes on.
+ * Files per message to the workers: large enough to amortise it, small enough to share the
+ * work evenly. A scan of fewer files than one batch stays on this thread.
  */
-const WORKERS_MIN_FILES = 64;
+export const SCAN_BATCH = 64;
 
 /** What scanning one file gave. */
 export interface FileOutcome {
@@ -103,7 +103,7 @@ function scanWhileListing(
   return {
     take: (file) => {
       batch.push(file);
-      if (batch.length === WORKERS_MIN_FILES) send();
+      if (batch.length === SCAN_BATCH) send();
     },
     finish: async (files) => {
       if (started.length === 0) return local(files);

@@ -7,6 +7,7 @@ import { applyToFile } from './apply-plan.js';
 import type { ManifestFile } from './list-files.js';
 import { scanFile } from './scan.js';
 import type { DesiredImage, PlannedEdit } from './types.js';
+import { messageOf } from '../errors.js';
 
 export type WorkerRequest =
   | {
@@ -48,7 +49,7 @@ function handle(request: WorkerRequest): WorkerReply {
       ),
     };
   } catch (error) {
-    return { id: request.id, error: error instanceof Error ? error.message : String(error) };
+    return { id: request.id, error: messageOf(error) };
   }
 }
 

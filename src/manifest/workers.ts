@@ -15,7 +15,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log/logger.js';
 import { applyToFile, type FileApplyOutcome } from './apply-plan.js';
 import type { ManifestFile } from './list-files.js';
-import { scanFile, type FileOutcome } from './scan.js';
+import { SCAN_BATCH, scanFile, type FileOutcome } from './scan.js';
 import type { DesiredImage, PlannedEdit } from './types.js';
 import type { WorkerReply, WorkerRequest } from './worker-entry.js';
 
@@ -51,8 +51,7 @@ export interface ManifestWorkersOptions {
   readonly entry?: URL;
 }
 
-/** Files per message: large enough to amortise it, small enough to share the work evenly. */
-const SCAN_BATCH = 64;
+/** Files per apply message (scan batches: SCAN_BATCH in scan.ts). */
 const APPLY_BATCH = 16;
 /** Worker failures after which everything runs on the main thread. */
 const MAX_FAILURES = 3;
@@ -86,7 +85,7 @@ export function createManifestWorkers(options: ManifestWorkersOptions = {}): Man
 
   const idleMs = options.idleMs ?? 30_000;
 
-  /** Takes a slot out of the pool; undefined when it was out already. */
+  /** Takes a slot out of the pool; false when it was out already. */
   const remove = (slot: Slot): boolean => {
     const index = slots.indexOf(slot);
     if (index < 0) return false;

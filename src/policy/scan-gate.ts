@@ -6,6 +6,7 @@
 import type { Policy, Severity } from '../config/schema.js';
 import type { ImageCandidate, ScanFacts } from '../registry/source.js';
 import type { ScanLookup } from './types.js';
+import { messageOf } from '../errors.js';
 
 export interface GateOutcome {
   readonly reason: 'severity' | 'unscanned';
@@ -71,7 +72,7 @@ export async function runScanGate(input: {
         .then(scanLookup)
         .then(
           (facts) => ({ facts }),
-          (error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }),
+          (error: unknown) => ({ error: messageOf(error) }),
         );
       byDigest.set(candidate.digest, pending);
     }

@@ -3,7 +3,7 @@
  * the AWS error code, whether the daemon should simply retry, and a hint (the missing IAM
  * action and resource for access denied, URI/region/account for a missing repository).
  */
-import { RegistryError } from '../../errors.js';
+import { RegistryError, messageOf } from '../../errors.js';
 import type { RepositoryRef } from '../source.js';
 
 export interface FailureScope {
@@ -65,7 +65,7 @@ export function toRegistryError(error: unknown, scope: FailureScope): RegistryEr
   if (error instanceof RegistryError) return error;
   const code = codeOf(error);
   const status = (error as AwsLikeError | undefined)?.$metadata?.httpStatusCode;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   const retryable =
     THROTTLING.has(code) ||
     NETWORK.has(code) ||
