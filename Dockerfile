@@ -9,8 +9,13 @@
 # The config is read from $DRAWBRIDGE_CONFIG, clones live in $DRAWBRIDGE_WORKDIR (a volume:
 # the daemon keeps no state there that Git and ECR do not have, so it may be an emptyDir).
 
+# The base image is pinned by digest, so a build always starts from the same bytes. The digest
+# is that of the multi-platform index of node:24.19.0-bookworm-slim, which node:24-slim (and
+# node:24-bookworm-slim) pointed to on 2026-08-25. Renovate's or Dependabot's docker updates
+# bump it in both FROM lines; a hand bump: docker buildx imagetools inspect node:24-slim.
+
 # ---- build: compile TypeScript to dist/ ---------------------------------------------------
-FROM node:24-slim AS build
+FROM node:24-slim@sha256:a9f5f7c91a432850b2a8a7797adf5eadb6c733ceed61167806cee7ea7fbc29df AS build
 WORKDIR /src
 COPY package.json package-lock.json tsconfig.json ./
 # Scripts off here: `prepare` compiles, and the sources are not copied yet.
@@ -19,7 +24,7 @@ COPY src ./src
 RUN npm run build
 
 # ---- runtime: production dependencies, git and ssh, non-root ------------------------------
-FROM node:24-slim AS runtime
+FROM node:24-slim@sha256:a9f5f7c91a432850b2a8a7797adf5eadb6c733ceed61167806cee7ea7fbc29df AS runtime
 
 ARG VERSION=0.1.0
 LABEL org.opencontainers.image.title="drawbridge" \
@@ -27,11 +32,14 @@ LABEL org.opencontainers.image.title="drawbridge" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.licenses="Apache-2.0" \
       org.opencontainers.image.source="https://github.com/drawbridge-dev/drawbridge" \
-      org.opencontainers.image.base.name="docker.io/library/node:24-slim"
+      org.opencontainers.image.base.name="docker.io/library/node:24-slim" \
+      org.opencontainers.image.base.digest="sha256:a9f5f7c91a432850b2a8a7797adf5eadb6c733ceed61167806cee7ea7fbc29df"
 
-# git for clones and pushes, openssh-client for SSH remotes, CA certificates for HTTPS remotes.
+# git for clones and pushes, openssh-client for SSH remotes, CA certificates for HTTPS remotes,
+# tini as PID 1: it forwards SIGTERM to drawbridge and reaps the git and ssh processes that
+# outlive their parent (node itself does not reap orphans).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends git openssh-client ca-certificates \
+ && apt-get install -y --no-install-recommends git openssh-client ca-certificates tini \
  && rm -rf /var/lib/apt/lists/*
 
 ENV NODE_ENV=production
@@ -63,5 +71,5 @@ USER 10001:10001
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:8080/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 
-ENTRYPOINT ["drawbridge"]
+ENTRYPOINT ["/usr/bin/tini", "--", "drawbridge"]
 CMD ["run"]

@@ -1,11 +1,15 @@
 /**
- * One reconciliation (SPEC §1): scan → select → plan → apply → commit → push → notify.
- * The environments' passes live in reconcile/environment.ts; this file scopes the work, reads
- * ECR once per image and runs the environments.
+ * One reconciliation (SPEC §1, §9): scan → select → plan → apply → commit → push → notify,
+ * over every repository in scope. ECR is read once per image whatever the number of
+ * repositories; each repository is fetched once and reconciled beside the others (at most
+ * `git.maxConcurrency` at once); one that fails fails only its own environments.
+ * An environment's pass lives in reconcile/environment.ts.
  */
+import { repositoriesOf, repositoryNameOf, type RepositoryConfig } from './config/repositories.js';
 import type { Config } from './config/schema.js';
-import { formatError, RegistryError, UsageError } from './errors.js';
+import { formatError, RegistryError } from './errors.js';
 import type { Workspace } from './git/workspace.js';
+import type { Workspaces } from './git/workspaces.js';
 import type { Logger } from './log/logger.js';
 import type { FileProblem } from './manifest/types.js';
 import type { ManifestWorkers } from './manifest/workers.js';
@@ -13,11 +17,15 @@ import type { ImageChange, Notifier } from './notify/types.js';
 import type { Decision } from './policy/types.js';
 import { sleep } from './reconcile/backoff.js';
 import { mapBounded } from './map-bounded.js';
-import { reconcileEnvironment } from './reconcile/environment.js';
-import { createMarkedFilesIndex } from './reconcile/marked-files.js';
+import { reconcileEnvironment, type EnvironmentPassDeps } from './reconcile/environment.js';
+import { createMarkedFilesIndex, type MarkedFilesIndex } from './reconcile/marked-files.js';
+import { planRepositories, scopeEnvironments, type ScopedEnvironment } from './reconcile/scope.js';
 import type { ImageListing, ImageSource } from './registry/source.js';
 
-export type Trigger = 'schedule' | 'event' | 'manual' | 'startup';
+export { scopeEnvironments } from './reconcile/scope.js';
+
+/** `retry`: the daemon's sweep after a pass that could not reach Git or ECR, with backoff. */
+export type Trigger = 'schedule' | 'event' | 'manual' | 'startup' | 'retry';
 
 export interface ReconcileScope {
   /** Only these environments (default all). */
@@ -41,12 +49,16 @@ export interface ImageOutcome {
   readonly decision?: Decision;
   readonly hold?: { readonly by: string; readonly at: Date; readonly reason?: string };
   readonly registryError?: string;
+  /** Why no decision could be made besides the registry (a promotion source that could not be read). */
+  readonly error?: string;
 }
 
 export type EnvironmentStatus = 'committed' | 'unchanged' | 'failed' | 'dry-run';
 
 export interface EnvironmentOutcome {
   readonly environment: string;
+  /** The repository (name under `repositories:`, `default` for `git:`). */
+  readonly repository: string;
   readonly branch: string;
   /** Where the commit went: `branch`, or `push.branch`. */
   readonly pushBranch: string;
@@ -70,14 +82,26 @@ export interface RegistryFailure {
   readonly message: string;
 }
 
+/** How a repository's remote answered this pass. */
+export interface RepositoryOutcome {
+  readonly repository: string;
+  /** The remote without credentials. */
+  readonly remote: string;
+  /** `reused`: an event pass took a fetch younger than eventFetchMaxAgeMs. */
+  readonly status: 'fetched' | 'reused' | 'failed';
+  readonly error?: string;
+}
+
 export interface ReconcileResult {
   readonly trigger: Trigger;
   readonly startedAt: Date;
   readonly finishedAt: Date;
   readonly environments: readonly EnvironmentOutcome[];
+  readonly repositories: readonly RepositoryOutcome[];
   readonly registryFailures: readonly RegistryFailure[];
   /** Reachability seen during this pass, for /readyz. */
   readonly ecrReachable: boolean;
+  /** Every repository in scope could be fetched. */
   readonly gitReachable: boolean;
 }
 
@@ -87,18 +111,17 @@ export interface Reconciler {
 
 /** Hooks for metrics; every one optional. */
 export interface ReconcileObserver {
-  onCommit?(environment: string): void;
-  onPush?(environment: string, outcome: 'pushed' | 'rejected' | 'failed'): void;
-  onPushRetry?(environment: string): void;
+  onCommit?(environment: string, repository: string): void;
+  onPush?(environment: string, repository: string, outcome: 'pushed' | 'rejected' | 'failed'): void;
+  onPushRetry?(environment: string, repository: string): void;
 }
 
 export interface ReconcilerDeps {
   readonly config: Config;
   readonly source: ImageSource;
-  readonly workspace: Workspace;
+  /** Every repository's workspace, opened on first use. */
+  readonly workspaces: Workspaces;
   readonly logger: Logger;
-  /** The remote without credentials, for notifications. */
-  readonly remote: string;
   readonly now?: () => Date;
   readonly random?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
@@ -113,111 +136,120 @@ export interface ReconcilerDeps {
   /** Worker threads for reading and parsing manifests in large scans; default this thread. */
   readonly manifestWorkers?: ManifestWorkers;
   /** Called as repositories are read: for progress bars. */
-  readonly onProgress?: (event: { phase: 'registry'; done: number; total: number }) => void;
+  readonly onProgress?: (event: { phase: 'registry' | 'git'; done: number; total: number }) => void;
 }
 
-/** Branches reconciled at once: git work is mostly waiting on child processes. */
+/** Branches of one repository reconciled at once: git work is mostly waiting on child processes. */
 const ENVIRONMENT_CONCURRENCY = 3;
+
+/** A repository ready for its environments, or why it is not. */
+type Prepared =
+  | { readonly ok: true; readonly workspace: Workspace; readonly markedFiles: MarkedFilesIndex }
+  | { readonly ok: false; readonly error: string };
 
 export function createReconciler(deps: ReconcilerDeps): Reconciler {
   const now = deps.now ?? (() => new Date());
-  const envDeps = {
-    config: deps.config,
-    workspace: deps.workspace,
-    source: deps.source,
-    logger: deps.logger,
-    now,
-    random: deps.random ?? Math.random,
-    sleep: deps.sleep ?? sleep,
-    remote: deps.remote,
-    ...(deps.observer ? { observer: deps.observer } : {}),
-    ...(deps.notifier ? { notifier: deps.notifier } : {}),
-    markedFiles: createMarkedFilesIndex(deps.workspace),
-    ...(deps.manifestWorkers ? { manifestWorkers: deps.manifestWorkers } : {}),
-  };
-
+  const { config, workspaces } = deps;
+  const settings = new Map(repositoriesOf(config).map((repository) => [repository.name, repository]));
   const eventFetchMaxAgeMs = deps.eventFetchMaxAgeMs ?? 30_000;
-  let lastFetch: number | undefined;
-  const fetchUnlessFresh = async (trigger: Trigger): Promise<void> => {
-    const started = now().getTime();
-    if (trigger === 'event' && lastFetch !== undefined && started - lastFetch < eventFetchMaxAgeMs) return;
-    await deps.workspace.fetch();
-    lastFetch = started;
-  };
+  // Per open workspace (a workspace opened again after a failure starts afresh).
+  const lastFetch = new WeakMap<Workspace, number>();
+  const markedFiles = new WeakMap<Workspace, MarkedFilesIndex>();
+  // Plans without edits, by environment, reused while head, paths and desired images stay.
+  const unchangedPlans: NonNullable<EnvironmentPassDeps['unchangedPlans']> = new Map();
 
   return {
     async reconcile(scope) {
       const startedAt = now();
-      const { config } = deps;
       const environments = scopeEnvironments(config, scope);
       const imageKeys = [...new Set(environments.flatMap(([, keys]) => keys))];
       const listings = new Map<string, ImageListing>();
       const failures = new Map<string, RegistryFailure>();
       let ecrReachable = true;
-      const readListings = (): Promise<unknown> =>
-        mapBounded(
-          imageKeys,
-          config.aws.maxConcurrency,
-          async (imageKey) => {
-            try {
-              listings.set(imageKey, await deps.source.list(imageKey));
-            } catch (error) {
-              const code = error instanceof RegistryError ? error.code : 'Error';
-              if (!(error instanceof RegistryError) || error.retryable) ecrReachable = false;
-              const repository = config.images[imageKey]?.repository ?? '';
-              deps.logger.error({ image: imageKey, repository, code, err: error }, 'cannot read repository');
-              failures.set(imageKey, { image: imageKey, repository, code, message: formatError(error) });
-            }
-          },
-          (done, total) => deps.onProgress?.({ phase: 'registry', done, total }),
-        );
+      let registryDone = 0;
+      const listed = mapBounded(imageKeys, config.aws.maxConcurrency, async (imageKey) => {
+        try {
+          listings.set(imageKey, await deps.source.list(imageKey));
+        } catch (error) {
+          const code = error instanceof RegistryError ? error.code : 'Error';
+          if (!(error instanceof RegistryError) || error.retryable) ecrReachable = false;
+          const repository = config.images[imageKey]?.repository ?? '';
+          deps.logger.error({ image: imageKey, repository, code, err: error }, 'cannot read repository');
+          failures.set(imageKey, { image: imageKey, repository, code, message: formatError(error) });
+        }
+        registryDone += 1;
+        deps.onProgress?.({ phase: 'registry', done: registryDone, total: imageKeys.length });
+      });
+      listed.catch(() => undefined);
 
-      let gitReachable = true;
-      const outcomes: EnvironmentOutcome[] = [];
-      // ECR and Git are independent until planning: read both at once.
-      const listed = readListings();
-      try {
-        await fetchUnlessFresh(scope.trigger);
-      } catch (error) {
-        gitReachable = false;
-        deps.logger.error({ err: error }, 'cannot fetch the Git remote');
-        for (const [name] of environments) {
-          const environment = config.environments[name];
-          if (!environment) continue;
-          outcomes.push({
-            environment: name,
-            branch: environment.branch,
-            pushBranch: environment.push?.branch ?? environment.branch,
-            status: 'failed',
-            updates: [],
-            decisions: [],
-            images: [],
-            problems: [],
-            attempts: 0,
-            error: formatError(error),
-          });
+      const work = planRepositories(config, environments, workspaces.names);
+      const repositoryOutcomes = new Map<string, RepositoryOutcome>();
+      const preparing = new Map<string, Promise<Prepared>>();
+      let gitDone = 0;
+      // Opens and fetches a repository once per pass, whoever asks first.
+      const prepare = (name: string): Promise<Prepared> => {
+        let pending = preparing.get(name);
+        if (pending === undefined) {
+          pending = (async (): Promise<Prepared> => {
+            const remote = workspaces.remote(name);
+            try {
+              const workspace = await workspaces.get(name);
+              const reused = await fetchUnlessFresh(workspace, scope.trigger);
+              repositoryOutcomes.set(name, {
+                repository: name,
+                remote,
+                status: reused ? 'reused' : 'fetched',
+              });
+              let index = markedFiles.get(workspace);
+              if (index === undefined) {
+                index = createMarkedFilesIndex(workspace);
+                markedFiles.set(workspace, index);
+              }
+              return { ok: true, workspace, markedFiles: index };
+            } catch (error) {
+              const message = formatError(error);
+              deps.logger.error({ repository: name, remote, err: error }, 'cannot fetch the Git remote');
+              repositoryOutcomes.set(name, { repository: name, remote, status: 'failed', error: message });
+              return { ok: false, error: message };
+            } finally {
+              gitDone += 1;
+              deps.onProgress?.({ phase: 'git', done: gitDone, total: work.length });
+            }
+          })();
+          preparing.set(name, pending);
         }
-      }
-      if (gitReachable) {
-        // Environments writing different branches run side by side (each has its own worktree);
-        // those sharing a branch take turns, so they do not race each other's pushes.
-        const byBranch = new Map<string, [string, string[]][]>();
-        for (const entry of environments) {
-          const environment = config.environments[entry[0]];
-          if (!environment) continue;
-          const branch = environment.push?.branch ?? environment.branch;
-          byBranch.set(branch, [...(byBranch.get(branch) ?? []), entry]);
+        return pending;
+      };
+
+      const fetchUnlessFresh = async (workspace: Workspace, trigger: Trigger): Promise<boolean> => {
+        const started = now().getTime();
+        const last = lastFetch.get(workspace);
+        if (trigger === 'event' && last !== undefined && started - last < eventFetchMaxAgeMs) return true;
+        await workspace.fetch();
+        lastFetch.set(workspace, started);
+        return false;
+      };
+
+      const done = new Map<string, EnvironmentOutcome>();
+      const runGroups = async (name: string, groups: readonly ScopedEnvironment[][]): Promise<void> => {
+        const prepared = await prepare(name);
+        const repository = settings.get(name);
+        if (!prepared.ok || repository === undefined) {
+          const error = prepared.ok ? `unknown repository ${name}` : prepared.error;
+          for (const [environment] of groups.flat())
+            done.set(environment, unreachable(environment, name, error));
+          return;
         }
-        const done = new Map<string, EnvironmentOutcome>();
-        const runGroup = async (group: [string, string[]][]): Promise<void> => {
-          for (const [name, keys] of group) {
-            const environment = config.environments[name];
-            if (!environment) continue;
+        const passDeps = environmentDeps(repository, prepared);
+        await mapBounded(groups, ENVIRONMENT_CONCURRENCY, async (group) => {
+          for (const [environment, keys] of group) {
+            const settingsOf = config.environments[environment];
+            if (!settingsOf) continue;
             done.set(
-              name,
-              await reconcileEnvironment(envDeps, {
-                name,
-                environment,
+              environment,
+              await reconcileEnvironment(passDeps, {
+                name: environment,
+                environment: settingsOf,
                 imageKeys: keys,
                 listings,
                 failures,
@@ -226,64 +258,85 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
               }),
             );
           }
-        };
-        // Promoting environments go second, so they see what this pass did to their sources.
-        const promotes = (group: [string, string[]][]): boolean =>
-          group.some(([name]) =>
-            Object.values(config.environments[name]?.policies ?? {}).some((policy) => policy.promote),
-          );
-        const groups = [...byBranch.values()];
-        await mapBounded(
-          groups.filter((g) => !promotes(g)),
-          ENVIRONMENT_CONCURRENCY,
-          runGroup,
-        );
-        await mapBounded(groups.filter(promotes), ENVIRONMENT_CONCURRENCY, runGroup);
-        for (const [name] of environments) {
-          const outcome = done.get(name);
-          if (outcome) outcomes.push(outcome);
-        }
-      }
+        });
+      };
+
+      const environmentDeps = (
+        repository: RepositoryConfig,
+        prepared: Extract<Prepared, { ok: true }>,
+      ): EnvironmentPassDeps => ({
+        config,
+        repository,
+        workspace: prepared.workspace,
+        markedFiles: prepared.markedFiles,
+        unchangedPlans,
+        sourceWorkspace: async (environment) => {
+          const source = config.environments[environment];
+          if (!source) throw new Error(`unknown environment ${environment}`);
+          const sourceRepository = repositoryNameOf(source);
+          const ready = await prepare(sourceRepository);
+          if (!ready.ok)
+            throw new Error(`repository ${sourceRepository} could not be fetched: ${ready.error}`);
+          return ready.workspace;
+        },
+        source: deps.source,
+        logger: deps.logger.child({ repository: repository.name }),
+        now,
+        random: deps.random ?? Math.random,
+        sleep: deps.sleep ?? sleep,
+        remote: workspaces.remote(repository.name),
+        ...(deps.observer ? { observer: deps.observer } : {}),
+        ...(deps.notifier ? { notifier: deps.notifier } : {}),
+        ...(deps.manifestWorkers ? { manifestWorkers: deps.manifestWorkers } : {}),
+      });
+
+      // Promoting environments go second, so they see what this pass did to their sources,
+      // in their own repository or another.
+      const maxRepositories = config.git.maxConcurrency;
+      await mapBounded(work, maxRepositories, (item) => runGroups(item.repository, item.direct));
+      await mapBounded(
+        work.filter((item) => item.promoting.length > 0),
+        maxRepositories,
+        (item) => runGroups(item.repository, item.promoting),
+      );
       await listed;
 
+      const outcomes = environments.flatMap(([name]) => {
+        const outcome = done.get(name);
+        return outcome ? [outcome] : [];
+      });
+      const repositories = work.flatMap((item) => {
+        const outcome = repositoryOutcomes.get(item.repository);
+        return outcome ? [outcome] : [];
+      });
       return {
         trigger: scope.trigger,
         startedAt,
         finishedAt: now(),
         environments: outcomes,
+        repositories,
         registryFailures: [...failures.values()],
         ecrReachable,
-        gitReachable,
+        gitReachable: repositories.every((repository) => repository.status !== 'failed'),
       };
+
+      function unreachable(environment: string, repository: string, error: string): EnvironmentOutcome {
+        const settingsOf = config.environments[environment];
+        const branch = settingsOf?.branch ?? '';
+        return {
+          environment,
+          repository,
+          branch,
+          pushBranch: settingsOf?.push?.branch ?? branch,
+          status: 'failed',
+          updates: [],
+          decisions: [],
+          images: [],
+          problems: [],
+          attempts: 0,
+          error,
+        };
+      }
     },
   };
-}
-
-/** The environments in scope, each with its in-scope image keys; unknown names are usage errors. */
-export function scopeEnvironments(config: Config, scope: ReconcileScope): [string, string[]][] {
-  const known = Object.keys(config.environments);
-  for (const name of scope.environments ?? []) {
-    if (!known.includes(name)) {
-      throw new UsageError(`unknown environment "${name}"`, {
-        hint: `known environments: ${known.join(', ')}`,
-      });
-    }
-  }
-  for (const key of scope.images ?? []) {
-    if (!(key in config.images)) {
-      throw new UsageError(`unknown image "${key}"`, {
-        hint: `known images: ${Object.keys(config.images).join(', ')}`,
-      });
-    }
-  }
-  const result: [string, string[]][] = [];
-  for (const name of scope.environments ?? known) {
-    const environment = config.environments[name];
-    if (!environment) continue;
-    const keys = Object.keys(environment.policies).filter(
-      (key) => !scope.images || scope.images.includes(key),
-    );
-    if (keys.length > 0) result.push([name, keys]);
-  }
-  return result;
 }

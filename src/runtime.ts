@@ -3,11 +3,10 @@
  * notifier and the reconciler. `scan`, `status`, `run` and `demo` all come through here, so the
  * demo exercises exactly what production runs.
  */
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { repositoriesOf } from './config/repositories.js';
 import type { Config } from './config/schema.js';
-import { resolveRemoteUrl } from './git/workdir.js';
-import { openWorkspace, type Workspace } from './git/workspace.js';
+import { createGitLauncher } from './git/launcher.js';
+import { createWorkspaces, type Workspaces } from './git/workspaces.js';
 import type { Logger } from './log/logger.js';
 import { Redactor } from './log/redact.js';
 import { createManifestWorkers } from './manifest/workers.js';
@@ -27,7 +26,7 @@ export interface RuntimeOptions {
   readonly redactor?: Redactor;
   readonly observer?: ReconcileObserver;
   readonly onEcrCall?: (operation: string, outcome: 'ok' | 'throttled' | 'error') => void;
-  readonly onProgress?: (event: { phase: 'registry'; done: number; total: number }) => void;
+  readonly onProgress?: (event: { phase: 'registry' | 'git'; done: number; total: number }) => void;
   /** Counts EventBridge notifications sent and failed (metrics). */
   readonly onNotifyResult?: (outcome: 'ok' | 'failed', count: number) => void;
   /** Skip EventBridge notifications even when configured (dry runs, status). */
@@ -40,24 +39,22 @@ export interface RuntimeOptions {
 export interface Runtime {
   readonly config: Config;
   readonly source: ImageSource;
-  readonly workspace: Workspace;
+  /** One per repository, each opened on first use. */
+  readonly workspaces: Workspaces;
   readonly notifier: Notifier;
   readonly reconciler: Reconciler;
   close(): Promise<void>;
 }
 
-export function defaultWorkdir(config: Config, env: NodeJS.ProcessEnv, baseDir: string): string {
-  if (config.git.workdir) return resolve(baseDir, config.git.workdir);
-  if (env['DRAWBRIDGE_WORKDIR']) return resolve(env['DRAWBRIDGE_WORKDIR']);
-  const cache = env['XDG_CACHE_HOME'] ?? join(env['HOME'] ?? homedir(), '.cache');
-  return join(cache, 'drawbridge');
-}
-
 export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { config, logger, env } = options;
   const redactor = options.redactor ?? new Redactor();
-  const tokenEnv = config.git.auth?.tokenEnv;
-  if (tokenEnv) redactor.add(env[tokenEnv]);
+  const repositories = repositoriesOf(config);
+  // Tokens are secrets from the start, before the workspace that uses one is opened.
+  for (const repository of repositories) {
+    const tokenEnv = repository.auth?.tokenEnv;
+    if (tokenEnv) redactor.add(env[tokenEnv]);
+  }
 
   const source = createEcrSource({
     config,
@@ -67,24 +64,15 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     ...(options.onEcrCall ? { onCall: options.onEcrCall } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
   });
-  const auth = config.git.auth;
-  const workspace = await openWorkspace({
-    url: resolveRemoteUrl(config.git.url, options.baseDir),
-    workdir: defaultWorkdir(config, env, options.baseDir),
-    author: config.git.author,
-    ...(auth
-      ? {
-          auth: {
-            ...auth,
-            ...(auth.sshKeyFile ? { sshKeyFile: resolve(options.baseDir, auth.sshKeyFile) } : {}),
-            ...(auth.knownHostsFile ? { knownHostsFile: resolve(options.baseDir, auth.knownHostsFile) } : {}),
-          },
-        }
-      : {}),
-    ...(config.git.signing ? { signing: config.git.signing } : {}),
+  // Git starts from a small child process: forking this one grows costly with its memory.
+  const gitLauncher = createGitLauncher();
+  const workspaces = createWorkspaces({
+    repositories,
+    baseDir: options.baseDir,
     env,
     logger,
     redactor,
+    spawner: gitLauncher.spawn,
   });
   const eventBridge = config.notify?.eventBridge;
   const notifier =
@@ -105,10 +93,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const reconciler = createReconciler({
     config,
     source,
-    workspace,
+    workspaces,
     manifestWorkers,
     logger: logger.child({ component: 'reconcile' }),
-    remote: redactor.redact(config.git.url),
     notifier,
     ...(options.now ? { now: options.now } : {}),
     ...(options.observer ? { observer: options.observer } : {}),
@@ -117,13 +104,14 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   return {
     config,
     source,
-    workspace,
+    workspaces,
     notifier,
     reconciler,
     async close() {
       await notifier.flush();
-      await workspace.close();
+      await workspaces.close();
       await manifestWorkers.close();
+      await gitLauncher.close();
     },
   };
 }

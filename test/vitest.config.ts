@@ -10,7 +10,5 @@ export default defineConfig({
     pool: 'forks',
     // Most integration tests wait on git and HTTP children, so a third worker helps on 2 cores.
     poolOptions: { forks: { minForks: 1, maxForks: 3 } },
-    // The SDK warns once per process that Node 20 support ends in 2027; CI also runs Node 24.
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },
 });

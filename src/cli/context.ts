@@ -48,16 +48,24 @@ export async function commandRuntime(
   });
 }
 
-/** A one-line progress indicator on a TTY; nothing otherwise. */
+/** A one-line progress indicator on a TTY (ECR repositories read, Git repositories fetched); nothing otherwise. */
 export function progressLine(
   io: CliIO,
-): ((event: { done: number; total: number }) => void) & { end(): void } {
+): ((event: { phase?: 'registry' | 'git'; done: number; total: number }) => void) & { end(): void } {
   const tty = Boolean(io.stderr.isTTY);
   let shown = false;
-  const update = (event: { done: number; total: number }): void => {
-    if (!tty || event.total < 2) return;
+  const state = new Map<'registry' | 'git', { done: number; total: number }>();
+  const update = (event: { phase?: 'registry' | 'git'; done: number; total: number }): void => {
+    state.set(event.phase ?? 'registry', { done: event.done, total: event.total });
+    const parts: string[] = [];
+    const registry = state.get('registry');
+    const git = state.get('git');
+    if (registry && registry.total > 1)
+      parts.push(`reading ECR repositories ${registry.done}/${registry.total}`);
+    if (git && git.total > 1) parts.push(`fetching Git repositories ${git.done}/${git.total}`);
+    if (!tty || parts.length === 0) return;
     shown = true;
-    io.stderr.write(`\r\x1b[2Kreading ECR repositories ${event.done}/${event.total}`);
+    io.stderr.write(`\r\x1b[2K${parts.join(' · ')}`);
   };
   return Object.assign(update, {
     end() {

@@ -1,5 +1,7 @@
 /** Renders reconciliation results for people (terminal) and machines (JSON lines). */
 import { formatDuration } from '../config/duration.js';
+import { DEFAULT_REPOSITORY } from '../config/repositories.js';
+import { printable } from '../log/printable.js';
 import type { Decision } from '../policy/types.js';
 import type { EnvironmentOutcome, ImageOutcome, ReconcileResult } from '../reconcile.js';
 
@@ -7,6 +9,7 @@ export function renderJsonLines(result: ReconcileResult): string {
   const lines = result.environments.map((env) =>
     JSON.stringify({
       environment: env.environment,
+      repository: env.repository,
       branch: env.branch,
       pushBranch: env.pushBranch,
       status: env.status,
@@ -20,6 +23,9 @@ export function renderJsonLines(result: ReconcileResult): string {
     }),
   );
   for (const failure of result.registryFailures) lines.push(JSON.stringify({ registryFailure: failure }));
+  for (const repository of result.repositories) {
+    if (repository.status === 'failed') lines.push(JSON.stringify({ repositoryFailure: repository }));
+  }
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 }
 
@@ -33,16 +39,18 @@ function imageJson(image: ImageOutcome): Record<string, unknown> {
     summary: decision?.summary,
     hold: image.hold,
     registryError: image.registryError,
+    error: image.error,
     rejected: decision?.rejected.filter((r) => r.reason !== 'outranked').slice(0, 50),
   };
 }
 
 export function renderScan(result: ReconcileResult, options: { explain: boolean }): string {
   const out: string[] = [];
+  const named = namesRepositories(result);
   for (const env of result.environments) {
-    out.push(environmentHeadline(env));
+    out.push(environmentHeadline(env, named));
     for (const update of env.updates) {
-      out.push(`  ${update.image}  ${update.old} → ${update.new}  (${update.files.join(', ')})`);
+      out.push(`  ${update.image}  ${update.old} → ${update.new}  (${fileList(update.files)})`);
     }
     for (const problem of env.problems) {
       const where = problem.line
@@ -57,18 +65,65 @@ export function renderScan(result: ReconcileResult, options: { explain: boolean 
   for (const failure of result.registryFailures) {
     out.push(`registry: ${failure.image} (${failure.repository}): ${failure.code}: ${failure.message}`);
   }
+  out.push(...failureSummary(result));
   if (result.environments.length === 0) out.push('nothing in scope');
   return `${out.join('\n')}\n`;
 }
 
-function environmentHeadline(env: EnvironmentOutcome): string {
-  const target = env.pushBranch === env.branch ? env.branch : `${env.branch} → ${env.pushBranch}`;
+/** Repository names appear once the config has more than the `git:` one. */
+function namesRepositories(result: ReconcileResult): boolean {
+  return (
+    result.repositories.length > 1 || result.environments.some((env) => env.repository !== DEFAULT_REPOSITORY)
+  );
+}
+
+/** What failed, by repository and environment, so a long scan ends with the part that needs a person. */
+function failureSummary(result: ReconcileResult): string[] {
+  const lines: string[] = [];
+  const failedRepositories = result.repositories.filter((repository) => repository.status === 'failed');
+  for (const repository of failedRepositories) {
+    const environments = result.environments.filter(
+      (env) => env.repository === repository.repository && env.status === 'failed',
+    );
+    lines.push(
+      `repository ${repository.repository} (${repository.remote}): FAILED, ${count(environments.length, 'environment')} not reconciled: ${firstLine(repository.error ?? '')}`,
+    );
+  }
+  const inFailedRepository = new Set(failedRepositories.map((repository) => repository.repository));
+  const others = result.environments.filter(
+    (env) => env.status === 'failed' && !inFailedRepository.has(env.repository),
+  );
+  const failed = failedRepositories.length + others.length + result.registryFailures.length;
+  if (failed === 0) return lines;
+  const parts = [
+    failedRepositories.length > 0 ? count(failedRepositories.length, 'repository', 'repositories') : '',
+    others.length > 0
+      ? `${count(others.length, 'environment')} (${others.map((env) => env.environment).join(', ')})`
+      : '',
+    result.registryFailures.length > 0
+      ? count(result.registryFailures.length, 'image') + ' unreadable in the registry'
+      : '',
+  ].filter(Boolean);
+  lines.push(`failed: ${parts.join(', ')}; the others were reconciled`);
+  return lines;
+}
+
+function environmentHeadline(env: EnvironmentOutcome, named: boolean): string {
+  const branches = env.pushBranch === env.branch ? env.branch : `${env.branch} → ${env.pushBranch}`;
+  const target = named ? `${env.repository}: ${branches}` : branches;
+  const unchecked = env.images.filter(
+    (image) => image.registryError !== undefined || image.error !== undefined,
+  );
   switch (env.status) {
     case 'committed':
       return `${env.environment} (${target}): committed ${env.commit?.slice(0, 12) ?? ''}, ${count(env.updates.length, 'update')}${env.attempts > 1 ? ` after ${env.attempts} attempts` : ''}`;
     case 'dry-run':
       return `${env.environment} (${target}): would commit ${count(env.updates.length, 'update')} (dry run)`;
     case 'unchanged':
+      if (unchecked.length > 0 && unchecked.length === env.images.length)
+        return `${env.environment} (${target}): not checked: ${uncheckedReason(unchecked)}`;
+      if (unchecked.length > 0)
+        return `${env.environment} (${target}): up to date, but ${count(unchecked.length, 'image')} not checked: ${uncheckedReason(unchecked)}`;
       return `${env.environment} (${target}): up to date`;
     case 'failed':
       return `${env.environment} (${target}): FAILED`;
@@ -78,6 +133,7 @@ function environmentHeadline(env: EnvironmentOutcome): string {
 function explainImage(image: ImageOutcome): string[] {
   const lines = [`  ${image.image}: in Git ${image.current.join(', ') || '(no marker)'}`];
   if (image.registryError) return [...lines, `    registry error: ${image.registryError}`];
+  if (image.error) return [...lines, `    not decided: ${image.error}`];
   if (image.hold)
     lines.push(
       `    held by ${image.hold.by} since ${image.hold.at.toISOString()}${image.hold.reason ? `: ${image.hold.reason}` : ''}`,
@@ -98,7 +154,8 @@ export function explainDecision(decision: Decision): string[] {
   const rejected = decision.rejected.filter((r) => r.reason !== 'outranked');
   for (const rejection of rejected.slice(0, EXPLAIN_LIMIT)) {
     lines.push(
-      `rejected ${rejection.tag}: ${rejection.reason}${rejection.detail ? ` (${rejection.detail})` : ''}`,
+      // Rejected tags come from the registry as they are: escaped and capped, one line each.
+      `rejected ${printable(rejection.tag, 80)}: ${rejection.reason}${rejection.detail ? ` (${printable(rejection.detail, 400)})` : ''}`,
     );
   }
   if (rejected.length > EXPLAIN_LIMIT) lines.push(`… and ${rejected.length - EXPLAIN_LIMIT} more rejected`);
@@ -106,12 +163,17 @@ export function explainDecision(decision: Decision): string[] {
 }
 
 export function renderStatus(result: ReconcileResult, now: Date): string {
-  const rows: string[][] = [['ENVIRONMENT', 'IMAGE', 'IN GIT', 'NEXT', 'WHY']];
+  const named = namesRepositories(result);
+  const lead = (env: EnvironmentOutcome): string[] =>
+    named ? [env.environment, env.repository] : [env.environment];
+  const rows: string[][] = [
+    [...(named ? ['ENVIRONMENT', 'REPOSITORY'] : ['ENVIRONMENT']), 'IMAGE', 'IN GIT', 'NEXT', 'WHY'],
+  ];
   for (const env of result.environments) {
     if (env.error && env.images.length === 0)
-      rows.push([env.environment, '-', '-', '-', `error: ${firstLine(env.error)}`]);
+      rows.push([...lead(env), '-', '-', '-', `error: ${firstLine(env.error)}`]);
     for (const image of env.images)
-      rows.push([env.environment, image.image, image.current.join(',') || '-', ...nextAndWhy(image, now)]);
+      rows.push([...lead(env), image.image, image.current.join(',') || '-', ...nextAndWhy(image, now)]);
   }
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
   return `${rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ')).join('\n')}\n`;
@@ -119,6 +181,7 @@ export function renderStatus(result: ReconcileResult, now: Date): string {
 
 function nextAndWhy(image: ImageOutcome, now: Date): [string, string] {
   if (image.registryError) return ['-', `registry error: ${firstLine(image.registryError)}`];
+  if (image.error) return ['-', `not decided: ${firstLine(image.error)}`];
   const decision = image.decision;
   const next = decision?.chosen?.tag ?? '-';
   if (image.hold) {
@@ -141,6 +204,22 @@ function firstLine(text: string): string {
   return text.split('\n')[0] ?? '';
 }
 
-function count(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+/** The first files, then how many more: one line per image even when it touched hundreds. */
+function fileList(files: readonly string[]): string {
+  const shown = files.slice(0, SCAN_FILES);
+  const rest = files.length - shown.length;
+  return rest > 0 ? `${shown.join(', ')} and ${rest} more` : shown.join(', ');
+}
+
+const SCAN_FILES = 3;
+
+function uncheckedReason(images: readonly ImageOutcome[]): string {
+  const registry = images.filter((image) => image.registryError !== undefined).length;
+  if (registry === images.length) return 'the registry could not be read';
+  if (registry === 0) return firstLine(images[0]?.error ?? '');
+  return `the registry could not be read for ${count(registry, 'image')}, ${firstLine(images.find((image) => image.error)?.error ?? '')}`;
+}
+
+function count(n: number, noun: string, plural = `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : plural}`;
 }

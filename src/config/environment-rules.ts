@@ -1,9 +1,11 @@
 /**
  * Rules between environments: promotions must not form a cycle, and two environments must
- * not write the same files of the same branch (each would undo the other's commits).
+ * not write the same files of the same branch of one repository (each would undo the
+ * other's commits). Environments of different repositories may share a branch name.
  */
 import type { PathIssue, PathSegment } from './issues.js';
 import { entriesOf, isMapping } from './raw.js';
+import { DEFAULT_REPOSITORY } from './repositories.js';
 
 /** The branch an environment's commits land on: `push.branch` when set, else `branch`. */
 export function writtenBranch(environment: {
@@ -77,11 +79,12 @@ function cyclesThrough(start: string, edges: ReadonlyMap<string, readonly { from
 
 interface Writer {
   readonly name: string;
+  readonly repository: string;
   readonly branch: string;
   readonly paths: readonly { readonly path: string; readonly at: PathSegment[] }[];
 }
 
-/** Two environments writing the same branch with overlapping paths; reported at the later one. */
+/** Two environments writing the same branch of one repository with overlapping paths; reported at the later one. */
 export function branchOverlapRules(environments: unknown): PathIssue[] {
   const writers: Writer[] = [];
   for (const [name, environment] of entriesOf(environments)) {
@@ -98,17 +101,25 @@ export function branchOverlapRules(environments: unknown): PathIssue[] {
           typeof path === 'string' ? [{ path, at: [...base, 'paths', index] }] : [],
         )
       : [{ path: '', at: branchPath }];
-    writers.push({ name, branch, paths });
+    const repository =
+      typeof environment['repository'] === 'string' ? environment['repository'] : DEFAULT_REPOSITORY;
+    writers.push({ name, repository, branch, paths });
   }
   const issues: PathIssue[] = [];
   for (const [index, later] of writers.entries()) {
     for (const earlier of writers.slice(0, index)) {
-      if (earlier.branch !== later.branch) continue;
+      if (earlier.branch !== later.branch || earlier.repository !== later.repository) continue;
       const overlap = firstOverlap(earlier, later);
       if (overlap === undefined) continue;
       issues.push({
         path: overlap.at,
-        message: overlapMessage(later.name, overlap.mine, earlier.name, overlap.theirs, later.branch),
+        message: overlapMessage(
+          later.name,
+          overlap.mine,
+          earlier.name,
+          overlap.theirs,
+          later.repository === DEFAULT_REPOSITORY ? later.branch : `${later.repository}:${later.branch}`,
+        ),
         hint: 'give each environment its own branch (or push.branch), or paths that do not overlap',
       });
       break;

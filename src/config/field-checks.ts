@@ -5,7 +5,8 @@
  */
 import { validateDetailed } from 'node-cron';
 import semver from 'semver';
-import { parseRepositoryUri } from '../registry/ecr/uri.js';
+import { parseRepositoryUri } from '../checks/ecr-uri.js';
+import { REGEX_HINT, regexProblem } from '../checks/regex.js';
 import { parseDuration } from './duration.js';
 import { lowerFirst } from './text.js';
 
@@ -19,16 +20,9 @@ export type FieldCheck = (value: string) => Problem | undefined;
 export const REPOSITORY_URI_SHAPE = '<12-digit account>.dkr.ecr.<region>.amazonaws.com/<name>';
 
 export const checkRegex: FieldCheck = (source) => {
-  try {
-    new RegExp(source);
-    return undefined;
-  } catch (error) {
-    const reason = (error as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
-    return {
-      message: `invalid regular expression \`${source}\`: ${lowerFirst(reason)}`,
-      hint: 'patterns use JavaScript RegExp syntax; single-quote them in YAML so backslashes stay as written',
-    };
-  }
+  const problem = regexProblem(source);
+  if (problem === undefined) return undefined;
+  return { message: `invalid regular expression \`${source}\`: ${lowerFirst(problem)}`, hint: REGEX_HINT };
 };
 
 export const checkSemverRange: FieldCheck = (range) => {

@@ -4,6 +4,7 @@
  * the image key known under `images:`, `promote.from` a known other environment.
  * They read the raw YAML data defensively, so they run even when the schema found problems.
  */
+import { captureGroups, type CaptureGroups as Groups } from '../checks/regex.js';
 import type { PathIssue, PathSegment } from './issues.js';
 import { ORDERINGS } from './schema.js';
 import { suggestionHint } from './suggest.js';
@@ -127,22 +128,6 @@ function extractRules(policy: Record<string, unknown>, path: PathSegment[]): Pat
     });
   }
   return issues;
-}
-
-interface Groups {
-  readonly count: number;
-  readonly names: readonly string[];
-}
-
-/** Numbered and named capturing groups of a regex: match the empty alternative and count. */
-export function captureGroups(pattern: string): Groups | undefined {
-  try {
-    const match = new RegExp(`${pattern}|`).exec('');
-    if (match === null) return undefined;
-    return { count: match.length - 1, names: Object.keys(match.groups ?? {}) };
-  } catch {
-    return undefined;
-  }
 }
 
 function describeGroups(groups: Groups): string {

@@ -6,6 +6,7 @@
 import type { PathIssue } from './issues.js';
 import { branchOverlapRules, promotionCycleRules } from './environment-rules.js';
 import { policyRules } from './policy-rules.js';
+import { repositoryRules, unusedRepositoryWarnings } from './repository-rules.js';
 import { entriesOf, isMapping, valueAt } from './raw.js';
 import { knownKeys } from './schema-walk.js';
 import { policySchema } from './schema.js';
@@ -31,7 +32,8 @@ export function checkRules(input: unknown): RuleReport {
   }
   errors.push(...promotionCycleRules(environmentsValue));
   errors.push(...branchOverlapRules(environmentsValue));
-  return { errors, warnings: warningRules(input, images) };
+  errors.push(...repositoryRules(input));
+  return { errors, warnings: [...warningRules(input, images), ...unusedRepositoryWarnings(input)] };
 }
 
 function warningRules(input: Record<string, unknown>, images: readonly string[] | undefined): PathIssue[] {

@@ -84,41 +84,84 @@ export const signingSchema = z
   })
   .meta({ description: 'Sign drawbridge commits.' });
 
+const authorSchema = z
+  .strictObject({
+    name: z.string().min(1).meta({ description: 'Commit author name.' }),
+    email: z.string().min(3).meta({ description: 'Commit author e-mail.' }),
+  })
+  .meta({
+    description: 'Author and committer of drawbridge commits (default drawbridge <drawbridge@localhost>).',
+  });
+
+export const DEFAULT_AUTHOR = { name: 'drawbridge', email: 'drawbridge@localhost' } as const;
+export const DEFAULT_HISTORY_DEPTH = 500;
+export const DEFAULT_PUSH_ATTEMPTS = 5;
+
+/** The keys a Git repository has, under `git:` and under each `repositories:` entry. */
+const repositoryFields = {
+  url: z.string().min(1).meta({ description: 'Remote: ssh, https, file:// or a local path.' }),
+  author: authorSchema,
+  auth: authSchema,
+  signing: signingSchema,
+  messageTemplate: z.string().meta({ description: 'Commit message template; see the README.' }),
+  workdir: z
+    .string()
+    .meta({ description: 'Where clones live; default $DRAWBRIDGE_WORKDIR, else the user cache folder.' }),
+  historyDepth: z
+    .number()
+    .int()
+    .positive()
+    .meta({ description: 'Commits of history read per branch (reverts, promotions, holds); default 500.' }),
+  pushAttempts: z
+    .number()
+    .int()
+    .min(1)
+    .max(20)
+    .meta({ description: 'Attempts to push when the remote moved meanwhile; default 5.' }),
+};
+
 export const gitSchema = z
   .strictObject({
-    url: z.string().min(1).meta({ description: 'Remote: ssh, https, file:// or a local path.' }),
-    author: z
-      .strictObject({
-        name: z.string().min(1).meta({ description: 'Commit author name.' }),
-        email: z.string().min(3).meta({ description: 'Commit author e-mail.' }),
-      })
-      .default({ name: 'drawbridge', email: 'drawbridge@localhost' })
-      .meta({
-        description:
-          'Author and committer of drawbridge commits (default drawbridge <drawbridge@localhost>).',
-      }),
-    auth: authSchema.optional(),
-    signing: signingSchema.optional(),
-    messageTemplate: z.string().optional().meta({ description: 'Commit message template; see the README.' }),
-    workdir: z
-      .string()
-      .optional()
-      .meta({ description: 'Where clones live; default $DRAWBRIDGE_WORKDIR, else the user cache folder.' }),
-    historyDepth: z
-      .number()
-      .int()
-      .positive()
-      .default(500)
-      .meta({ description: 'Commits of history read per branch (reverts, promotions, holds); default 500.' }),
-    pushAttempts: z
+    ...repositoryFields,
+    author: repositoryFields.author.default(DEFAULT_AUTHOR),
+    auth: repositoryFields.auth.optional(),
+    signing: repositoryFields.signing.optional(),
+    messageTemplate: repositoryFields.messageTemplate.optional(),
+    workdir: repositoryFields.workdir.optional(),
+    historyDepth: repositoryFields.historyDepth.default(DEFAULT_HISTORY_DEPTH),
+    pushAttempts: repositoryFields.pushAttempts.default(DEFAULT_PUSH_ATTEMPTS),
+    maxConcurrency: z
       .number()
       .int()
       .min(1)
-      .max(20)
-      .default(5)
-      .meta({ description: 'Attempts to push when the remote moved meanwhile; default 5.' }),
+      .max(32)
+      .default(4)
+      .meta({ description: 'Repositories reconciled at once (fetch, plan, commit, push); default 4.' }),
   })
-  .meta({ description: 'The Git repository holding the manifests of every environment.' });
+  .meta({
+    description:
+      'The default Git repository: environments without `repository:` live here. Other repositories go under `repositories:`.',
+  });
+
+/**
+ * One more repository: the same keys as `git:` but `maxConcurrency`. Keys left out come from
+ * `git:`, except `auth`, which does only when the host is the same (credentials stay with
+ * their host).
+ */
+export const repositorySchema = z
+  .strictObject({
+    url: repositoryFields.url,
+    author: repositoryFields.author.optional(),
+    auth: repositoryFields.auth.optional(),
+    signing: repositoryFields.signing.optional(),
+    messageTemplate: repositoryFields.messageTemplate.optional(),
+    workdir: repositoryFields.workdir.optional(),
+    historyDepth: repositoryFields.historyDepth.optional(),
+    pushAttempts: repositoryFields.pushAttempts.optional(),
+  })
+  .meta({
+    description: 'A Git repository environments can name with `repository:`; keys left out come from `git:`.',
+  });
 
 export const awsSchema = z
   .strictObject({
@@ -199,9 +242,14 @@ export const policySchema = z.strictObject(policyShape).meta({
 
 export const environmentSchema = z
   .strictObject({
+    repository: keyName(
+      'The repository under `repositories:` holding this environment; default `git:`.',
+    ).optional(),
     branch: checked(checkBranch).meta({ description: 'The Git branch holding this environment.' }),
-    paths: z.array(checked(checkRepoPath)).min(1).optional().meta({
-      description: 'Folders (or files) to edit, relative to the repository root; default the whole branch.',
+    // Paths reach git as pathspecs on its command line, so their number and size are bounded.
+    paths: z.array(checked(checkRepoPath).max(1024)).min(1).max(256).optional().meta({
+      description:
+        'Folders (or files) to edit, relative to the repository root; default the whole branch (at most 256).',
     }),
     push: z
       .strictObject({
@@ -219,6 +267,12 @@ export const configSchema = z
   .strictObject({
     version: z.literal(1).meta({ description: 'Config format version; always 1.' }),
     git: gitSchema,
+    repositories: z
+      .record(keyName('Repository name: what `environments.<name>.repository` says.'), repositorySchema)
+      .optional()
+      .meta({
+        description: 'More Git repositories besides `git:`; environments name one with `repository:`.',
+      }),
     aws: awsSchema.default({ maxConcurrency: 8 }),
     images: z
       .record(keyName('Image key: the name markers use.'), imageSchema)
@@ -312,6 +366,7 @@ export const configSchema = z
 export type Config = z.output<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 export type GitConfig = Config['git'];
+export type RepositoryEntry = z.output<typeof repositorySchema>;
 export type AwsConfig = Config['aws'];
 export type ImageConfig = z.output<typeof imageSchema>;
 export type EnvironmentConfig = z.output<typeof environmentSchema>;

@@ -49,6 +49,12 @@ export interface DaemonDeps extends DaemonPieces {
   readonly watchConfig?: boolean;
   /** Run a full sweep at startup; default true. */
   readonly startupSweep?: boolean;
+  /**
+   * After a pass that could not reach Git or ECR, sweep again after this long, doubling up to
+   * `retryMaxMs` while it keeps failing (defaults 5 s and 5 min); the schedule runs meanwhile.
+   */
+  readonly retryBaseMs?: number;
+  readonly retryMaxMs?: number;
 }
 
 export interface Daemon {
@@ -57,7 +63,7 @@ export interface Daemon {
   readonly url: string;
   readonly metrics: Metrics;
   /** A full reconciliation now; 'skipped' while the previous sweep still runs. */
-  triggerSweep(trigger?: 'schedule' | 'manual' | 'startup'): Promise<WorkOutcome | 'skipped'>;
+  triggerSweep(trigger?: 'schedule' | 'manual' | 'startup' | 'retry'): Promise<WorkOutcome | 'skipped'>;
   /** Reloads the config (SIGHUP); false when the new one is invalid and the old one stays. */
   reload(): Promise<boolean>;
   /** Resolves when no work is queued or running. */
@@ -94,6 +100,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
       const result = await current.reconciler.reconcile(scope);
       metrics.reconciled(scope.trigger, (performance.now() - started) / 1000, result);
       readiness = readinessOf(result);
+      retryIfUnreachable(result);
       logResult(log, result);
       log.debug(
         {
@@ -130,8 +137,31 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
     logger,
   };
 
+  // A sweep again soon after Git or ECR could not be reached, with backoff: a daemon started
+  // while a remote is down commits once it is back, without waiting for the schedule.
+  let retryTimer: NodeJS.Timeout | undefined;
+  let retryAttempt = 0;
+  function retryIfUnreachable(result: ReconcileResult): void {
+    if (result.gitReachable && result.ecrReachable) {
+      retryAttempt = 0;
+      return;
+    }
+    if (stopping || retryTimer !== undefined) return;
+    const base = deps.retryBaseMs ?? 5_000;
+    const delay = Math.min(deps.retryMaxMs ?? 300_000, base * 2 ** retryAttempt);
+    retryAttempt += 1;
+    logger.warn(
+      { delayMs: delay, attempt: retryAttempt, reason: readiness.reason },
+      'sweeping again after a failed reconciliation',
+    );
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      void triggerSweep('retry');
+    }, delay);
+  }
+
   function triggerSweep(
-    trigger: 'schedule' | 'manual' | 'startup' = 'manual',
+    trigger: 'schedule' | 'manual' | 'startup' | 'retry' = 'manual',
   ): Promise<WorkOutcome | 'skipped'> {
     if (stopping) return Promise.resolve('skipped');
     if (sweep) {
@@ -254,6 +284,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
 
   async function stop(reason = 'stop'): Promise<void> {
     stopping = true;
+    clearTimeout(retryTimer);
     logger.info({ reason }, 'stopping: no new work, finishing the reconciliation in flight');
     await cron?.destroy();
     watcher?.close();
@@ -296,9 +327,18 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
 
 function readinessOf(result: ReconcileResult): Readiness {
   const at = result.finishedAt.toISOString();
-  const base = { ecrReachable: result.ecrReachable, gitReachable: result.gitReachable, at };
+  const failed = result.repositories.filter((repository) => repository.status === 'failed');
+  const base = {
+    ecrReachable: result.ecrReachable,
+    gitReachable: result.gitReachable,
+    ...(failed.length > 0
+      ? { unreachableRepositories: failed.map(({ repository, error }) => ({ repository, error })) }
+      : {}),
+    at,
+  };
   if (result.ecrReachable && result.gitReachable) return { ready: true, ...base };
-  const unreachable = [result.gitReachable ? undefined : 'Git', result.ecrReachable ? undefined : 'ECR'];
+  const git = failed.length > 0 ? `Git (${failed.map((r) => r.repository).join(', ')})` : 'Git';
+  const unreachable = [result.gitReachable ? undefined : git, result.ecrReachable ? undefined : 'ECR'];
   return { ready: false, reason: `${unreachable.filter(Boolean).join(' and ')} unreachable`, ...base };
 }
 
@@ -310,11 +350,12 @@ function logResult(logger: Logger, result: ReconcileResult): void {
       logger.info(
         {
           environment: outcome.environment,
+          repository: outcome.repository,
           image: update.image,
           old: update.old,
           new: update.new,
           digest: update.digest,
-          repository: update.repository,
+          imageRepository: update.repository,
           commit: outcome.commit,
           branch: outcome.pushBranch,
         },

@@ -7,7 +7,7 @@
  * scheduled sweep moves them once that soak time has passed.
  */
 import type { Config } from '../config/schema.js';
-import { parseRepositoryUri } from '../registry/ecr/uri.js';
+import { parseRepositoryUri } from '../checks/ecr-uri.js';
 import type { EcrPush, IgnoreReason } from './ecr-event.js';
 
 export interface EventScope {

@@ -10,6 +10,23 @@ import { ConfigError } from '../errors.js';
 
 type HttpEventsConfig = NonNullable<NonNullable<Config['events']>['http']>;
 
+/** Shortest events token or basic-auth password accepted, in UTF-8 bytes. */
+export const MIN_SECRET_BYTES = 32;
+
+/**
+ * Placeholder values this repository has published, compared ignoring case and surrounding
+ * space. config/kubernetes once shipped a Secret holding the first one (32 bytes, so long
+ * enough), and a cluster may still run it. test/ship/config-files.test.ts checks that every
+ * `REPLACE-WITH-…` value in config/ and the README is listed here.
+ */
+export const PLACEHOLDER_SECRETS: readonly string[] = [
+  'REPLACE-WITH-A-LONG-RANDOM-TOKEN',
+  'REPLACE-WITH-THE-DEPLOY-KEY',
+  'REPLACE-WITH-THE-HOST-KEY-FROM-ssh-keyscan',
+];
+
+const hint = `use at least ${MIN_SECRET_BYTES} random bytes, e.g. openssl rand -hex 32`;
+
 export interface EventsAuth {
   /** Header names are lower case in Node. */
   readonly header: string;
@@ -19,43 +36,55 @@ export interface EventsAuth {
   readonly secrets: readonly string[];
 }
 
-/** Reads the secrets; a configured but empty secret is a config error, as is no auth at all. */
+/**
+ * Reads the secrets. A configured secret that is unset, shorter than MIN_SECRET_BYTES or a
+ * published placeholder is a config error, as is no auth at all.
+ */
 export function eventsAuth(
   http: HttpEventsConfig,
   env: NodeJS.ProcessEnv,
   file = 'drawbridge.yaml',
 ): EventsAuth {
-  const problems: string[] = [];
+  const problems: { message: string; hint?: string }[] = [];
   const secrets: string[] = [];
   let token: Buffer | undefined;
   let basic: Buffer | undefined;
   if (http.tokenEnv !== undefined) {
     const value = env[http.tokenEnv];
-    if (!value) problems.push(`events.http.tokenEnv: environment variable ${http.tokenEnv} is not set`);
-    else {
-      token = digest(value);
-      secrets.push(value);
-    }
+    const weak = value ? weakness(value) : 'is not set';
+    if (value) secrets.push(value);
+    if (weak) {
+      const what = value ? `the token in ${http.tokenEnv}` : `environment variable ${http.tokenEnv}`;
+      problems.push({ message: `events.http.tokenEnv: ${what} ${weak}`, ...(value ? { hint } : {}) });
+    } else if (value) token = digest(value);
   }
   if (http.basicAuth) {
     const user = env[http.basicAuth.usernameEnv];
     const password = env[http.basicAuth.passwordEnv];
     if (!user || !password) {
-      problems.push(
-        `events.http.basicAuth: set ${http.basicAuth.usernameEnv} and ${http.basicAuth.passwordEnv} in the environment`,
-      );
+      problems.push({
+        message: `events.http.basicAuth: set ${http.basicAuth.usernameEnv} and ${http.basicAuth.passwordEnv} in the environment`,
+      });
     } else {
-      basic = digest(`${user}:${password}`);
       secrets.push(password);
+      const weak = weakness(password);
+      if (weak) {
+        problems.push({
+          message: `events.http.basicAuth: the password in ${http.basicAuth.passwordEnv} ${weak}`,
+          hint,
+        });
+      } else basic = digest(`${user}:${password}`);
     }
   }
   if (http.tokenEnv === undefined && !http.basicAuth) {
-    problems.push('events.http needs tokenEnv or basicAuth: the endpoint never runs unauthenticated');
+    problems.push({
+      message: 'events.http needs tokenEnv or basicAuth: the endpoint never runs unauthenticated',
+    });
   }
   if (problems.length > 0) {
     throw new ConfigError(
       'the events endpoint has no usable credentials',
-      problems.map((message) => ({ file, line: 1, column: 1, path: 'events.http', message })),
+      problems.map((problem) => ({ file, line: 1, column: 1, path: 'events.http', ...problem })),
     );
   }
   return {
@@ -79,6 +108,17 @@ export function isAuthorized(auth: EventsAuth, headers: IncomingHttpHeaders): bo
     }
   }
   return ok;
+}
+
+/** Why a secret read from the environment is refused (never quoting it), or undefined. */
+function weakness(secret: string): string | undefined {
+  const normalised = secret.trim().toLowerCase();
+  if (PLACEHOLDER_SECRETS.some((placeholder) => placeholder.toLowerCase() === normalised)) {
+    return "is a placeholder published in drawbridge's repository: set a random one";
+  }
+  const bytes = Buffer.byteLength(secret, 'utf8');
+  if (bytes < MIN_SECRET_BYTES) return `is shorter than ${MIN_SECRET_BYTES} bytes (${bytes})`;
+  return undefined;
 }
 
 function digest(text: string): Buffer {

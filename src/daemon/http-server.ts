@@ -5,8 +5,31 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log/logger.js';
+import { closeConnection, enforceDeadlines, type ConnectionLimits } from './connection-deadlines.js';
 
 export const MAX_EVENT_BYTES = 256 * 1024;
+
+export interface HttpLimits extends ConnectionLimits {
+  /** Connections beyond this many open ones are closed as soon as they are accepted. */
+  readonly maxConnections: number;
+}
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 1_000,
+};
+
+export interface HttpServerOptions {
+  readonly port: number;
+  readonly host: string;
+  /** Each one missing takes its value from DEFAULT_HTTP_LIMITS. */
+  readonly limits?: Partial<HttpLimits>;
+}
+
+/** At most one warning per this long about refused connections, with the count since the last. */
+const DROP_WARNING_MS = 60_000;
 
 export interface Readiness {
   readonly ready: boolean;
@@ -40,23 +63,48 @@ export interface HttpServer {
 }
 
 export async function startHttpServer(
-  options: { port: number; host: string },
+  options: HttpServerOptions,
   handlers: HttpHandlers,
   logger: Logger,
 ): Promise<HttpServer> {
-  const server = createServer((req, res) => {
-    route(req, res, handlers).catch((error: unknown) => {
-      logger.error({ err: error, path: req.url }, 'HTTP request failed');
-      if (!res.headersSent) send(res, 500, { error: 'internal error' });
-      else res.destroy();
-    });
+  const limits = httpLimits(options.limits);
+  // Node's own timeouts stay set as a backstop; the per-socket deadlines are what act in time.
+  const server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+    },
+    (req, res) => {
+      route(req, res, handlers).catch((error: unknown) => {
+        logger.error({ err: error, path: req.url }, 'HTTP request failed');
+        if (!res.headersSent) send(res, 500, { error: 'internal error' });
+        else res.destroy();
+      });
+    },
+  );
+  server.maxConnections = limits.maxConnections;
+  enforceDeadlines(server, limits, (socket, reason) => {
+    logger.debug({ reason, remoteAddress: socket.remoteAddress }, 'HTTP connection closed: deadline passed');
   });
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
-    else socket.destroy();
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') closeConnection(socket, 408);
+    else if (error.code === 'HPE_HEADER_OVERFLOW') closeConnection(socket, 431);
+    else if (error.code === 'ECONNRESET') socket.destroy();
+    else closeConnection(socket, 400);
   });
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 10_000;
+  let dropped = 0;
+  let warnedAt = -Infinity;
+  server.on('drop', () => {
+    dropped += 1;
+    if (performance.now() - warnedAt < DROP_WARNING_MS) return;
+    logger.warn(
+      { refused: dropped, maxConnections: limits.maxConnections },
+      'HTTP connections refused: too many open',
+    );
+    warnedAt = performance.now();
+    dropped = 0;
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
@@ -81,6 +129,19 @@ export async function startHttpServer(
       });
     },
   };
+}
+
+export function httpLimits(overrides: Partial<HttpLimits> = {}): HttpLimits {
+  const limits = { ...DEFAULT_HTTP_LIMITS, ...overrides };
+  for (const [name, value] of Object.entries(limits)) {
+    if (!Number.isSafeInteger(value) || value <= 0) {
+      throw new RangeError(`HTTP limit ${name} must be a positive integer, not ${value}`);
+    }
+  }
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
+    throw new RangeError('HTTP limit headersTimeoutMs must not exceed requestTimeoutMs');
+  }
+  return limits;
 }
 
 async function route(req: IncomingMessage, res: ServerResponse, handlers: HttpHandlers): Promise<void> {

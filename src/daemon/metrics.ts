@@ -20,15 +20,16 @@ export class Metrics {
   readonly observer: ReconcileObserver;
   private readonly reconciliations: Counter<'trigger' | 'result'>;
   private readonly duration: Histogram<'trigger'>;
-  private readonly environmentRuns: Counter<'environment' | 'status'>;
+  private readonly environmentRuns: Counter<'environment' | 'repository' | 'status'>;
   private readonly ecrCalls: Counter<'operation' | 'outcome'>;
-  private readonly commits: Counter<'environment'>;
-  private readonly pushes: Counter<'environment' | 'outcome'>;
-  private readonly pushRetries: Counter<'environment'>;
+  private readonly commits: Counter<'environment' | 'repository'>;
+  private readonly pushes: Counter<'environment' | 'repository' | 'outcome'>;
+  private readonly pushRetries: Counter<'environment' | 'repository'>;
   private readonly eventsReceived: Counter<'source'>;
   private readonly eventsIgnored: Counter<'source' | 'reason'>;
   private readonly eventsFailed: Counter<'source' | 'reason'>;
-  private readonly lastSuccess: Gauge<'environment'>;
+  private readonly lastSuccess: Gauge<'environment' | 'repository'>;
+  private readonly repositoryUp: Gauge<'repository'>;
   private readonly sweepsSkipped: Counter;
   private readonly notifications: Counter<'outcome'>;
   private readonly ready: Gauge;
@@ -50,8 +51,8 @@ export class Metrics {
     });
     this.environmentRuns = new Counter({
       name: 'drawbridge_environment_reconciliations_total',
-      help: 'Environment passes by status (committed, unchanged, failed).',
-      labelNames: ['environment', 'status'],
+      help: 'Environment passes by status (committed, unchanged, failed, dry-run).',
+      labelNames: ['environment', 'repository', 'status'],
       registers,
     });
     this.ecrCalls = new Counter({
@@ -63,19 +64,19 @@ export class Metrics {
     this.commits = new Counter({
       name: 'drawbridge_commits_total',
       help: 'Commits made, per environment.',
-      labelNames: ['environment'],
+      labelNames: ['environment', 'repository'],
       registers,
     });
     this.pushes = new Counter({
       name: 'drawbridge_pushes_total',
       help: 'Push attempts by outcome (pushed, rejected: the remote moved, failed).',
-      labelNames: ['environment', 'outcome'],
+      labelNames: ['environment', 'repository', 'outcome'],
       registers,
     });
     this.pushRetries = new Counter({
       name: 'drawbridge_push_retries_total',
       help: 'Re-plans after a rejected push.',
-      labelNames: ['environment'],
+      labelNames: ['environment', 'repository'],
       registers,
     });
     this.eventsReceived = new Counter({
@@ -99,7 +100,13 @@ export class Metrics {
     this.lastSuccess = new Gauge({
       name: 'drawbridge_last_success_timestamp_seconds',
       help: 'When each environment last reconciled without failure (Unix time).',
-      labelNames: ['environment'],
+      labelNames: ['environment', 'repository'],
+      registers,
+    });
+    this.repositoryUp = new Gauge({
+      name: 'drawbridge_repository_up',
+      help: '1 when the last fetch of the repository worked, 0 when it failed.',
+      labelNames: ['repository'],
       registers,
     });
     this.sweepsSkipped = new Counter({
@@ -121,9 +128,9 @@ export class Metrics {
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
 
     this.observer = {
-      onCommit: (environment) => this.commits.inc({ environment }),
-      onPush: (environment, outcome) => this.pushes.inc({ environment, outcome }),
-      onPushRetry: (environment) => this.pushRetries.inc({ environment }),
+      onCommit: (environment, repository) => this.commits.inc({ environment, repository }),
+      onPush: (environment, repository, outcome) => this.pushes.inc({ environment, repository, outcome }),
+      onPushRetry: (environment, repository) => this.pushRetries.inc({ environment, repository }),
     };
   }
 
@@ -147,10 +154,12 @@ export class Metrics {
       result.environments.some((e) => e.status === 'failed') || result.registryFailures.length > 0;
     this.reconciliations.inc({ trigger, result: failed ? 'partial' : 'success' });
     for (const outcome of result.environments) {
-      this.environmentRuns.inc({ environment: outcome.environment, status: outcome.status });
-      if (outcome.status !== 'failed') {
-        this.lastSuccess.set({ environment: outcome.environment }, result.finishedAt.getTime() / 1000);
-      }
+      const labels = { environment: outcome.environment, repository: outcome.repository };
+      this.environmentRuns.inc({ ...labels, status: outcome.status });
+      if (outcome.status !== 'failed') this.lastSuccess.set(labels, result.finishedAt.getTime() / 1000);
+    }
+    for (const repository of result.repositories) {
+      this.repositoryUp.set({ repository: repository.repository }, repository.status === 'failed' ? 0 : 1);
     }
     this.ready.set(result.ecrReachable && result.gitReachable ? 1 : 0);
   }

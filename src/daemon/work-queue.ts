@@ -44,7 +44,7 @@ interface Pending {
   tickets: Ticket[];
 }
 
-const TRIGGER_RANK: Record<Trigger, number> = { event: 0, manual: 1, schedule: 2, startup: 3 };
+const TRIGGER_RANK: Record<Trigger, number> = { event: 0, manual: 1, schedule: 2, retry: 3, startup: 4 };
 
 export class WorkQueue {
   private readonly pending = new Map<string, Pending>();

@@ -28,7 +28,14 @@ const DEMO_CREDENTIALS = async () => ({ accessKeyId: 'AKIDDEMO', secretAccessKey
 export interface TourOptions {
   readonly dir?: string;
   readonly keepRunning?: boolean;
+  /** The story. */
   readonly out: NodeJS.WritableStream & { isTTY?: boolean };
+  /**
+   * The daemon's logs when `out` is not a terminal (default stderr), so that
+   * `drawbridge demo > story.txt` holds the story alone. On a terminal they go to `out`,
+   * pretty and in between the steps, to show what the daemon logs look like.
+   */
+  readonly logs?: NodeJS.WritableStream & { isTTY?: boolean };
   readonly env: NodeJS.ProcessEnv;
   /** Resolves when the user wants to stop (--keep-running). */
   readonly untilStopped: () => Promise<void>;
@@ -90,7 +97,10 @@ export async function runTour(options: TourOptions): Promise<void> {
   const token = randomBytes(16).toString('hex');
   const env = { ...options.env, ...gitEnv, DRAWBRIDGE_DEMO_TOKEN: token };
   const loaded = await loadConfig({ path: configFile, env, cwd: dir });
-  const logger = createLogger({ level: 'info', destination: out, ...(out.isTTY ? { pretty: true } : {}) });
+  // On a terminal the logs are part of the show; elsewhere the story and the logs stay apart.
+  const logs = out.isTTY ? out : (options.logs ?? process.stderr);
+  const logger = createLogger({ level: 'info', destination: logs });
+  if (logs !== out) say('   (the daemon logs go to stderr, as JSON lines unless stderr is a terminal)');
   logger.info({ component: 'demo' }, 'the daemon logs look like this');
   const metrics = new Metrics();
   const runtime = await createRuntime({
@@ -153,8 +163,11 @@ export async function runTour(options: TourOptions): Promise<void> {
   say(bold('Poke around:', out));
   say(`   git -C ${remote} log --oneline --graph --all`);
   say(`   config ${configFile}; the daemon's clone ${join(dir, 'work')}`);
+  // No AWS keys needed: status sees that aws.endpoint is on this machine (see status.ts).
   say(
-    `   drawbridge status --config ${configFile}   (AWS_ACCESS_KEY_ID/SECRET needed for the SDK chain; any value works)`,
+    options.keepRunning
+      ? `   drawbridge status --config ${configFile}   (no AWS credentials needed: aws.endpoint is the emulator)`
+      : `   drawbridge demo --keep-running keeps the emulator up, for: drawbridge status --config ${configFile}`,
   );
   if (options.keepRunning) {
     say(`   the daemon keeps running at ${daemon.url} (metrics at ${daemon.url}/metrics); Ctrl-C stops it`);

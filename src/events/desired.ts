@@ -6,7 +6,7 @@
  */
 import type { Config } from '../config/schema.js';
 import { UsageError } from '../errors.js';
-import { parseRepositoryUri } from '../registry/ecr/uri.js';
+import { parseRepositoryUri } from '../checks/ecr-uri.js';
 import { parseQueueArn, partitionOf, queueFromUrl, ruleArn, type QueueRef } from './arn.js';
 import { ecrPushPattern, type EventPattern } from './pattern.js';
 

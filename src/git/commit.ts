@@ -1,8 +1,11 @@
 /**
  * Commit everything changed in a worktree: no hooks run (core.hooksPath off, --no-verify), the
  * message is kept verbatim (no `#` clean-up), author and committer come from the config and
- * signing is done by git itself when configured.
+ * signing is done by git itself when configured. The message reaches git through a file
+ * (`-F`), never the command line: it grows with the fleet, and the kernel caps arguments.
  */
+import { rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { GitConfig } from '../config/schema.js';
 import { readWorktreeHead } from './head-file.js';
 import type { Checkout } from './workspace.js';
@@ -24,7 +27,23 @@ export async function commitAll(
   input: CommitInput,
 ): Promise<string | undefined> {
   await git(checkout.dir, ['add', '--all']);
-  if (checkout.head === undefined) return commitOnEmptyBase(git, checkout, message, input);
+  // Beside the worktree, not in it: the file must never be committed.
+  const messageFile = join(dirname(checkout.dir), `${basename(checkout.dir)}.commit-message`);
+  await writeFile(messageFile, `${message.trimEnd()}\n`);
+  try {
+    if (checkout.head === undefined) return await commitOnEmptyBase(git, checkout, messageFile, input);
+    return await commitOnHead(git, checkout, messageFile, input);
+  } finally {
+    await rm(messageFile, { force: true });
+  }
+}
+
+async function commitOnHead(
+  git: Git,
+  checkout: Checkout,
+  messageFile: string,
+  input: CommitInput,
+): Promise<string | undefined> {
   // The common case in one process: `git commit` with hooks off and the message verbatim.
   // It exits non-zero with "nothing to commit" when the tree did not change.
   // Auto maintenance is left to the next fetch, which runs it anyway: one process fewer here.
@@ -39,8 +58,8 @@ export async function commitAll(
     '--no-verify',
     '--cleanup=verbatim',
     input.signing ? '-S' : '--no-gpg-sign',
-    '-m',
-    message.trimEnd(),
+    '-F',
+    messageFile,
   ];
   try {
     await git(checkout.dir, args, identity(input.author, input.date));
@@ -66,7 +85,7 @@ async function unchanged(git: Git, checkout: Checkout): Promise<boolean> {
 async function commitOnEmptyBase(
   git: Git,
   checkout: Checkout,
-  message: string,
+  messageFile: string,
   input: CommitInput,
 ): Promise<string | undefined> {
   const tree = (await git(checkout.dir, ['write-tree'])).trim();
@@ -74,7 +93,7 @@ async function commitOnEmptyBase(
   if (tree === headTree) return undefined;
   const onEmptyBase = head === (await input.emptyBase());
   const parents = head === undefined || onEmptyBase ? [] : ['-p', head];
-  const args = [...signingConfig(input.signing), 'commit-tree', tree, ...parents, '-m', message.trimEnd()];
+  const args = [...signingConfig(input.signing), 'commit-tree', tree, ...parents, '-F', messageFile];
   args.push(input.signing ? '-S' : '--no-gpg-sign');
   const sha = (await git(checkout.dir, args, identity(input.author, input.date))).trim();
   await git(checkout.dir, ['update-ref', '--no-deref', '-m', 'drawbridge: commit', 'HEAD', sha]);

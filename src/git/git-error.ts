@@ -54,13 +54,22 @@ export interface GitErrorDetails {
 
 export function toGitError(error: unknown, details: GitErrorDetails): GitError {
   if (error instanceof GitError) return error;
-  const raw = error instanceof GitProcessError ? error.stderr || error.stdout : String(error);
+  const raw = error instanceof GitProcessError ? processText(error) : String(error);
   const text = redact(firstLines(raw), details.redactor);
   const rule = RULES.find((candidate) => candidate.pattern.test(raw));
   return new GitError(`${details.operation} failed: ${text || 'git exited without a message'}`, {
     hint: rule?.hint,
     context: details.context,
   });
+}
+
+/** stderr, plus the ref lines of `push --porcelain` that say why the server rejected a ref. */
+function processText(error: GitProcessError): string {
+  const rejected = error.stdout
+    .split('\n')
+    .filter((line) => line.startsWith('!'))
+    .map((line) => line.replace(/^!\s+\S+\s+/, 'rejected: '));
+  return [...rejected, error.stderr || (rejected.length > 0 ? '' : error.stdout)].filter(Boolean).join('\n');
 }
 
 export function isNetworkFailure(error: unknown): boolean {
@@ -71,13 +80,17 @@ export function isNetworkFailure(error: unknown): boolean {
 const NOISE =
   /^(?:hint:|Cloning into|Please make sure you have the correct access rights|and the repository exists)/;
 
+/** The first lines that say something, with control characters (a server's ANSI escapes) shown as `?`. */
 function firstLines(text: string): string {
-  return text
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !NOISE.test(line))
-    .slice(0, 4)
-    .join(' | ');
+  return (
+    text
+      .split('\n')
+      // eslint-disable-next-line no-control-regex
+      .map((line) => line.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '?').trim())
+      .filter((line) => line !== '' && !NOISE.test(line))
+      .slice(0, 4)
+      .join(' | ')
+  );
 }
 
 function redact(text: string, redactor: Redactor | undefined): string {

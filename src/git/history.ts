@@ -2,9 +2,10 @@
  * Git history as drawbridge's state, read from one environment branch (bounded by depth):
  * which tags people reverted, which images are held, and drawbridge's last update per image.
  */
+import type { Logger } from '../log/logger.js';
 import { GitProcessError } from './run.js';
 import { HOLDS_FILE, parseHolds } from './holds.js';
-import { parseTrailers, type ParsedTrailers } from './message.js';
+import { parseTrailers, type ParsedTrailers } from './trailers.js';
 import type { Workspace } from './workspace.js';
 
 export { readLiveIntervals, type LiveIntervalOptions } from './live-intervals.js';
@@ -23,16 +24,30 @@ export interface RevertedValues {
   readonly digests: ReadonlySet<string>;
 }
 
+/**
+ * A commit whose message claims drawbridge trailers that do not parse exactly (a forged or
+ * damaged line, disagreeing environments): read as a commit of someone else's, not as
+ * drawbridge's, so it records no update, hold or release and cannot be reverted as one.
+ */
+export interface RefusedCommit {
+  readonly commit: string;
+  readonly reasons: readonly string[];
+}
+
 export interface BranchHistory {
   readonly reverted: ReadonlyMap<string, RevertedValues>;
   readonly holds: ReadonlyMap<string, Hold>;
   readonly lastUpdates: ReadonlyMap<string, { tag: string; commit: string; at: Date }>;
+  /** Commits whose trailers were refused (see RefusedCommit); absent when none. */
+  readonly refused?: readonly RefusedCommit[];
 }
 
 export interface HistoryOptions {
   readonly environment: string;
   /** Commits read, newest first. */
   readonly depth: number;
+  /** Warned to about commits whose trailers are refused. */
+  readonly logger?: Logger;
 }
 
 interface LoggedCommit {
@@ -96,7 +111,16 @@ export async function readHistory(
   }
 
   const holds = await readHolds(workspace, ref, await holdsText, options.environment, holdCommits);
-  return { reverted, holds, lastUpdates };
+  const refused = commits.flatMap((commit) =>
+    commit.trailers.refused ? [{ commit: commit.sha, reasons: commit.trailers.refused }] : [],
+  );
+  for (const { commit, reasons } of refused) {
+    options.logger?.warn(
+      { branch, commit, reasons: reasons.slice(0, 5) },
+      "commit has drawbridge trailers that do not parse; read as not drawbridge's",
+    );
+  }
+  return { reverted, holds, lastUpdates, ...(refused.length > 0 ? { refused } : {}) };
 }
 
 type Update = ParsedTrailers['updates'][number];

@@ -1,18 +1,18 @@
 /**
- * The one place that spawns git: simple-git over the real binary, an explicit working
- * directory and environment per call. Every other git module calls `runGit`.
+ * The one place that runs git: the real binary, an explicit working directory and environment
+ * per call, started where the caller's spawner says (the runtime's launcher child, or this
+ * process). Every other git module calls `runGit`.
  */
-import { GitError as SimpleGitError, simpleGit, type SimpleGitOptions } from 'simple-git';
+import { inProcessGit, type GitSpawner } from './launcher.js';
 
 /** A git process that exited non-zero; stdout and stderr kept for classification. */
-// Extends simple-git's error class so simple-git passes it through instead of wrapping it.
-export class GitProcessError extends SimpleGitError {
+export class GitProcessError extends Error {
   readonly exitCode: number;
   readonly stdout: string;
   readonly stderr: string;
 
   constructor(exitCode: number, stdout: string, stderr: string) {
-    super(undefined, stderr.trim() || stdout.trim() || `git exited with code ${exitCode}`);
+    super(stderr.trim() || stdout.trim() || `git exited with code ${exitCode}`);
     this.name = 'GitProcessError';
     this.exitCode = exitCode;
     this.stdout = stdout;
@@ -25,22 +25,15 @@ export interface RunGitOptions {
   readonly env: NodeJS.ProcessEnv;
   /** Kill git after this long without output; default 2 minutes. */
   readonly idleTimeoutMs?: number;
+  /** Where git is started; default this process (the runtime passes its launcher). */
+  readonly spawner?: GitSpawner;
 }
 
 /**
- * drawbridge itself sets GIT_SSH_COMMAND, GIT_CONFIG_COUNT/KEY/VALUE (token header),
- * GIT_CONFIG_GLOBAL (tests), core.hooksPath (off) and gpg programs from its own config, never from untrusted
- * input, so simple-git's guards against those are lifted here and nowhere else.
+ * Options that make git run a program named by its value. drawbridge never passes them, so
+ * one in the arguments can only have come from outside data: refused before git starts.
  */
-const TRUSTED: Partial<SimpleGitOptions['unsafe']> = {
-  allowUnsafeSshCommand: true,
-  allowUnsafeConfigEnvCount: true,
-  allowUnsafeConfigPaths: true,
-  allowUnsafeAskPass: true,
-  allowUnsafeGpgProgram: true,
-  // Only ever set to /dev/null, to keep hooks out of drawbridge's own commits.
-  allowUnsafeHooksPath: true,
-};
+const PROGRAM_OPTIONS = ['--upload-pack', '--receive-pack', '--exec', '-u'];
 
 /** Editors, pagers and diff/proxy programs are never wanted from a non-interactive git. */
 const DROPPED_ENV: ReadonlySet<string> = new Set([
@@ -62,30 +55,24 @@ export function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 export async function runGit(cwd: string, args: readonly string[], options: RunGitOptions): Promise<string> {
-  const git = simpleGit({
-    baseDir: cwd,
-    binary: 'git',
-    maxConcurrentProcesses: 1,
-    trimmed: false,
-    timeout: { block: options.idleTimeoutMs ?? 120_000 },
-    unsafe: TRUSTED,
-    errors: (error, result) => {
-      if (result.exitCode === 0) return error;
-      return new GitProcessError(
-        result.exitCode,
-        Buffer.concat(result.stdOut).toString('utf8'),
-        Buffer.concat(result.stdErr).toString('utf8') || (error instanceof Error ? error.message : ''),
-      );
-    },
+  const refused = args.find(
+    (arg) =>
+      arg.includes('\0') || PROGRAM_OPTIONS.some((option) => arg === option || arg.startsWith(`${option}=`)),
+  );
+  if (refused !== undefined) {
+    throw new Error(
+      `refused to run git with the argument ${JSON.stringify(refused.slice(0, 80))}: it can only have come from outside data`,
+    );
+  }
+  const spawner = options.spawner ?? inProcessGit;
+  const exit = await spawner({
+    cwd,
+    args,
+    env: childEnv(options.env),
+    idleTimeoutMs: options.idleTimeoutMs ?? 120_000,
   });
-  return git
-    .env(childEnv(options.env))
-    .outputHandler((_command, stdout) => {
-      // simple-git waits a further 50 ms after a command that printed nothing, in case output
-      // is still in flight (its completion detection). Once stdout has ended nothing is, so
-      // mark it as having spoken: git commands that succeed silently (add, commit --quiet,
-      // reset, update-ref, a fetch with nothing new) then cost their own time, not +50 ms.
-      stdout.once('end', () => stdout.emit('data', Buffer.alloc(0)));
-    })
-    .raw([...args]);
+  if (!exit.ok) throw new Error(exit.message);
+  const stdout = exit.stdout.toString('utf8');
+  if (exit.exitCode !== 0) throw new GitProcessError(exit.exitCode, stdout, exit.stderr.toString('utf8'));
+  return stdout;
 }

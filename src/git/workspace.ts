@@ -14,6 +14,7 @@ import { Redactor } from '../log/redact.js';
 import { authEnvironment, splitCredentials } from './auth.js';
 import { cloneInto, inspectClone } from './clone.js';
 import { toGitError } from './git-error.js';
+import type { GitSpawner } from './launcher.js';
 import { runGit } from './run.js';
 import { recoverStaleLock } from './stale-lock.js';
 import { cloneFolderName, resolveRemoteUrl } from './workdir.js';
@@ -36,6 +37,8 @@ export interface WorkspaceOptions {
   readonly clock?: () => Date;
   /** Called with the git subcommand of every process spawned (clone, fetch, push, …), for metrics and tests. */
   readonly onCommand?: (command: string) => void;
+  /** Where git processes start; default this process (the runtime passes its launcher). */
+  readonly spawner?: GitSpawner;
 }
 
 export interface Checkout {
@@ -92,7 +95,10 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
     options.onCommand?.(command);
     const started = Date.now();
     try {
-      return await runGit(cwd, args, { env: extraEnv ? { ...env, ...extraEnv } : env });
+      return await runGit(cwd, args, {
+        env: extraEnv ? { ...env, ...extraEnv } : env,
+        ...(options.spawner ? { spawner: options.spawner } : {}),
+      });
     } finally {
       logger.debug({ command, cwd, ms: Date.now() - started }, 'git');
     }

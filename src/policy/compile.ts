@@ -3,8 +3,15 @@
  * extract template read. `policyProblems` is the same check as a list, for config validation.
  */
 import type { Policy } from '../config/schema.js';
+import {
+  REGEX_HINT,
+  captureGroups,
+  compileRegex,
+  regexProblem as re2Problem,
+  type TagRegex,
+} from '../checks/regex.js';
 import { ConfigError } from '../errors.js';
-import { groupsOf, parseExtract, type ExtractTemplate } from './extract.js';
+import { parseExtract, type ExtractTemplate } from './extract.js';
 import { createOrdering, orderingKindOf, type Ordering } from './ordering.js';
 import { compileRange } from './semver-range.js';
 import type { SelectionContext } from './types.js';
@@ -17,7 +24,7 @@ export interface PolicyProblem {
 }
 
 export interface CompiledExclude {
-  readonly regex: RegExp;
+  readonly regex: TagRegex;
   readonly from: 'policy' | 'image';
 }
 
@@ -26,22 +33,19 @@ export interface CompiledPolicy {
   readonly policy: Policy;
   readonly ordering: Ordering<unknown>;
   readonly excludes: readonly CompiledExclude[];
-  readonly pattern: RegExp | undefined;
+  readonly pattern: TagRegex | undefined;
   readonly extract: ExtractTemplate | undefined;
   readonly minAgeMs: number;
 }
 
 function regexProblem(field: string, source: string): PolicyProblem | undefined {
-  try {
-    new RegExp(source);
-    return undefined;
-  } catch (error) {
-    return {
-      field,
-      message: `invalid regular expression ${JSON.stringify(source)}: ${(error as Error).message}`,
-      hint: 'JavaScript regex syntax; escape dots as \\. and use (?<name>…) for named groups',
-    };
-  }
+  const problem = re2Problem(source);
+  if (problem === undefined) return undefined;
+  return {
+    field,
+    message: `invalid regular expression ${JSON.stringify(source)}: ${problem}`,
+    hint: REGEX_HINT,
+  };
 }
 
 function orderingProblems(policy: Policy): PolicyProblem[] {
@@ -90,7 +94,9 @@ function extractProblems(policy: Policy): PolicyProblem[] {
     ];
   }
   if (regexProblem('pattern', policy.pattern)) return [];
-  const { count, names } = groupsOf(policy.pattern);
+  const groups = captureGroups(policy.pattern);
+  const count = groups?.count ?? 0;
+  const names = new Set(groups?.names ?? []);
   const known = [...Array.from({ length: count }, (_, i) => `$${i + 1}`), ...[...names].map((n) => `$${n}`)];
   return parseExtract(policy.extract)
     .groups.filter((group) => (typeof group === 'number' ? group < 1 || group > count : !names.has(group)))
@@ -138,10 +144,10 @@ export function compilePolicy(input: {
     policy,
     ordering: createOrdering(policy, input.context),
     excludes: [
-      ...(policy.exclude ?? []).map((source) => ({ regex: new RegExp(source), from: 'policy' as const })),
-      ...imageExclude.map((source) => ({ regex: new RegExp(source), from: 'image' as const })),
+      ...(policy.exclude ?? []).map((source) => ({ regex: compileRegex(source), from: 'policy' as const })),
+      ...imageExclude.map((source) => ({ regex: compileRegex(source), from: 'image' as const })),
     ],
-    pattern: policy.pattern === undefined ? undefined : new RegExp(policy.pattern),
+    pattern: policy.pattern === undefined ? undefined : compileRegex(policy.pattern),
     extract: policy.extract === undefined ? undefined : parseExtract(policy.extract),
     minAgeMs: policy.minAge ?? 0,
   };

@@ -1,4 +1,6 @@
 /** The `detail` text of rule rejections, built only when a rejection list is materialized. */
+import { tagProblem } from '../checks/grammar.js';
+import type { TagRegex } from '../checks/regex.js';
 import type { ImageCandidate } from '../registry/source.js';
 import type { CompiledPolicy } from './compile.js';
 import { orderingText } from './evaluate.js';
@@ -12,7 +14,7 @@ const ARTEFACT_KINDS: Readonly<Record<string, string>> = {
   sbom: 'SBOM',
 };
 
-function regexText(regex: RegExp): string {
+function regexText(regex: TagRegex): string {
   return `/${regex.source}/`;
 }
 
@@ -40,6 +42,8 @@ export function ruleDetail(
 ): string {
   const { policy } = compiled;
   switch (reason) {
+    case 'invalid-tag':
+      return `${tagProblem(candidate.tag) ?? 'not a valid tag'}; never chosen`;
     case 'excluded-default': {
       const kind = ARTEFACT_KINDS[candidate.tag.slice(candidate.tag.lastIndexOf('.') + 1)] ?? 'artefact';
       return `${kind}, excluded by default`;

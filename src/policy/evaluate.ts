@@ -4,6 +4,7 @@
  * on the way. Nothing is sorted and nothing is allocated per release tag here; keys for
  * sorting are parsed again, on demand, by `keyOf`.
  */
+import { isValidTag } from '../checks/grammar.js';
 import type { ImageCandidate } from '../registry/source.js';
 import type { CompiledPolicy } from './compile.js';
 import { ELIGIBLE, codeOf } from './reasons.js';
@@ -15,6 +16,7 @@ export function isCosignArtefact(tag: string): boolean {
   return (tag.length === 75 || tag.length === 76) && tag.startsWith('sha256-') && COSIGN_ARTEFACT.test(tag);
 }
 
+const INVALID_TAG = codeOf('invalid-tag');
 const EXCLUDED_DEFAULT = codeOf('excluded-default');
 const EXCLUDED = codeOf('excluded');
 const PATTERN = codeOf('pattern');
@@ -86,7 +88,9 @@ export function evaluate(
     pushed[i] = candidate.pushedAt.getTime() || 0;
     let code = ELIGIBLE;
     let key: unknown;
-    if (isCosignArtefact(tag)) code = EXCLUDED_DEFAULT;
+    // First of all: a tag outside the OCI grammar meets no regex, no parser and no commit.
+    if (!isValidTag(tag)) code = INVALID_TAG;
+    else if (isCosignArtefact(tag)) code = EXCLUDED_DEFAULT;
     else if (excludes.length > 0 && excludes.some((exclude) => exclude.regex.test(tag))) code = EXCLUDED;
     else {
       const text = orderingText(compiled, tag);

@@ -1,4 +1,5 @@
 /** `scan --explain` text for one decision: the choice, why, and every rejected tag with its rule. */
+import { printable } from '../log/printable.js';
 import type { Decision, Rejection } from './types.js';
 
 export interface ExplainOptions {
@@ -14,15 +15,19 @@ function shortDigest(digest: string): string {
   return digest.startsWith('sha256:') ? digest.slice(0, 19) : digest;
 }
 
+/** Tags come from the registry: escaped and capped so a hostile one cannot add lines. */
+const TAG_SHOWN = 80;
+
 function rows(rejections: readonly Rejection[], indent: string): string[] {
+  const tags = rejections.map((r) => printable(r.tag, TAG_SHOWN));
   // reduce, not Math.max(...): a limit of Infinity may list 100,000 rows.
   const tagWidth = Math.min(
     40,
-    rejections.reduce((width, r) => Math.max(width, r.tag.length), 0),
+    tags.reduce((width, tag) => Math.max(width, tag.length), 0),
   );
   const reasonWidth = rejections.reduce((width, r) => Math.max(width, r.reason.length), 0);
-  return rejections.map((r) =>
-    `${indent}    ${r.tag.padEnd(tagWidth)}  ${r.reason.padEnd(reasonWidth)}  ${r.detail}`.trimEnd(),
+  return rejections.map((r, i) =>
+    `${indent}    ${tags[i]!.padEnd(tagWidth)}  ${r.reason.padEnd(reasonWidth)}  ${printable(r.detail, 400)}`.trimEnd(),
   );
 }
 

@@ -48,9 +48,3 @@ export function parseExtract(text: string): ExtractTemplate {
     },
   };
 }
-
-/** Numbered and named groups a regex source defines, found by matching '' against `source|`. */
-export function groupsOf(source: string): { readonly count: number; readonly names: ReadonlySet<string> } {
-  const probe = new RegExp(`${source}|`).exec('');
-  return { count: probe ? probe.length - 1 : 0, names: new Set(Object.keys(probe?.groups ?? {})) };
-}

@@ -5,6 +5,7 @@ import type { RejectReason } from './types.js';
  * the codes used internally are the position in this list plus one (0 means eligible).
  */
 export const RULE_ORDER = [
+  'invalid-tag',
   'excluded-default',
   'excluded',
   'pattern',
@@ -40,6 +41,7 @@ export function reasonOf(code: number): RejectReason {
 
 /** Short plural labels for the one-line summary: "3 too young, 1 reverted". */
 export const REASON_LABELS: Readonly<Record<RejectReason, string>> = {
+  'invalid-tag': 'invalid tags',
   'excluded-default': 'cosign artefacts',
   excluded: 'excluded',
   pattern: 'not matching pattern',

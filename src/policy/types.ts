@@ -2,6 +2,7 @@ import type { ImageCandidate, ScanFacts } from '../registry/source.js';
 
 /** Why a tag was not chosen. The policy engine names one reason per rejected tag. */
 export type RejectReason =
+  | 'invalid-tag' // outside the OCI tag grammar: never chosen, whatever the policy
   | 'excluded-default' // cosign signature / attestation / SBOM
   | 'excluded' // matched an `exclude` regex (policy or image)
   | 'pattern' // did not match `pattern`

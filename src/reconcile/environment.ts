@@ -4,14 +4,15 @@
  * because the remote moved, everything is planned again on the new head — stale edits are
  * never rebased — with bounded attempts and jittered backoff.
  */
+import type { RepositoryConfig } from '../config/repositories.js';
 import type { Config, EnvironmentConfig } from '../config/schema.js';
-import { formatError, GitError } from '../errors.js';
+import { formatError, GitError, messageOf } from '../errors.js';
 import { readHistory, readLiveIntervals, type BranchHistory } from '../git/history.js';
 import { renderCommitMessage } from '../git/message.js';
 import type { Checkout, Workspace } from '../git/workspace.js';
 import type { Logger } from '../log/logger.js';
 import { applyPlan, planEdits } from '../manifest/index.js';
-import type { DesiredImage, FileProblem } from '../manifest/types.js';
+import type { DesiredImage, FileProblem, ManifestPlan } from '../manifest/types.js';
 import type { ManifestWorkers } from '../manifest/workers.js';
 import type { Notifier } from '../notify/types.js';
 import { selectTag } from '../policy/index.js';
@@ -30,7 +31,11 @@ import { currentTags, groupUpdates } from './updates.js';
 
 export interface EnvironmentPassDeps {
   readonly config: Config;
+  /** The environment's repository, with the keys it takes from `git:`. */
+  readonly repository: RepositoryConfig;
   readonly workspace: Workspace;
+  /** The (fetched) workspace of another environment's repository, for promotion sources. */
+  readonly sourceWorkspace: (environment: string) => Promise<Workspace>;
   readonly source: ImageSource;
   readonly logger: Logger;
   readonly now: () => Date;
@@ -42,6 +47,13 @@ export interface EnvironmentPassDeps {
   readonly notifier?: Notifier;
   readonly markedFiles: MarkedFilesIndex;
   readonly manifestWorkers?: ManifestWorkers;
+  /**
+   * The last plan without edits, per environment, kept by the reconciler across passes. A plan
+   * depends only on the files at the head (immutable for a commit), the paths and the desired
+   * images, so a pass with the same three reuses it instead of reading and parsing every
+   * marked file again: a daemon's pass that changes nothing costs Git and ECR reads only.
+   */
+  readonly unchangedPlans?: Map<string, { readonly key: string; readonly plan: ManifestPlan }>;
 }
 
 export interface EnvironmentPassInput {
@@ -75,8 +87,9 @@ export async function reconcileEnvironment(
   const { name, environment } = input;
   const pushBranch = environment.push?.branch ?? environment.branch;
   const log = deps.logger.child({ environment: name, branch: environment.branch });
-  const base = { environment: name, branch: environment.branch, pushBranch };
-  const maxAttempts = deps.config.git.pushAttempts;
+  const repository = deps.repository.name;
+  const base = { environment: name, repository, branch: environment.branch, pushBranch };
+  const maxAttempts = deps.repository.pushAttempts;
   let problems: FileProblem[] = [];
   let images: ImageOutcome[] = [];
   let decisions: Decision[] = [];
@@ -102,14 +115,21 @@ export async function reconcileEnvironment(
       decisions = planned.decisions;
       const { checkout, desired } = planned;
       const { marked } = planned;
-      const plan = await planEdits({
-        root: checkout.dir,
-        ...(environment.paths === undefined ? {} : { paths: environment.paths }),
-        ...(marked === undefined ? {} : { markedFiles: marked }),
-        ...(deps.manifestWorkers ? { workers: deps.manifestWorkers } : {}),
-        desired,
-        knownImages: new Set(Object.keys(deps.config.images)),
-      });
+      const memoKey = planKey(checkout.head, environment.paths, desired);
+      const remembered = deps.unchangedPlans?.get(name);
+      const plan =
+        remembered?.key === memoKey
+          ? remembered.plan
+          : await planEdits({
+              root: checkout.dir,
+              ...(environment.paths === undefined ? {} : { paths: environment.paths }),
+              ...(marked === undefined ? {} : { markedFiles: marked }),
+              ...(deps.manifestWorkers ? { workers: deps.manifestWorkers } : {}),
+              desired,
+              knownImages: new Set(Object.keys(deps.config.images)),
+            });
+      if (plan.edits.length === 0) deps.unchangedPlans?.set(name, { key: memoKey, plan });
+      else deps.unchangedPlans?.delete(name);
       problems = [...plan.problems];
       images = images.map((image) => ({ ...image, current: currentTags(plan.markers, image.image) }));
       const unchanged = {
@@ -151,13 +171,13 @@ export async function reconcileEnvironment(
       const message = renderCommitMessage({
         environment: name,
         updates: grouped,
-        ...(deps.config.git.messageTemplate === undefined
+        ...(deps.repository.messageTemplate === undefined
           ? {}
-          : { template: deps.config.git.messageTemplate }),
+          : { template: deps.repository.messageTemplate }),
       });
       const commit = await deps.workspace.commit(checkout, message);
       if (commit === undefined) return { ...unchanged, problems };
-      deps.observer?.onCommit?.(name);
+      deps.observer?.onCommit?.(name, repository);
 
       const lease = pushBranch !== environment.branch;
       const expected = lease ? await deps.workspace.remoteHead(pushBranch) : checkout.head;
@@ -166,11 +186,11 @@ export async function reconcileEnvironment(
         return { ...unchanged, problems };
       }
       const result = await deps.workspace.push(checkout, { branch: pushBranch, expected, lease });
-      deps.observer?.onPush?.(name, result);
+      deps.observer?.onPush?.(name, repository, result);
       if (checkout.head !== undefined) deps.markedFiles.carry(checkout.head, commit, environment.paths);
       if (result === 'rejected') {
         log.warn({ attempt, maxAttempts, pushBranch }, 'push rejected: the remote moved; planning again');
-        if (attempt < maxAttempts) deps.observer?.onPushRetry?.(name);
+        if (attempt < maxAttempts) deps.observer?.onPushRetry?.(name, repository);
         continue;
       }
       deps.notifier?.notify(
@@ -193,7 +213,7 @@ export async function reconcileEnvironment(
         attempts: attempt,
       };
     } catch (error) {
-      deps.observer?.onPush?.(name, 'failed');
+      deps.observer?.onPush?.(name, repository, 'failed');
       log.error({ err: error, attempt }, 'environment reconciliation failed');
       return failed(attempt, formatError(error));
     }
@@ -213,7 +233,7 @@ async function planEnvironment(deps: EnvironmentPassDeps, input: EnvironmentPass
       context: { environment: name, branch: environment.branch },
     });
   }
-  const depth = deps.config.git.historyDepth;
+  const depth = deps.repository.historyDepth;
   // Both only read the clone: run them side by side.
   const [history, marked] = await Promise.all([
     readHistory(deps.workspace, environment.branch, { environment: name, depth }),
@@ -243,7 +263,12 @@ async function planEnvironment(deps: EnvironmentPassDeps, input: EnvironmentPass
         pending = readSourceIntervals(deps, from);
         liveBySource.set(from, pending);
       }
-      liveIn = (await pending).get(imageKey) ?? new Map<string, LiveInterval[]>();
+      const live = await pending.catch((error: unknown) => messageOf(error));
+      if (typeof live === 'string') {
+        images.push({ image: imageKey, current: [], error: `cannot read promotion source ${from}: ${live}` });
+        continue;
+      }
+      liveIn = live.get(imageKey) ?? new Map<string, LiveInterval[]>();
     }
     const reverted = history.reverted.get(imageKey);
     const decision = await selectTag({
@@ -282,11 +307,24 @@ function heldImage(history: BranchHistory, imageKey: string): ImageOutcome['hold
 async function readSourceIntervals(deps: EnvironmentPassDeps, from: string): Promise<LiveIn> {
   const source = deps.config.environments[from];
   if (!source) return new Map();
-  return readLiveIntervals(deps.workspace, source.branch, {
+  const workspace = await deps.sourceWorkspace(from);
+  return readLiveIntervals(workspace, source.branch, {
     ...(source.paths === undefined ? {} : { paths: source.paths }),
-    depth: deps.config.git.historyDepth,
+    depth: deps.repository.historyDepth,
     now: deps.now(),
   });
+}
+
+/** What a manifest plan depends on besides the (fixed) config: head, paths, desired images. */
+function planKey(
+  head: string | undefined,
+  paths: readonly string[] | undefined,
+  desired: ReadonlyMap<string, DesiredImage>,
+): string {
+  const images = [...desired.values()]
+    .map((d) => [d.imageKey, d.repository, d.tag, d.digest, d.pinDigest] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify([head ?? null, paths ?? null, images]);
 }
 
 /** True when both commits have the same tree and the same parent: the same change on the same base. */

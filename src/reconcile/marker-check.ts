@@ -3,8 +3,11 @@
  * markers read. Problems the reconciliation would only warn about (a marker naming an image
  * that is not in the config, a malformed marker, an unparseable file) fail validation.
  */
+import { repositoryNameOf } from '../config/repositories.js';
 import type { Config } from '../config/schema.js';
+import { formatError } from '../errors.js';
 import type { Workspace } from '../git/workspace.js';
+import type { Workspaces } from '../git/workspaces.js';
 import { findMarkers } from '../manifest/index.js';
 import type { FileProblem } from '../manifest/types.js';
 
@@ -19,14 +22,38 @@ export interface MarkerCheckReport {
 
 export async function checkEnvironmentMarkers(
   config: Config,
-  workspace: Workspace,
+  workspaces: Workspaces,
 ): Promise<MarkerCheckReport> {
-  await workspace.fetch();
   const knownImages = new Set(Object.keys(config.images));
   const problems: EnvironmentMarkerProblem[] = [];
   let markers = 0;
   const files = new Set<string>();
+  // Each repository once: opened and fetched, or the reason it could not be, for all its environments.
+  const fetched = new Map<string, Promise<Workspace | string>>();
+  const ready = (name: string): Promise<Workspace | string> => {
+    let pending = fetched.get(name);
+    if (pending === undefined) {
+      pending = (async () => {
+        const workspace = await workspaces.get(name);
+        await workspace.fetch();
+        return workspace;
+      })().catch((error: unknown) => formatError(error));
+      fetched.set(name, pending);
+    }
+    return pending;
+  };
   for (const [environment, settings] of Object.entries(config.environments)) {
+    const repository = repositoryNameOf(settings);
+    const workspace = await ready(repository);
+    if (typeof workspace === 'string') {
+      problems.push({
+        environment,
+        file: workspaces.remote(repository),
+        severity: 'error',
+        message: `repository ${repository} cannot be fetched: ${workspace}`,
+      });
+      continue;
+    }
     const checkout = await workspace.checkout(settings.branch, environment);
     if (checkout.head === undefined) {
       problems.push({
@@ -44,7 +71,7 @@ export async function checkEnvironmentMarkers(
     });
     markers += found.markers.length;
     for (const marker of found.markers) {
-      files.add(`${settings.branch}:${marker.file}`);
+      files.add(`${repository}:${settings.branch}:${marker.file}`);
       if (!(marker.imageKey in settings.policies)) {
         problems.push({
           environment,

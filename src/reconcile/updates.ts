@@ -24,7 +24,7 @@ export interface GroupedUpdate {
   readonly files: { file: string; kind?: string; name?: string }[];
 }
 
-/** One entry per image that has applied edits, in the order images first appear. */
+/** One entry per image that has applied edits, in the order of `desired` (the policies' order). */
 export function groupUpdates(
   applied: readonly Edit[],
   markers: readonly Marker[],
@@ -55,5 +55,8 @@ export function groupUpdates(
       });
     }
   }
-  return [...byImage.values()];
+  return [...desired.keys()].flatMap((key) => {
+    const update = byImage.get(key);
+    return update ? [update] : [];
+  });
 }

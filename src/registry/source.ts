@@ -26,12 +26,20 @@ export interface ImageCandidate {
   readonly scan?: ScanFacts;
 }
 
-export interface RepositoryRef {
-  /** As written in the config: `<account>.dkr.ecr.<region>.amazonaws.com/<name>`. */
-  readonly uri: string;
-  readonly registryId: string;
-  readonly region: string;
-  readonly name: string;
+export type { RepositoryRef } from '../checks/ecr-uri.js';
+import type { RepositoryRef } from '../checks/ecr-uri.js';
+
+/**
+ * An image the registry answered with that never became a candidate because its answer is
+ * not to be trusted: a digest outside `sha256:<64 lower-case hex>`, or an image of another
+ * repository or registry than the one asked. Text in it is escaped and capped (printable()).
+ */
+export interface RefusedImage {
+  readonly reason: 'invalid-digest' | 'foreign-repository';
+  readonly digest: string;
+  /** Its first few tags. */
+  readonly tags: readonly string[];
+  readonly detail: string;
 }
 
 export interface ImageListing {
@@ -43,6 +51,8 @@ export interface ImageListing {
   readonly fetchedAt: Date;
   /** DescribeImages pages read for this listing. */
   readonly pages: number;
+  /** The first refused images (also counted in `skipped`); absent or empty when none. */
+  readonly refused?: readonly RefusedImage[];
 }
 
 export interface ImageSource {

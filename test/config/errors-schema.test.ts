@@ -19,7 +19,13 @@ const cases: readonly ErrorCase[] = [
       "      podinfo: { semver: '^6' }",
     ),
     issues: [
-      [11, 5, 'environments.dev.colour', 'unknown key `colour`', 'known keys: branch, paths, push, policies'],
+      [
+        11,
+        5,
+        'environments.dev.colour',
+        'unknown key `colour`',
+        'known keys: repository, branch, paths, push, policies',
+      ],
     ],
   },
   {
@@ -101,8 +107,8 @@ const cases: readonly ErrorCase[] = [
         12,
         23,
         'environments.dev.policies.api.pattern',
-        'invalid regular expression `^(main-\\d+$`: unterminated group',
-        'RegExp',
+        'invalid regular expression `^(main-\\d+$`: missing closing )',
+        'RE2',
       ],
     ],
   },
@@ -114,7 +120,20 @@ const cases: readonly ErrorCase[] = [
         12,
         46,
         'environments.dev.policies.podinfo.exclude.0',
-        'invalid regular expression `[a-`: unterminated character class',
+        'invalid regular expression `[a-`: missing closing ]',
+      ],
+    ],
+  },
+  {
+    name: 'a lookahead, which RE2 does not run, is refused with the part it refused',
+    text: withHead(...dev("      podinfo: { semver: '^6.0.0', exclude: ['^(?!rc)'] }")),
+    issues: [
+      [
+        12,
+        46,
+        'environments.dev.policies.podinfo.exclude.0',
+        'invalid regular expression `^(?!rc)`: invalid or unsupported Perl syntax: `(?!`',
+        'no lookahead',
       ],
     ],
   },
@@ -132,7 +151,14 @@ const cases: readonly ErrorCase[] = [
       'environments:',
       ...dev("      podinfo: { semver: '^6.0.0' }"),
     ].join('\n'),
-    issues: [[8, 9, 'images.podinfo.exclude.1', 'invalid regular expression `*-debug`: nothing to repeat']],
+    issues: [
+      [
+        8,
+        9,
+        'images.podinfo.exclude.1',
+        'invalid regular expression `*-debug`: missing argument to repetition operator: `*`',
+      ],
+    ],
   },
   {
     name: 'invalid semver range',

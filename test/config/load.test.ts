@@ -48,6 +48,7 @@ describe('defaults', () => {
       author: { name: 'drawbridge', email: 'drawbridge@localhost' },
       historyDepth: 500,
       pushAttempts: 5,
+      maxConcurrency: 4,
     });
     expect(config.environments['dev']?.policies['podinfo']).toEqual({
       semver: '^6',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeRepoPath, pathsOverlap, writtenBranch } from '../../src/config/environment-rules.js';
 import { checkBranch, checkRepositoryUri, checkSemverRange } from '../../src/config/field-checks.js';
-import { captureGroups } from '../../src/config/policy-rules.js';
+import { captureGroups } from '../../src/checks/regex.js';
 import { closest, editDistance, suggestionHint } from '../../src/config/suggest.js';
 
 describe('suggestions', () => {

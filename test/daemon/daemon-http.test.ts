@@ -1,14 +1,23 @@
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDaemon, type Daemon } from '../../src/daemon/daemon.js';
-import { eventsAuth, isAuthorized } from '../../src/daemon/http-auth.js';
+import {
+  MIN_SECRET_BYTES,
+  PLACEHOLDER_SECRETS,
+  eventsAuth,
+  isAuthorized,
+} from '../../src/daemon/http-auth.js';
 import { Metrics } from '../../src/daemon/metrics.js';
 import { ConfigError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { FakeReconciler, RecordingSource, outcome, pushEvent, testConfig } from './fakes.js';
 
-const TOKEN = 'tok-0123456789abcdef';
-const ENV = { DRAWBRIDGE_EVENTS_TOKEN: TOKEN, HOOK_USER: 'eventbridge', HOOK_PASSWORD: 'pass-word-42' };
+const TOKEN = 'tok-0123456789abcdef-0123456789abcdef';
+const ENV = {
+  DRAWBRIDGE_EVENTS_TOKEN: TOKEN,
+  HOOK_USER: 'eventbridge',
+  HOOK_PASSWORD: 'pass-word-42-0123456789abcdefghijkl',
+};
 const http = {
   path: '/events/ecr',
   tokenEnv: 'DRAWBRIDGE_EVENTS_TOKEN',
@@ -172,10 +181,14 @@ describe('daemon HTTP', () => {
     expect(text).toContain('drawbridge_events_received_total{source="http"} 3');
     expect(text).toContain('drawbridge_events_ignored_total{source="http",reason="signature-tag"} 1');
     expect(text).toContain('drawbridge_events_failed_total{source="http",reason="unauthorized"} 1');
-    expect(text).toContain('drawbridge_commits_total{environment="dev"} 1');
-    expect(text).toContain('drawbridge_pushes_total{environment="dev",outcome="pushed"} 1');
+    expect(text).toContain('drawbridge_commits_total{environment="dev",repository="default"} 1');
+    expect(text).toContain(
+      'drawbridge_pushes_total{environment="dev",repository="default",outcome="pushed"} 1',
+    );
     expect(text).toContain('drawbridge_ecr_calls_total{operation="DescribeImages",outcome="throttled"} 1');
-    expect(text).toMatch(/drawbridge_last_success_timestamp_seconds\{environment="staging"\} \d+/);
+    expect(text).toMatch(
+      /drawbridge_last_success_timestamp_seconds\{environment="staging",repository="default"\} \d+/,
+    );
     expect(text).toContain('drawbridge_reconciliation_duration_seconds_count{trigger="event"} 1');
   });
 
@@ -221,11 +234,55 @@ describe('events auth', () => {
     );
   });
 
+  it('refuses a token or password shorter than 32 bytes or a published placeholder, never quoting it', () => {
+    const issues = (env: Record<string, string>) => {
+      try {
+        eventsAuth(
+          {
+            path: '/e',
+            header: 'x',
+            tokenEnv: 'T',
+            basicAuth: { usernameEnv: 'U', passwordEnv: 'P' },
+          },
+          { U: 'eventbridge', ...env },
+        );
+      } catch (error) {
+        if (error instanceof ConfigError) return error.issues;
+      }
+      return [];
+    };
+    const long = 'x'.repeat(MIN_SECRET_BYTES);
+    expect(MIN_SECRET_BYTES).toBe(32);
+    expect(issues({ T: long, P: long })).toEqual([]);
+    // Bytes, not characters: 16 × "é" is 32 bytes, 15 × "é" 30.
+    expect(issues({ T: 'é'.repeat(16), P: long })).toEqual([]);
+    const short = issues({ T: 'é'.repeat(15), P: 'pass-word-42' });
+    expect(short.map((issue) => issue.message)).toEqual([
+      'events.http.tokenEnv: the token in T is shorter than 32 bytes (30)',
+      'events.http.basicAuth: the password in P is shorter than 32 bytes (12)',
+    ]);
+    expect(
+      short.every((issue) => issue.path === 'events.http' && /openssl rand/.test(issue.hint ?? '')),
+    ).toBe(true);
+    expect(JSON.stringify(short)).not.toMatch(/pass-word-42|éé/);
+    expect(PLACEHOLDER_SECRETS).toContain('REPLACE-WITH-A-LONG-RANDOM-TOKEN');
+    for (const placeholder of PLACEHOLDER_SECRETS) {
+      for (const variant of [placeholder, placeholder.toLowerCase(), ` ${placeholder}\n`]) {
+        const found = issues({ T: variant, P: variant }).map((issue) => issue.message);
+        expect(found, variant).toEqual([
+          "events.http.tokenEnv: the token in T is a placeholder published in drawbridge's repository: set a random one",
+          "events.http.basicAuth: the password in P is a placeholder published in drawbridge's repository: set a random one",
+        ]);
+      }
+    }
+  });
+
   it('compares any length without throwing', () => {
-    const auth = eventsAuth({ path: '/e', header: 'X-Token', tokenEnv: 'T' }, { T: 'secret-value' });
-    for (const presented of ['', 's', 'secret-valu', 'secret-value!', 'secret-value'.repeat(100)]) {
+    const secret = 'secret-value-0123456789abcdef-0123';
+    const auth = eventsAuth({ path: '/e', header: 'X-Token', tokenEnv: 'T' }, { T: secret });
+    for (const presented of ['', 's', secret.slice(0, -1), `${secret}!`, secret.repeat(100)]) {
       expect(isAuthorized(auth, { 'x-token': presented })).toBe(false);
     }
-    expect(isAuthorized(auth, { 'x-token': 'secret-value' })).toBe(true);
+    expect(isAuthorized(auth, { 'x-token': secret })).toBe(true);
   });
 });

@@ -14,7 +14,7 @@ import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { startEmulator, type Emulator } from '../../src/testing/emulator/index.js';
 import { createTestRemote, isolatedGitEnv, type TestRemote } from '../helpers/git.js';
 
-export const EVENTS_TOKEN = 'e2e-events-token-0123456789';
+export const EVENTS_TOKEN = 'e2e-events-token-0123456789abcdef-0123456789';
 const CREDENTIALS = { accessKeyId: 'AKIDE2E', secretAccessKey: 'e2e-secret' };
 
 export interface World {

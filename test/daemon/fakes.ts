@@ -89,14 +89,15 @@ export class FakeReconciler implements Reconciler {
         outcome(name, 'unchanged'),
       );
       for (const env of scripted?.environments ?? []) {
-        if (env.status === 'committed') this.observer?.onCommit?.(env.environment);
-        if (env.status === 'committed') this.observer?.onPush?.(env.environment, 'pushed');
+        if (env.status === 'committed') this.observer?.onCommit?.(env.environment, env.repository);
+        if (env.status === 'committed') this.observer?.onPush?.(env.environment, env.repository, 'pushed');
       }
       return {
         trigger: scope.trigger,
         startedAt: new Date(),
         finishedAt: new Date(),
         environments,
+        repositories: [],
         registryFailures: [],
         ecrReachable: true,
         gitReachable: true,
@@ -115,6 +116,7 @@ export function outcome(
 ): EnvironmentOutcome {
   return {
     environment,
+    repository: 'default',
     branch: environment,
     pushBranch: environment,
     status,

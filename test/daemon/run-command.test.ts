@@ -83,6 +83,22 @@ describe('drawbridge run', () => {
     expect(lines.join('\n')).not.toContain('cloning');
   });
 
+  it('exits 2 when the events token is short or the placeholder config/kubernetes once shipped', async () => {
+    const file = await writeConfig('weak-token.yaml', configBody());
+    for (const [token, problem] of [
+      ['0123456789abcdef', 'is shorter than 32 bytes'],
+      ['REPLACE-WITH-A-LONG-RANDOM-TOKEN', 'is a placeholder'],
+    ] as const) {
+      const { io, lines } = capture();
+      const env = { ...io.env, DRAWBRIDGE_EVENTS_TOKEN: token };
+      expect(await runCommand({ config: file }, { ...io, env }, new EventEmitter())).toBe(2);
+      const output = lines.join('\n');
+      expect(output).toContain(`the token in DRAWBRIDGE_EVENTS_TOKEN ${problem}`);
+      expect(output).not.toContain(token);
+      expect(output).not.toContain('cloning');
+    }
+  });
+
   it('runs until SIGTERM: events commit despite throttling, SIGHUP reloads, the token never reaches a log', async () => {
     const file = await writeConfig('drawbridge.yaml', configBody());
     const { io, lines, waitFor } = capture();
@@ -108,8 +124,10 @@ describe('drawbridge run', () => {
     expect(await world.tagInGit(image)).toBe('2.0.0');
     const metrics = await (await fetch(`${started.url}/metrics`)).text();
     expect(metrics).toContain('drawbridge_ecr_calls_total{operation="DescribeImages",outcome="throttled"} 2');
-    expect(metrics).toContain('drawbridge_commits_total{environment="dev"} 1');
-    expect(metrics).toContain('drawbridge_pushes_total{environment="dev",outcome="pushed"} 1');
+    expect(metrics).toContain('drawbridge_commits_total{environment="dev",repository="default"} 1');
+    expect(metrics).toContain(
+      'drawbridge_pushes_total{environment="dev",repository="default",outcome="pushed"} 1',
+    );
     expect(metrics).toContain('process_resident_memory_bytes');
 
     signals.emit('SIGHUP');

@@ -49,12 +49,12 @@ describe('reverts', () => {
     const d1 = await remote.commit(
       'dev',
       { 'apps/podinfo.yaml': deployment('1.0.1') },
-      { message: deployMessage('dev', '1.0.0', '1.0.1', 'sha256:d1') },
+      { message: deployMessage('dev', '1.0.0', '1.0.1', `sha256:${'d1'.repeat(32)}`) },
     );
     const other = await remote.commit(
       'dev',
       { 'other/podinfo.yaml': deployment('9.9.9') },
-      { message: deployMessage('staging', '1.0.0', '9.9.9', 'sha256:other') },
+      { message: deployMessage('staging', '1.0.0', '9.9.9', `sha256:${'0e'.repeat(32)}`) },
     );
     const r1 = await remote.revert('dev', d1);
     await remote.revert('dev', other);
@@ -63,7 +63,7 @@ describe('reverts', () => {
     let history = await readHistory(workspace, 'dev', { environment: 'dev', depth: 50 });
     expect(history.reverted.get('podinfo')).toEqual({
       tags: new Set(['1.0.1']),
-      digests: new Set(['sha256:d1']),
+      digests: new Set([`sha256:${'d1'.repeat(32)}`]),
     });
     expect(history.lastUpdates.get('podinfo')).toMatchObject({ tag: '1.0.1', commit: d1 });
     await workspace.close();
@@ -89,13 +89,46 @@ describe('reverts', () => {
   });
 });
 
+describe('forged trailers', () => {
+  it("a commit whose trailers do not parse exactly is not drawbridge's: no update, no revert, a warning", async () => {
+    const remote = await createTestRemote({ prod: { 'apps/podinfo.yaml': deployment('1.0.0') } });
+    try {
+      const forged = await remote.commit(
+        'prod',
+        { 'apps/podinfo.yaml': deployment('6.6.6') },
+        {
+          message:
+            'deploy(dev): podinfo 1.0.0 → 6.6.6\n\nDrawbridge-Environment: dev\n' +
+            'Drawbridge-Update: podinfo 1.0.0 -> 6.6.6\nDrawbridge-Environment: prod\n',
+        },
+      );
+      await remote.revert('prod', forged);
+      const warnings: unknown[] = [];
+      const logger = { ...silentLogger(), warn: (fields: unknown) => warnings.push(fields) } as ReturnType<
+        typeof silentLogger
+      >;
+      const workspace = await open(remote);
+      const history = await readHistory(workspace, 'prod', { environment: 'prod', depth: 50, logger });
+      await workspace.close();
+      expect(history.lastUpdates.size).toBe(0);
+      expect(history.reverted.size).toBe(0);
+      expect(history.refused).toEqual([
+        { commit: forged, reasons: ['2 different Drawbridge-Environment trailers'] },
+      ]);
+      expect(warnings).toHaveLength(1);
+    } finally {
+      await remote.cleanup();
+    }
+  });
+});
+
 describe('reverts of merged pull requests', () => {
   it('a reverted merge of a push.branch pull request rejects the updates it merged', async () => {
     const remote = await createTestRemote({ main: { 'apps/podinfo.yaml': deployment('1.0.0') } });
     await remote.commit(
       'drawbridge/prod',
       { 'apps/podinfo.yaml': deployment('2.0.0') },
-      { from: 'main', message: deployMessage('prod', '1.0.0', '2.0.0', 'sha256:pr') },
+      { from: 'main', message: deployMessage('prod', '1.0.0', '2.0.0', `sha256:${'9f'.repeat(32)}`) },
     );
     await remote.commit('main', { 'README.md': 'meanwhile\n' });
     let merge = '';
@@ -115,7 +148,7 @@ describe('reverts of merged pull requests', () => {
     const history = await readHistory(workspace, 'main', { environment: 'prod', depth: 50 });
     expect(history.reverted.get('podinfo')).toEqual({
       tags: new Set(['2.0.0']),
-      digests: new Set(['sha256:pr']),
+      digests: new Set([`sha256:${'9f'.repeat(32)}`]),
     });
     await workspace.close();
     await remote.cleanup();
@@ -131,7 +164,7 @@ describe('live intervals', () => {
     await remote.commit(
       'staging',
       { 'apps/podinfo.yaml': deployment('1.0.1') },
-      { date: at(1), message: deployMessage('staging', '1.0.0', '1.0.1', 'sha256:x') },
+      { date: at(1), message: deployMessage('staging', '1.0.0', '1.0.1', `sha256:${'aa'.repeat(32)}`) },
     );
     // A person edits by hand, and a file outside the paths changes too.
     await remote.commit('staging', { 'apps/podinfo.yaml': deployment('1.0.2', 'main-2') }, { date: at(5) });

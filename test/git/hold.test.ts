@@ -92,7 +92,9 @@ describe('drawbridge hold / release', () => {
 
     expect(await cli('hold', 'prod', 'podinfo', '--reason', 'incident 4711')).toMatchObject({
       code: 0,
-      out: 'podinfo in prod is already held with that reason; nothing to commit\n',
+      out: expect.stringMatching(
+        /^podinfo in prod is already held by alice since \S+: incident 4711; nothing to commit\n$/,
+      ),
     });
 
     const workspace = await open();

@@ -9,19 +9,26 @@ import { isolatedGitEnv } from './git.js';
 
 export type GitService = 'upload' | 'receive';
 
+/**
+ * How the server behaves: `up`; `down` resets every connection (the host is unreachable);
+ * `no-push` serves fetches but resets pushes (the network fails between fetch and push).
+ */
+export type GitHttpMode = 'up' | 'down' | 'no-push';
+
 export interface GitHttpServer {
   /** `http://127.0.0.1:<port>/`; append the repository path relative to the project root. */
   readonly baseUrl: string;
   /** Every Authorization header received, for assertions. */
   readonly authorizations: readonly (string | undefined)[];
+  setMode(mode: GitHttpMode): void;
   close(): Promise<void>;
 }
 
 export interface GitHttpOptions {
   /** Folder whose repositories are served. */
   readonly projectRoot: string;
-  /** Decides whether a request may go on; false answers 401. */
-  readonly allow: (authorization: string | undefined, service: GitService) => boolean;
+  /** Decides whether a request may go on; false answers 401. Default: every request. */
+  readonly allow?: (authorization: string | undefined, service: GitService) => boolean;
 }
 
 export function basicAuth(username: string, password: string): string {
@@ -30,13 +37,18 @@ export function basicAuth(username: string, password: string): string {
 
 export async function startGitHttpServer(options: GitHttpOptions): Promise<GitHttpServer> {
   const authorizations: (string | undefined)[] = [];
+  let mode: GitHttpMode = 'up';
   const server = createServer((request, response) => {
     const authorization = request.headers.authorization;
     authorizations.push(authorization);
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const receive =
       url.searchParams.get('service') === 'git-receive-pack' || url.pathname.endsWith('/git-receive-pack');
-    if (!options.allow(authorization, receive ? 'receive' : 'upload')) {
+    if (mode === 'down' || (mode === 'no-push' && receive)) {
+      request.socket.destroy();
+      return;
+    }
+    if (options.allow && !options.allow(authorization, receive ? 'receive' : 'upload')) {
       request.resume();
       response.writeHead(401, { 'WWW-Authenticate': 'Basic realm="git"' }).end('unauthorized\n');
       return;
@@ -48,7 +60,16 @@ export async function startGitHttpServer(options: GitHttpOptions): Promise<GitHt
   return {
     baseUrl: `http://127.0.0.1:${port}/`,
     authorizations,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    setMode: (next) => {
+      mode = next;
+      // Kept-alive connections would otherwise outlive the change.
+      if (next !== 'up') server.closeAllConnections();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 

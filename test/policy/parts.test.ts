@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { groupsOf, parseExtract } from '../../src/policy/extract.js';
+import { captureGroups } from '../../src/checks/regex.js';
+import { parseExtract } from '../../src/policy/extract.js';
 import { humanDuration } from '../../src/policy/human-duration.js';
 import { compareNumberKeys, formatNumberKey, parseNumberKey } from '../../src/policy/number-key.js';
 
@@ -72,7 +73,7 @@ describe('extract templates', () => {
   });
 
   it('lists the groups a pattern defines', () => {
-    const groups = groupsOf('^(?<ts>\\d+)-(\\w+)$');
+    const groups = captureGroups('^(?<ts>\\d+)-(\\w+)$')!;
     expect(groups.count).toBe(2);
     expect([...groups.names]).toEqual(['ts']);
   });

@@ -30,25 +30,21 @@ environments:
 
 describe('scopeEnvironments', () => {
   it('takes every environment and its policies by default', () => {
-    expect(scopeEnvironments(config, { trigger: 'manual' })).toEqual([
+    expect(scopeEnvironments(config, {})).toEqual([
       ['dev', ['podinfo', 'api']],
       ['prod', ['podinfo']],
     ]);
   });
 
   it('narrows to the environments whose policies use the images asked for', () => {
-    expect(scopeEnvironments(config, { trigger: 'event', images: ['api'] })).toEqual([['dev', ['api']]]);
-    expect(scopeEnvironments(config, { trigger: 'manual', environments: ['prod'] })).toEqual([
-      ['prod', ['podinfo']],
-    ]);
+    expect(scopeEnvironments(config, { images: ['api'] })).toEqual([['dev', ['api']]]);
+    expect(scopeEnvironments(config, { environments: ['prod'] })).toEqual([['prod', ['podinfo']]]);
   });
 
   it('names the known environments and images when asked for an unknown one', () => {
-    expect(() => scopeEnvironments(config, { trigger: 'manual', environments: ['stage'] })).toThrow(
-      UsageError,
-    );
+    expect(() => scopeEnvironments(config, { environments: ['stage'] })).toThrow(UsageError);
     try {
-      scopeEnvironments(config, { trigger: 'manual', images: ['web'] });
+      scopeEnvironments(config, { images: ['web'] });
     } catch (error) {
       expect((error as UsageError).hint).toBe('known images: podinfo, api');
     }

@@ -54,8 +54,9 @@ describe('reconcile against real git and the ECR emulator', () => {
 
   it('keeps a commit a person pushed between plan and push, and re-plans on top of it', async () => {
     const runtime = await fleet.runtime(fleet.config(PODINFO_DEV));
+    const real = await runtime.workspaces.get('default');
     let interfered = false;
-    const workspace: Workspace = delegate(runtime.workspace, {
+    const workspace: Workspace = delegate(real, {
       push: async (checkout, target) => {
         if (!interfered) {
           interfered = true;
@@ -65,15 +66,14 @@ describe('reconcile against real git and the ECR emulator', () => {
             { message: 'docs: person' },
           );
         }
-        return runtime.workspace.push(checkout, target);
+        return real.push(checkout, target);
       },
     });
     const reconciler = createReconciler({
       config: runtime.config,
       source: runtime.source,
-      workspace,
+      workspaces: { ...runtime.workspaces, get: async () => workspace },
       logger: createLogger({ level: 'silent' }),
-      remote: fleet.remote.url,
       sleep: async () => undefined,
     });
     const result = await reconciler.reconcile({ trigger: 'manual' });
@@ -217,12 +217,13 @@ environments:
 
   it('never pushes leftovers of a crashed run: the checkout is reset to the remote head', async () => {
     const runtime = await fleet.runtime(fleet.config(PODINFO_DEV));
-    await runtime.workspace.fetch();
-    const checkout = await runtime.workspace.checkout('dev', 'dev');
+    const workspace = await runtime.workspaces.get('default');
+    await workspace.fetch();
+    const checkout = await workspace.checkout('dev', 'dev');
     const { writeFile } = await import('node:fs/promises');
     await writeFile(`${checkout.dir}/README.md`, 'half-written junk\n');
     await writeFile(`${checkout.dir}/stray.yaml`, 'junk: true\n');
-    await runtime.workspace.commit(checkout, 'local junk that was never pushed');
+    await workspace.commit(checkout, 'local junk that was never pushed');
 
     const result = await runtime.reconciler.reconcile({ trigger: 'manual' });
     expect(result.environments[0]!.status).toBe('committed');

@@ -2,7 +2,7 @@ import type { ImageDetail } from '@aws-sdk/client-ecr';
 import { describe, expect, it } from 'vitest';
 import { mapBounded } from '../../src/map-bounded.js';
 import { codeOf, toRegistryError } from '../../src/registry/ecr/errors.js';
-import { isCosignTag, isReferrer, ListingBuilder } from '../../src/registry/ecr/listing.js';
+import { isCosignTag, isReferrer, ListingBuilder, TAG_KEPT_LENGTH } from '../../src/registry/ecr/listing.js';
 
 const hex = (n: number) => n.toString(16).padStart(64, '0');
 const detail = (n: number, extra: Partial<ImageDetail> = {}): ImageDetail => ({
@@ -51,16 +51,43 @@ describe('ListingBuilder', () => {
     ]);
   });
 
-  it('keeps digests with upper-case hex as they came', () => {
+  it('refuses images whose digest is not lower-case sha256, and says why', () => {
     const upper = `sha256:${hex(10).toUpperCase()}`;
     const builder = new ListingBuilder();
-    builder.add([detail(1), detail(2, { imageDigest: upper })]);
-    expect(
-      builder
-        .build()
-        .candidates()
-        .map((c) => c.digest),
-    ).toEqual([`sha256:${hex(1)}`, upper]);
+    builder.add([detail(1), detail(2, { imageDigest: upper }), detail(3, { imageDigest: 'sha512:abc' })]);
+    const listing = builder.build();
+    expect(listing.candidates().map((c) => c.digest)).toEqual([`sha256:${hex(1)}`]);
+    expect(listing.skipped).toBe(2);
+    expect(listing.refused.map((r) => [r.reason, r.tags, r.detail])).toEqual([
+      ['invalid-digest', ['v2'], 'not sha256: followed by 64 lower-case hex digits'],
+      ['invalid-digest', ['v3'], 'not a sha256 digest'],
+    ]);
+  });
+
+  it('refuses images the answer puts in another repository or registry', () => {
+    const builder = new ListingBuilder({ registryId: '123456789012', name: 'podinfo' });
+    builder.add([
+      detail(1, { repositoryName: 'podinfo', registryId: '123456789012' }),
+      detail(2, { repositoryName: 'other' }),
+      detail(3, { registryId: '999999999999' }),
+    ]);
+    const listing = builder.build();
+    expect(listing.candidates().map((c) => c.tag)).toEqual(['v1']);
+    expect(listing.refused.map((r) => r.reason)).toEqual(['foreign-repository', 'foreign-repository']);
+  });
+
+  it('keeps hostile tags for the policy to reject, cut at TAG_KEPT_LENGTH, and survives odd JSON', () => {
+    const builder = new ListingBuilder();
+    const long = 'x'.repeat(70_000);
+    builder.add([
+      detail(1, { imageTags: ['a\nb', long, 7 as unknown as string] }),
+      detail(2, { imagePushedAt: 'yesterday' as unknown as Date }),
+    ]);
+    const tags = builder
+      .build()
+      .candidates()
+      .map((c) => c.tag);
+    expect(tags).toEqual(['a\nb', 'x'.repeat(TAG_KEPT_LENGTH), 'v2']);
   });
 
   it('keeps sizes of 4 GiB and more', () => {
@@ -72,17 +99,6 @@ describe('ListingBuilder', () => {
         .candidates()
         .map((c) => c.sizeBytes),
     ).toEqual([5_000_000_000, undefined]);
-  });
-
-  it('keeps digests that are not sha256 as text', () => {
-    const builder = new ListingBuilder();
-    builder.add([detail(1, { imageDigest: 'sha512:abc' }), detail(2)]);
-    expect(
-      builder
-        .build()
-        .candidates()
-        .map((c) => c.digest),
-    ).toEqual(['sha512:abc', `sha256:${hex(2)}`]);
   });
 
   it('skips untagged images, cosign tags and referrers, counting them', () => {

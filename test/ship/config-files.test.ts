@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, type Tags } from 'yaml';
 import { configJsonSchema } from '../../src/config/json-schema.js';
 import { loadConfig, parseConfig } from '../../src/config/load.js';
+import { PLACEHOLDER_SECRETS } from '../../src/daemon/http-auth.js';
 import { ecrPushPattern } from '../../src/events/pattern.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -104,13 +105,16 @@ describe('config/drawbridge.example.yaml', () => {
   it('passes the config loader without warnings', async () => {
     const loaded = await loadConfig({ path: file, env: {}, cwd: root });
     expect(loaded.warnings ?? []).toEqual([]);
-    expect(Object.keys(loaded.config.environments)).toEqual(['dev', 'staging', 'prod']);
+    expect(Object.keys(loaded.config.environments)).toEqual(['dev', 'staging', 'prod', 'platform-prod']);
   });
 
   it('shows every key of the schema, set or as a commented-out line', () => {
     const raw = one('drawbridge.example.yaml');
+    // `repositories.<name>` takes the keys of `git:` (the example says so): shown once there.
+    const shownUnderGit = (path: string) =>
+      path.startsWith('repositories.*.') && new RegExp(`\\b${path.split('.').at(-1) ?? ''}:`).test(text);
     const missing = missingKeys(configJsonSchema(), [raw], '').filter(
-      (path) => !new RegExp(`#\\s*${path.split('.').at(-1) ?? ''}:`).test(text),
+      (path) => !new RegExp(`#\\s*${path.split('.').at(-1) ?? ''}:`).test(text) && !shownUnderGit(path),
     );
     expect(missing).toEqual([]);
   });
@@ -185,8 +189,8 @@ describe('config/kubernetes', () => {
         'ConfigMap',
         'Deployment',
         'Namespace',
-        'Secret',
-        'Secret',
+        'NetworkPolicy',
+        'PodDisruptionBudget',
         'Service',
         'ServiceAccount',
         'ServiceMonitor',
@@ -235,13 +239,91 @@ describe('config/kubernetes', () => {
     expect(config.git.auth?.sshKeyFile).toMatch(/^\/etc\/drawbridge\/ssh\//);
   });
 
-  it('the Secret holds the deploy key and known_hosts, with placeholders and how to create it', () => {
-    const [ssh] = byKind('Secret');
-    expect(Object.keys(ssh?.['stringData'] ?? {}).sort()).toEqual(['identity', 'known_hosts']);
-    expect(JSON.stringify(ssh?.['stringData'])).toMatch(/REPLACE-WITH/);
-    expect(readFileSync(join(configDir, 'kubernetes/secret.yaml'), 'utf8')).toMatch(
-      /kubectl -n drawbridge create secret generic drawbridge-git-ssh/,
+  it('ships no Secret: the ones the Deployment reads are created by the user, as documented', () => {
+    expect(byKind('Secret')).toEqual([]);
+    const kustomization = one('kubernetes/kustomization.yaml');
+    expect(kustomization).not.toHaveProperty('secretGenerator');
+    const kustomizationText = readFileSync(join(configDir, 'kubernetes/kustomization.yaml'), 'utf8');
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const volumes = (pod?.['volumes'] as Doc[]).flatMap((volume) =>
+      volume['secret'] ? [volume['secret']['secretName'] as string] : [],
     );
+    const env = (container?.['env'] as Doc[]).flatMap((variable) => {
+      const ref = variable['valueFrom']?.['secretKeyRef'] as Doc | undefined;
+      return ref ? [ref['name'] as string] : [];
+    });
+    expect(volumes).toEqual(['drawbridge-git-ssh']);
+    expect(env).toEqual(['drawbridge-events']);
+    for (const name of [...volumes, ...env]) {
+      expect(readme, name).toMatch(new RegExp(`kubectl -n drawbridge create secret generic ${name} `));
+      expect(kustomizationText, name).toContain(name);
+    }
+  });
+
+  it('the daemon refuses every placeholder secret value that config/ or the README shows', () => {
+    const texts = [
+      readFileSync(join(root, 'README.md'), 'utf8'),
+      ...files.map((file) => readFileSync(join(configDir, file), 'utf8')),
+    ];
+    const placeholders = texts.flatMap((text) => text.match(/REPLACE-WITH-[\w.-]+/g) ?? []);
+    for (const placeholder of placeholders) expect(PLACEHOLDER_SECRETS).toContain(placeholder);
+    for (const text of texts) expect(text).not.toMatch(/^kind: Secret$/m);
+  });
+
+  it('the PodDisruptionBudget lets drains through one pod at a time', () => {
+    const [budget] = byKind('PodDisruptionBudget');
+    expect(budget?.['apiVersion']).toBe('policy/v1');
+    expect(budget?.['spec']['selector']).toEqual(deployment?.['spec']['selector']);
+    // minAvailable: 1 with a single replica would block every node drain.
+    expect(budget?.['spec']).toMatchObject({ maxUnavailable: 1, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
+    expect(budget?.['spec']).not.toHaveProperty('minAvailable');
+  });
+
+  it('the NetworkPolicy allows DNS, HTTPS, SSH and Pod Identity out, the HTTP port in', () => {
+    const [policy] = byKind('NetworkPolicy');
+    const spec = policy?.['spec'] as Doc;
+    expect(spec['podSelector']).toEqual(deployment?.['spec']['selector']);
+    expect([...(spec['policyTypes'] as string[])].sort()).toEqual(['Egress', 'Ingress']);
+    const ports = (rule: Doc) =>
+      (rule['ports'] as Doc[])
+        .map((port) => `${port['protocol'] as string}/${port['port'] as string}`)
+        .sort();
+    const egress = spec['egress'] as Doc[];
+    expect(egress.map(ports)).toEqual([['TCP/53', 'UDP/53'], ['TCP/22', 'TCP/443'], ['TCP/80']]);
+    const [dns, outside, podIdentity] = egress;
+    expect(dns?.['to']).toEqual([
+      {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+        podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+      },
+    ]);
+    expect(outside?.['to']).toEqual([
+      { ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.169.254/32'] } },
+      { ipBlock: { cidr: '::/0', except: ['fd00:ec2::254/128'] } },
+    ]);
+    expect(podIdentity?.['to']).toEqual([
+      { ipBlock: { cidr: '169.254.170.23/32' } },
+      { ipBlock: { cidr: 'fd00:ec2::23/128' } },
+    ]);
+    const [ingress, ...moreIngress] = spec['ingress'] as Doc[];
+    expect(moreIngress).toEqual([]);
+    const httpPort = (container?.['ports'] as Doc[]).find((port) => port['name'] === 'http');
+    expect(ports(ingress ?? {})).toEqual([`TCP/${httpPort?.['name'] as string}`]);
+    expect(
+      (ingress?.['from'] as Doc[]).map(
+        (peer) => peer['namespaceSelector']['matchLabels']['kubernetes.io/metadata.name'] as string,
+      ),
+    ).toEqual(['monitoring', 'ingress-nginx']);
+    const text = readFileSync(join(configDir, 'kubernetes/networkpolicy.yaml'), 'utf8');
+    for (const assumption of [
+      'kube-dns',
+      'Pod Identity',
+      'monitoring',
+      'ingress-nginx',
+      'ipBlock',
+      'kubelet',
+    ])
+      expect(text).toContain(assumption);
   });
 
   it('the Deployment probes, limits and locks down the container', () => {
@@ -276,7 +358,7 @@ describe('config/kubernetes', () => {
       byKind('ConfigMap')[0]?.['metadata']['name'],
     );
     expect(volumes.get(mounts.get('/etc/drawbridge/ssh') ?? '')?.['secret']?.secretName).toBe(
-      byKind('Secret')[0]?.['metadata']['name'],
+      'drawbridge-git-ssh',
     );
     expect(readFileSync(join(configDir, 'kubernetes/deployment.yaml'), 'utf8')).toMatch(/safe/);
   });

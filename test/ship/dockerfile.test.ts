@@ -71,10 +71,23 @@ describe('the Dockerfile parser', () => {
 });
 
 describe('Dockerfile', () => {
-  it('has a build stage and a runtime stage, both on node:24-slim pinned by tag', () => {
+  it('has a build stage and a runtime stage, both on the same node:24-slim pinned by digest', () => {
     expect(extra).toEqual([]);
-    expect(build).toMatchObject({ name: 'build', image: 'node:24-slim' });
-    expect(runtime?.image).toBe('node:24-slim');
+    expect(build?.name).toBe('build');
+    expect(build?.image).toMatch(/^node:24-slim@sha256:[0-9a-f]{64}$/);
+    expect(runtime?.image).toBe(build?.image);
+    const digest = build?.image.split('@')[1];
+    const labels = Object.assign(
+      {},
+      ...(runtime?.instructions ?? []).filter((i) => i.keyword === 'LABEL').map(keyValues),
+    ) as Record<string, string>;
+    expect(labels['org.opencontainers.image.base.name']).toBe('docker.io/library/node:24-slim');
+    expect(labels['org.opencontainers.image.base.digest']).toBe(digest);
+    // Says what the digest is, since when, and who keeps it current.
+    const comment = text.slice(0, text.indexOf('FROM '));
+    expect(comment).toMatch(/node:24\.\d+\.\d+-(bookworm|trixie)-slim/);
+    expect(comment).toMatch(/\b20\d\d-\d\d-\d\d\b/);
+    expect(comment).toMatch(/Renovate|Dependabot/);
   });
 
   it('builds with npm ci and the package build script', () => {
@@ -110,11 +123,12 @@ describe('Dockerfile', () => {
     }
   });
 
-  it('installs git and openssh-client without recommends and cleans the lists', () => {
+  it('installs git, openssh-client and tini without recommends and cleans the lists', () => {
     const apt = runs(runtime).find((command) => command.includes('apt-get install'));
     expect(apt).toMatch(/apt-get update/);
     expect(apt).toMatch(/apt-get install -y --no-install-recommends [^&]*\bgit\b/);
     expect(apt).toMatch(/--no-install-recommends [^&]*\bopenssh-client\b/);
+    expect(apt).toMatch(/--no-install-recommends [^&]*\btini\b/);
     expect(apt).toMatch(/rm -rf \/var\/lib\/apt\/lists\/\*/);
   });
 
@@ -126,8 +140,9 @@ describe('Dockerfile', () => {
     expect(userLine).toBeLessThan(entrypointLine);
   });
 
-  it('starts drawbridge run through a launcher on PATH that points at the package bin', () => {
-    expect(last('ENTRYPOINT')?.json).toEqual(['drawbridge']);
+  it('starts drawbridge run under tini (PID 1 reaps git and ssh) through the package bin on PATH', () => {
+    // Debian's tini package installs /usr/bin/tini; `--` ends tini's own options.
+    expect(last('ENTRYPOINT')?.json).toEqual(['/usr/bin/tini', '--', 'drawbridge']);
     expect(last('CMD')?.json).toEqual(['run']);
     expect(packageJson.bin['drawbridge']).toBe('dist/cli/main.js');
     expect(runs(runtime).join('\n')).toMatch(

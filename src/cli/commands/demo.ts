@@ -9,6 +9,7 @@ export async function demoCommand(
     ...(options.dir ? { dir: options.dir } : {}),
     keepRunning: options.keepRunning ?? false,
     out: io.stdout,
+    logs: io.stderr,
     env: io.env,
     untilStopped: () =>
       new Promise((resolve) => {

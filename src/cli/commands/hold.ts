@@ -1,14 +1,15 @@
 /** `drawbridge hold ENV IMAGE [--reason R]` and `drawbridge release ENV IMAGE`. */
 import { hostname, userInfo } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { loadConfig } from '../../config/load.js';
-import type { GitConfig } from '../../config/schema.js';
+import { repositoryNameOf, repositoryOf } from '../../config/repositories.js';
 import { UsageError } from '../../errors.js';
-import { writeHold } from '../../git/hold.js';
-import { HOLDS_FILE } from '../../git/holds.js';
-import { resolveRemoteUrl, resolveWorkdir } from '../../git/workdir.js';
+import { writeHold, type HoldOutcome } from '../../git/hold.js';
+import { HOLDS_FILE, type HoldEntry } from '../../git/holds.js';
 import { openWorkspace } from '../../git/workspace.js';
+import { workspaceOptions } from '../../git/workspaces.js';
 import { createLogger, type LogLevel } from '../../log/logger.js';
+import { printable } from '../../log/printable.js';
 import { Redactor } from '../../log/redact.js';
 import type { CliIO, ExitCode } from '../io.js';
 
@@ -36,64 +37,69 @@ export async function holdCommand(options: HoldOptions, io: CliIO): Promise<Exit
     });
   }
 
+  // An empty --reason is no reason: it neither replaces a standing one nor is written.
+  const reason = options.reason?.trim() ? options.reason : undefined;
   const redactor = new Redactor();
   const logger = createLogger({
     level: (options.logLevel ?? 'warn') as LogLevel,
     destination: io.stderr,
     redactor,
   });
-  const workspace = await openWorkspace({
-    url: resolveRemoteUrl(config.git.url, dirname(file)),
-    workdir: resolveWorkdir({ configured: config.git.workdir, configFile: file, env: io.env }),
-    author: config.git.author,
-    ...(config.git.auth ? { auth: resolveKeyPaths(config.git.auth, dirname(file)) } : {}),
-    signing: config.git.signing,
-    env: io.env,
-    logger,
-    redactor,
-  });
+  // The hold is a commit in the environment's own repository.
+  const repository = repositoryOf(config, repositoryNameOf(environment));
+  const workspace = await openWorkspace(
+    workspaceOptions(repository, { baseDir: dirname(file), env: io.env, logger, redactor }),
+  );
   try {
     const outcome = await writeHold(workspace, {
       environment: options.env,
       branch: environment.branch,
       image: options.image,
       hold: options.hold,
-      ...(options.reason === undefined ? {} : { reason: options.reason }),
+      ...(reason === undefined ? {} : { reason }),
       by: actor(io.env),
       at: new Date(),
-      attempts: config.git.pushAttempts,
+      attempts: repository.pushAttempts,
       logger,
     });
     const what = `${options.image} in ${options.env}`;
-    if (outcome.status === 'unchanged') {
-      io.stdout.write(
-        options.hold
-          ? `${what} is already held with that reason; nothing to commit\n`
-          : `${what} is not held; nothing to commit\n`,
-      );
-      return 0;
-    }
-    const short = outcome.commit?.slice(0, 12) ?? '';
-    io.stdout.write(
-      `${options.hold ? 'held' : 'released'} ${what}: commit ${short} on ${environment.branch} (${HOLDS_FILE})\n`,
-    );
+    io.stdout.write(`${holdReport(what, environment.branch, options.hold, reason, outcome)}\n`);
     return 0;
   } finally {
     await workspace.close();
   }
 }
 
-/** Key and known_hosts paths in the config are relative to the config file, as for `run` and `scan`. */
-function resolveKeyPaths(
-  auth: NonNullable<GitConfig['auth']>,
-  baseDir: string,
-): NonNullable<GitConfig['auth']> {
-  return {
-    ...auth,
-    ...(auth.sshKeyFile ? { sshKeyFile: resolve(baseDir, auth.sshKeyFile) } : {}),
-    ...(auth.knownHostsFile ? { knownHostsFile: resolve(baseDir, auth.knownHostsFile) } : {}),
-  };
+/** What happened, in one line: held, reason changed (old → new), released, or why nothing was committed. */
+function holdReport(
+  what: string,
+  branch: string,
+  hold: boolean,
+  reason: string | undefined,
+  outcome: HoldOutcome,
+): string {
+  const { previous } = outcome;
+  if (outcome.status === 'unchanged') {
+    if (!hold || previous === undefined) return `${what} is not held; nothing to commit`;
+    return `${what} is already held by ${standingHold(previous)}; nothing to commit`;
+  }
+  const commit = `commit ${outcome.commit?.slice(0, 12) ?? ''} on ${branch} (${HOLDS_FILE})`;
+  if (!hold) return `released ${what}${previous ? ` (held by ${standingHold(previous)})` : ''}: ${commit}`;
+  if (previous === undefined) return `held ${what}: ${commit}`;
+  return `changed the hold on ${what}: reason ${quoted(previous.reason)} → ${quoted(reason)} (held by ${printable(previous.by)} since ${previous.at.toISOString()}): ${commit}`;
 }
+
+/** `alice since 2026-11-25T21:00:00.000Z: incident 4711`. The file is anyone's text: one escaped line. */
+function standingHold(entry: HoldEntry): string {
+  const why = entry.reason === undefined ? ' (no reason given)' : `: ${printable(entry.reason, REASON_MAX)}`;
+  return `${printable(entry.by)} since ${entry.at.toISOString()}${why}`;
+}
+
+function quoted(reason: string | undefined): string {
+  return reason === undefined ? '(none)' : `"${printable(reason, REASON_MAX)}"`;
+}
+
+const REASON_MAX = 500;
 
 function actor(env: NodeJS.ProcessEnv): string {
   const explicit = env['DRAWBRIDGE_ACTOR'];

@@ -115,7 +115,7 @@ async function checkMarkersInGit(
     quiet: true,
   });
   try {
-    return await checkEnvironmentMarkers(loaded.config, runtime.workspace);
+    return await checkEnvironmentMarkers(loaded.config, runtime.workspaces);
   } finally {
     await runtime.close();
   }

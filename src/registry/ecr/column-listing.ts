@@ -4,7 +4,7 @@
  * scan summaries as ids into small tables shared by the listing), built by ListingBuilder
  * (listing.ts). `candidates()` makes plain objects only for the listing someone asked for.
  */
-import type { ImageCandidate, ScanFacts } from '../source.js';
+import type { ImageCandidate, RefusedImage, ScanFacts } from '../source.js';
 
 /** Stands for "no size" in the sizes column (ECR sizes are far below 4 GiB - 1 in practice). */
 export const NO_SIZE = 0xffffffff;
@@ -13,6 +13,8 @@ export interface CompactListing {
   readonly candidateCount: number;
   readonly imageCount: number;
   readonly skipped: number;
+  /** The first images refused by ListingBuilder (also counted in `skipped`). */
+  readonly refused: readonly RefusedImage[];
   /** Approximate bytes this listing keeps (columns and tag text), for metrics. */
   readonly bytes: number;
   candidates(): ImageCandidate[];
@@ -23,15 +25,14 @@ type IndexArray = Uint8Array | Uint16Array | Uint32Array;
 /** One page's kept images and their tags. */
 export interface PageBlock {
   readonly imageCount: number;
-  /** The page's tags joined by `\n` (a tag never holds one). */
+  /** The page's tags joined by `\n` (read back by length: a hostile tag may hold one). */
   readonly tagText: string;
-  /** Length of each tag (tags are at most 300 characters; most under 256). */
+  /** Length of each tag (kept tags are at most TAG_KEPT_LENGTH characters; most under 256). */
   readonly tagLengths: Uint8Array | Uint16Array;
   /** Image (within the page) of each tag; absent when every image has exactly one tag. */
   readonly tagImage: Uint16Array | Uint32Array | undefined;
-  /** Raw sha256 bytes, 32 per image; `digestText` instead when a digest is not lower-case sha256. */
-  readonly digestBytes: Buffer | undefined;
-  readonly digestText: readonly string[] | undefined;
+  /** Raw sha256 bytes, 32 per image (only lower-case sha256 digests are kept). */
+  readonly digestBytes: Buffer;
   readonly pushedAt: Float64Array;
   /** Sizes in bytes; NO_SIZE marks an image without one. */
   readonly sizes: Uint32Array | Float64Array;
@@ -45,12 +46,14 @@ export interface Columns {
   readonly strings: readonly (string | undefined)[];
   readonly scanFacts: readonly (ScanFacts | undefined)[];
   readonly skipped: number;
+  readonly refused?: readonly RefusedImage[];
 }
 
 export class ColumnListing implements CompactListing {
   readonly candidateCount: number;
   readonly imageCount: number;
   readonly skipped: number;
+  readonly refused: readonly RefusedImage[];
   private readonly pages: readonly PageBlock[];
   private readonly strings: readonly (string | undefined)[];
   private readonly scanFacts: readonly (ScanFacts | undefined)[];
@@ -60,6 +63,7 @@ export class ColumnListing implements CompactListing {
     this.strings = c.strings;
     this.scanFacts = c.scanFacts;
     this.skipped = c.skipped;
+    this.refused = c.refused ?? [];
     this.imageCount = c.pages.reduce((sum, page) => sum + page.imageCount, 0);
     this.candidateCount = c.pages.reduce((sum, page) => sum + page.tagLengths.length, 0);
   }
@@ -78,7 +82,6 @@ export class ColumnListing implements CompactListing {
         page.scans,
       ];
       total += page.tagText.length;
-      total += page.digestText?.reduce((sum, digest) => sum + digest.length, 0) ?? 0;
       total += columns.reduce((sum, column) => sum + (column?.byteLength ?? 0), 0);
     }
     return total;
@@ -128,6 +131,5 @@ export class ColumnListing implements CompactListing {
 }
 
 function digestAt(page: PageBlock, image: number): string {
-  if (page.digestText) return page.digestText[image] ?? '';
-  return `sha256:${page.digestBytes?.toString('hex', image * 32, image * 32 + 32) ?? ''}`;
+  return `sha256:${page.digestBytes.toString('hex', image * 32, image * 32 + 32)}`;
 }

@@ -4,6 +4,7 @@
  * action and resource for access denied, URI/region/account for a missing repository).
  */
 import { RegistryError, messageOf } from '../../errors.js';
+import { printable } from '../../log/printable.js';
 import type { RepositoryRef } from '../source.js';
 
 export interface FailureScope {
@@ -63,9 +64,10 @@ export function codeOf(error: unknown): string {
 
 export function toRegistryError(error: unknown, scope: FailureScope): RegistryError {
   if (error instanceof RegistryError) return error;
-  const code = codeOf(error);
+  // The error's name and message come from the registry's answer: one escaped, capped line each.
+  const code = printable(codeOf(error), 80);
   const status = (error as AwsLikeError | undefined)?.$metadata?.httpStatusCode;
-  const message = messageOf(error);
+  const message = printable(messageOf(error), 400);
   const retryable =
     THROTTLING.has(code) ||
     NETWORK.has(code) ||

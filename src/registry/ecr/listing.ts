@@ -5,7 +5,9 @@
  * one string) so nothing of a page outlives it but a few bytes per image: what survives a
  * young-generation GC is copied and promoted, and that copying was most of a scan's GC time.
  */
-import type { ScanFacts } from '../source.js';
+import { printable } from '../../log/printable.js';
+import { digestProblem, isValidDigest } from '../../checks/grammar.js';
+import type { RefusedImage, ScanFacts } from '../source.js';
 import { ColumnListing, NO_SIZE, type CompactListing, type PageBlock } from './column-listing.js';
 import { scanFactsOf } from './scan.js';
 
@@ -42,6 +44,8 @@ export function isReferrer(detail: Pick<PageImage, 'subjectManifestDigest' | 'ar
  * wire, where times are epoch seconds.
  */
 export interface PageImage {
+  readonly registryId?: string | undefined;
+  readonly repositoryName?: string | undefined;
   readonly imageDigest?: string | undefined;
   readonly imageTags?: readonly string[] | undefined;
   readonly imagePushedAt?: Date | number | undefined;
@@ -55,6 +59,21 @@ export interface PageImage {
 }
 
 /**
+ * Tags are kept whatever they hold (the policy rejects those outside the OCI grammar with
+ * `invalid-tag`, so `scan --explain` can show them), but cut at this length: a tag that long
+ * is invalid either way, and the tag columns stay small.
+ */
+export const TAG_KEPT_LENGTH = 1024;
+/** Refused images kept as examples per listing (all are counted in `skipped`). */
+const REFUSED_KEPT = 20;
+
+/** Which repository a listing reads: images the answer says belong elsewhere are refused. */
+export interface ListingScope {
+  readonly registryId: string;
+  readonly name: string;
+}
+
+/**
  * Collects DescribeImages pages into a CompactListing. Each page becomes one block of typed
  * arrays of exactly its size, kept as it is by the listing: nothing grows, nothing is copied
  * at the end, so a scan leaves no buffers behind for the GC (builders live across pages,
@@ -65,32 +84,41 @@ export class ListingBuilder {
   private readonly strings = new Interner<string>();
   private readonly scanFacts = new Interner<ScanFacts>();
   private skipped = 0;
+  private readonly refused: RefusedImage[] = [];
+
+  constructor(private readonly scope?: ListingScope) {}
 
   add(details: readonly PageImage[] | undefined): void {
-    if (!details) return;
+    if (!Array.isArray(details)) return;
     const kept: { detail: PageImage; tags: readonly string[] }[] = [];
     let tagCount = 0;
-    let textDigests = false;
     let largeSizes = false;
-    for (const detail of details) {
-      const all = detail.imageTags ?? [];
-      // A copy only for the rare image that carries a cosign tag.
-      const tags = all.some(isCosignTag) ? all.filter((tag) => !isCosignTag(tag)) : all;
+    for (const detail of details as readonly PageImage[]) {
+      const all = tagsOf(detail);
+      // A copy only for the rare image that carries a cosign tag (or a tag too long to keep).
+      const tags = all.some((tag) => isCosignTag(tag) || tag.length > TAG_KEPT_LENGTH)
+        ? all.filter((tag) => !isCosignTag(tag)).map((tag) => tag.slice(0, TAG_KEPT_LENGTH))
+        : all;
       if (!detail.imageDigest || !detail.imagePushedAt || tags.length === 0 || isReferrer(detail)) {
-        this.skipped += Math.max(1, detail.imageTags?.length ?? 0);
+        this.skipped += Math.max(1, all.length);
         continue;
       }
-      this.skipped += (detail.imageTags?.length ?? 0) - tags.length;
+      const refusal = this.refusal(detail, tags);
+      if (refusal) {
+        this.skipped += Math.max(1, all.length);
+        if (this.refused.length < REFUSED_KEPT) this.refused.push(refusal);
+        continue;
+      }
+      this.skipped += all.length - tags.length;
       kept.push({ detail, tags });
       tagCount += tags.length;
-      if (!isLowerSha256(detail.imageDigest)) textDigests = true;
       if ((detail.imageSizeInBytes ?? 0) >= NO_SIZE) largeSizes = true;
     }
     if (kept.length === 0) return;
 
     const count = kept.length;
-    const digestBytes = textDigests ? undefined : Buffer.allocUnsafe(count * 32);
-    const digestText = textDigests ? new Array<string>(count) : undefined;
+    // Every kept digest is sha256 in lower-case hex (refusal() saw to it): 32 raw bytes each.
+    const digestBytes = Buffer.allocUnsafe(count * 32);
     const pushedAt = new Float64Array(count);
     const sizes = largeSizes ? new Float64Array(count) : new Uint32Array(count);
     const mediaTypes = new Array<number>(count);
@@ -106,9 +134,7 @@ export class ListingBuilder {
     const tagText: string[] = [];
     let tag = 0;
     kept.forEach(({ detail, tags }, image) => {
-      const digest = detail.imageDigest ?? '';
-      if (digestText) digestText[image] = digest;
-      else digestBytes?.write(digest.slice(7), image * 32, 32, 'hex');
+      digestBytes.write((detail.imageDigest ?? '').slice(7), image * 32, 32, 'hex');
       pushedAt[image] = epochMillis(detail.imagePushedAt);
       sizes[image] = detail.imageSizeInBytes ?? NO_SIZE;
       mediaTypes[image] = this.strings.id(detail.imageManifestMediaType);
@@ -129,7 +155,6 @@ export class ListingBuilder {
         : Uint16Array.from(tagLengths),
       tagImage,
       digestBytes,
-      digestText,
       pushedAt,
       sizes,
       mediaTypes: indexArray(mediaTypes, this.strings.size),
@@ -144,7 +169,35 @@ export class ListingBuilder {
       strings: this.strings.values(),
       scanFacts: this.scanFacts.values(),
       skipped: this.skipped,
+      refused: this.refused,
     });
+  }
+
+  /**
+   * Why an image of the answer is not to be trusted: a digest drawbridge would never write,
+   * or an image the answer says belongs to another repository or registry than the one asked.
+   */
+  private refusal(detail: PageImage, tags: readonly string[]): RefusedImage | undefined {
+    const digest = String(detail.imageDigest ?? '');
+    const shown = { digest: printable(digest, 80), tags: tags.slice(0, 3).map((tag) => printable(tag, 80)) };
+    if (!isValidDigest(digest))
+      return { reason: 'invalid-digest', ...shown, detail: digestProblem(digest) ?? 'invalid digest' };
+    const scope = this.scope;
+    if (!scope) return undefined;
+    const { repositoryName, registryId } = detail;
+    if (repositoryName !== undefined && repositoryName !== scope.name)
+      return {
+        reason: 'foreign-repository',
+        ...shown,
+        detail: `answer names repository ${printable(String(repositoryName), 80)}, not ${scope.name}`,
+      };
+    if (registryId !== undefined && registryId !== scope.registryId)
+      return {
+        reason: 'foreign-repository',
+        ...shown,
+        detail: `answer names registry ${printable(String(registryId), 40)}, not ${scope.registryId}`,
+      };
+    return undefined;
   }
 
   /** Id of the image's scan summary, 0 for none; the key is built without sorting or JSON. */
@@ -160,22 +213,17 @@ export class ListingBuilder {
 
 /** As the SDK reads an epoch-seconds timestamp: milliseconds, rounded. */
 function epochMillis(at: Date | number | undefined): number {
-  if (at === undefined) return 0;
-  return typeof at === 'number' ? Math.round(at * 1000) : at.getTime();
+  // Anything else (the answer is JSON from outside) counts as no push time.
+  if (typeof at === 'number') return Number.isFinite(at) ? Math.round(at * 1000) : 0;
+  return at instanceof Date ? at.getTime() || 0 : 0;
 }
 
-/**
- * Whether a digest can be kept as 32 raw bytes and given back exactly: sha256 in lower-case
- * hex (upper case would come back lower). A loop, not a regular expression: two million
- * digests per sweep.
- */
-function isLowerSha256(digest: string): boolean {
-  if (digest.length !== 71 || !digest.startsWith('sha256:')) return false;
-  for (let i = 7; i < 71; i += 1) {
-    const code = digest.charCodeAt(i);
-    if (!((code >= 48 && code <= 57) || (code >= 97 && code <= 102))) return false;
-  }
-  return true;
+/** The image's tags that are strings at all (the answer is JSON from outside). */
+function tagsOf(detail: PageImage): readonly string[] {
+  const tags: unknown = detail.imageTags;
+  if (!Array.isArray(tags)) return [];
+  const strings = (tag: unknown): tag is string => typeof tag === 'string';
+  return tags.every(strings) ? tags : tags.filter(strings);
 }
 
 /** The narrowest typed array for ids below `count`. */

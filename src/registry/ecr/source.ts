@@ -15,7 +15,7 @@ import { codeOf, toRegistryError } from './errors.js';
 import { ListingBuilder, type CompactListing, type PageImage } from './listing.js';
 import { mapBounded } from '../../map-bounded.js';
 import { NOT_SCANNED, scanFactsFromFindings } from './scan.js';
-import { parseRepositoryUri } from './uri.js';
+import { parseRepositoryUri } from '../../checks/ecr-uri.js';
 
 export interface EcrSourceOptions {
   readonly config: Config;
@@ -136,7 +136,7 @@ export function createEcrSource(options: EcrSourceOptions): EcrSource {
     const { repository, client: key } = resolve(imageKey);
     const client = pool.get(key);
     const started = Date.now();
-    const builder = new ListingBuilder();
+    const builder = new ListingBuilder({ registryId: repository.registryId, name: repository.name });
     let pages = 0;
     let nextToken: string | undefined;
     try {
@@ -148,6 +148,13 @@ export function createEcrSource(options: EcrSourceOptions): EcrSource {
       throw toRegistryError(error, { imageKey, repository, operation: 'DescribeImages', ...scopeOf(key) });
     }
     const listing = builder.build();
+    if (listing.refused.length > 0) {
+      // Fixed message, the answer's text escaped and capped in the fields (see ListingBuilder).
+      logger.warn(
+        { image: imageKey, repository: repository.uri, refused: listing.refused },
+        'registry answered images that are refused',
+      );
+    }
     logger.debug(
       {
         image: imageKey,
@@ -197,6 +204,7 @@ export function createEcrSource(options: EcrSourceOptions): EcrSource {
       skipped: entry.listing.skipped,
       fetchedAt: entry.fetchedAt,
       pages: entry.pages,
+      ...(entry.listing.refused.length > 0 ? { refused: entry.listing.refused } : {}),
     };
   }
 

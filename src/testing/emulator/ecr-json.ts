@@ -47,14 +47,20 @@ export class ImageDetailsWriter {
   private readonly prefix: string;
   private count = 0;
 
-  constructor(registryId: string, repositoryName: string) {
-    this.prefix = `{"registryId":${this.quote(registryId)},"repositoryName":${this.quote(repositoryName)},"imageDigest":`;
+  constructor(
+    private readonly registryId: string,
+    repositoryName: string,
+  ) {
+    this.prefix = this.prefixFor(repositoryName);
     this.out.append('{"imageDetails":[');
   }
 
   /** The same fields, in the same order, as ecr-operations.ts's imageDetail. */
   add(record: ImageRecord): void {
-    let text = `${this.count === 0 ? '' : ','}${this.prefix}${quote(record.digest)}`;
+    const prefix = record.answeredRepositoryName
+      ? this.prefixFor(record.answeredRepositoryName)
+      : this.prefix;
+    let text = `${this.count === 0 ? '' : ','}${prefix}${quote(record.digest)}`;
     this.count += 1;
     if (record.tags.length > 0) text += `,"imageTags":${tagList(record.tags)}`;
     text += `,"imageSizeInBytes":${number(record.sizeBytes)},"imagePushedAt":${number(epochSeconds(record.pushedAt))}`;
@@ -63,6 +69,10 @@ export class ImageDetailsWriter {
     if (record.subjectDigest) text += `,"subjectManifestDigest":${quote(record.subjectDigest)}`;
     if (record.scan) text += this.scan(record.scan);
     this.out.append(`${text}}`);
+  }
+
+  private prefixFor(repositoryName: string): string {
+    return `{"registryId":${this.quote(this.registryId)},"repositoryName":${this.quote(repositoryName)},"imageDigest":`;
   }
 
   finish(nextToken: string | undefined): RawJson {

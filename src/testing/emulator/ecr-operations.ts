@@ -121,7 +121,7 @@ export function imageDetail(
 ): Record<string, unknown> {
   const detail: Record<string, unknown> = {
     registryId: store.accountId,
-    repositoryName: repository.name,
+    repositoryName: record.answeredRepositoryName ?? repository.name,
     imageDigest: record.digest,
   };
   if (record.tags.length > 0) detail['imageTags'] = record.tags;

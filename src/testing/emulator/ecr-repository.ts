@@ -48,6 +48,8 @@ export interface NewImage {
   readonly sizeBytes: number;
   readonly pushedAt: Date;
   readonly scan?: StoredScan;
+  /** A hostile registry's lie (pushUnchecked): DescribeImages names this repository instead. */
+  readonly answeredRepositoryName?: string;
 }
 
 export interface Page {

@@ -47,6 +47,17 @@ export interface PushImageInput {
   readonly scan?: ScanInput;
 }
 
+export interface UncheckedPushInput {
+  readonly repository: string;
+  /** Any text, unchecked. */
+  readonly tags: readonly string[];
+  readonly pushedAt?: Date;
+  /** Answered as the image's digest instead of its manifest's sha256 (any text). */
+  readonly digest?: string;
+  /** Answered as the image's repositoryName instead of the repository's. */
+  readonly answeredRepositoryName?: string;
+}
+
 export interface PushedImage {
   readonly digest: string;
   readonly manifest: string;
@@ -149,6 +160,31 @@ export class EcrStore {
       ...(input.pushedAt === undefined ? {} : { pushedAt: input.pushedAt }),
       ...(input.scan === undefined ? {} : { scan: input.scan }),
     });
+  }
+
+  /**
+   * A hostile registry, for tests of what drawbridge trusts: stores an image under tags ECR
+   * would refuse (any text at all), optionally answered in DescribeImages with a digest that
+   * is not its manifest's or with another repository's name. Never used by `demo`.
+   */
+  pushUnchecked(input: UncheckedPushInput): PushedImage {
+    const repo = this.repository(input.repository);
+    const manifest = imageManifest(`${input.repository}:unchecked:${this.pushes}`);
+    this.pushes += 1;
+    const record = repo.put(
+      {
+        digest: input.digest ?? sha256Digest(manifest),
+        manifest,
+        mediaType: OCI_MANIFEST,
+        sizeBytes: Buffer.byteLength(manifest),
+        pushedAt: input.pushedAt ?? this.options.now(),
+        ...(input.answeredRepositoryName === undefined
+          ? {}
+          : { answeredRepositoryName: input.answeredRepositoryName }),
+      },
+      input.tags,
+    );
+    return { digest: record.digest, manifest, mediaType: record.mediaType, pushedAt: record.pushedAt };
   }
 
   /** A multi-arch push: per-platform manifests untagged, then the tagged index. */

@@ -1,4 +1,11 @@
-import type { RepositoryRef } from '../source.js';
+/** An ECR repository, as named by its URI. */
+export interface RepositoryRef {
+  /** As written in the config: `<account>.dkr.ecr.<region>.amazonaws.com/<name>`. */
+  readonly uri: string;
+  readonly registryId: string;
+  readonly region: string;
+  readonly name: string;
+}
 
 /**
  * `<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]/<name>`, in every partition.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRepositoryUri } from '../../src/registry/ecr/uri.js';
+import { parseRepositoryUri } from '../../src/checks/ecr-uri.js';
 
 describe('parseRepositoryUri', () => {
   it.each([
