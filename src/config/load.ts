@@ -138,7 +138,8 @@ function aliasBombPosition(text: string): { line: number; column: number; path: 
   const collect = (node: unknown, path: PathSegment[]): void => {
     if (isAlias(node)) aliases.push({ node, path });
     else if (isMap(node)) {
-      for (const pair of node.items) if (isScalar(pair.key)) collect(pair.value, [...path, String(pair.key.value)]);
+      for (const pair of node.items)
+        if (isScalar(pair.key)) collect(pair.value, [...path, String(pair.key.value)]);
     } else if (isSeq(node)) node.items.forEach((item, index) => collect(item, [...path, index]));
   };
   collect(doc.contents, []);

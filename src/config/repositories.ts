@@ -153,7 +153,7 @@ export function classifyRemoteUrl(url: string): RemoteClass {
         const { host, path } = splitAuthority(rest);
         const bare = host.replace(/:\d*$/, '');
         return refuse(
-          'git:// is unauthenticated and unencrypted: anyone on the way could change what drawbridge reads and pushes',
+          '`git://` is unauthenticated and unencrypted: anyone on the way could change what drawbridge reads and pushes',
           `use https or ssh instead, e.g. \`https://${bare}${path}\` or \`ssh://git@${bare}${path}\``,
         );
       }

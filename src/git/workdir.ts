@@ -2,7 +2,9 @@
 import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { remoteKind, splitCredentials } from './auth.js';
+import { classifyRemoteUrl } from '../config/repositories.js';
+import { GitError } from '../errors.js';
+import { splitCredentials } from './auth.js';
 
 export interface WorkdirInput {
   /** git.workdir from the config, if set. */
@@ -48,8 +50,14 @@ export function worktreeFolderName(key: string): string {
 /**
  * A relative local path in git.url is relative to the config file's folder (else the current
  * directory); git itself would resolve it against the workdir, which is never what was meant.
+ * A URL validation refuses (git://, `ext::…`, an unknown scheme, …) never reaches git: this
+ * throws a GitError instead, whoever calls.
  */
 export function resolveRemoteUrl(url: string, baseDir: string = process.cwd()): string {
-  if (remoteKind(url) !== 'file' || /^file:/i.test(url) || isAbsolute(url)) return url;
+  const remote = classifyRemoteUrl(url);
+  if ('refused' in remote) {
+    throw new GitError(`refusing the remote URL: ${remote.refused.message}`, { hint: remote.refused.hint });
+  }
+  if (remote.form !== 'path' || isAbsolute(url)) return url;
   return resolve(baseDir, url);
 }
