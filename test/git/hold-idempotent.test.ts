@@ -1,24 +1,13 @@
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/program.js';
 import { HOLDS_FILE, parseHolds } from '../../src/git/holds.js';
 import { parseTrailers } from '../../src/git/message.js';
-import { captureIO } from '../helpers/io.js';
-import { createTestRemote, isolatedGitEnv, type TestRemote } from '../helpers/git.js';
+import type { TestRemote } from '../helpers/git.js';
+import { createHoldRemote, type HoldRemote } from '../helpers/hold-remote.js';
 
 /** `hold` and `release` against a real bare remote: a commit only when the branch would change. */
 describe('drawbridge hold / release are idempotent', () => {
   let remote: TestRemote;
-  let config: string;
-  const cli = async (
-    actor: string,
-    ...args: string[]
-  ): Promise<{ code: number; out: string; err: string }> => {
-    const io = captureIO({ env: isolatedGitEnv({ DRAWBRIDGE_ACTOR: actor }), cwd: '/' });
-    const code = await runCli([...args, '--config', config], io);
-    return { code, out: io.out(), err: io.err() };
-  };
+  let cli: HoldRemote['cli'];
   const commits = async (): Promise<number> => (await remote.log('main')).length;
   const hold = async (image: string) =>
     parseHolds(await remote.readFile('main', HOLDS_FILE))
@@ -26,27 +15,7 @@ describe('drawbridge hold / release are idempotent', () => {
       ?.get(image);
 
   beforeAll(async () => {
-    remote = await createTestRemote({ main: { 'clusters/prod/app.yaml': 'a: 1\n' } });
-    config = join(remote.root, 'drawbridge.yaml');
-    await writeFile(
-      config,
-      [
-        'version: 1',
-        'git:',
-        `  url: ${remote.url}`,
-        '  author: { name: drawbridge, email: drawbridge@acme.test }',
-        '  workdir: ./workdir',
-        'images:',
-        '  podinfo: { repository: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/podinfo }',
-        '  api: { repository: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/api }',
-        'environments:',
-        '  prod:',
-        '    branch: main',
-        '    paths: [clusters/prod]',
-        "    policies: { podinfo: { semver: '^6.0.0' }, api: { newest: pushed } }",
-        '',
-      ].join('\n'),
-    );
+    ({ remote, cli } = await createHoldRemote());
   });
   afterAll(() => remote.cleanup());
 

@@ -1,44 +1,18 @@
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/program.js';
-import type { CliIO } from '../../src/cli/io.js';
 import { readHistory } from '../../src/git/history.js';
 import { writeHold } from '../../src/git/hold.js';
 import { HOLDS_FILE, parseHolds } from '../../src/git/holds.js';
 import { parseTrailers } from '../../src/git/message.js';
 import { openWorkspace, type Workspace } from '../../src/git/workspace.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { createTestRemote, isolatedGitEnv, type TestRemote } from '../helpers/git.js';
-
-function capture(): { io: CliIO; out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  const sink = (append: (text: string) => void): Writable =>
-    new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        append(chunk.toString());
-        callback();
-      },
-    });
-  const io: CliIO = {
-    stdout: sink((text) => (out += text)),
-    stderr: sink((text) => (err += text)),
-    env: isolatedGitEnv({ DRAWBRIDGE_ACTOR: 'alice' }),
-    cwd: '/',
-  };
-  return { io, out: () => out, err: () => err };
-}
+import { isolatedGitEnv, type TestRemote } from '../helpers/git.js';
+import { createHoldRemote, type HoldRemote } from '../helpers/hold-remote.js';
 
 describe('drawbridge hold / release', () => {
   let remote: TestRemote;
-  let config: string;
-  const cli = async (...args: string[]): Promise<{ code: number; out: string; err: string }> => {
-    const { io, out, err } = capture();
-    const code = await runCli([...args, '--config', config], io);
-    return { code, out: out(), err: err() };
-  };
+  let holdRemote: HoldRemote;
+  const cli = (...args: string[]) => holdRemote.cli('alice', ...args);
   const open = async (): Promise<Workspace> => {
     const workspace = await openWorkspace({
       url: remote.url,
@@ -52,27 +26,8 @@ describe('drawbridge hold / release', () => {
   };
 
   beforeAll(async () => {
-    remote = await createTestRemote({ main: { 'clusters/prod/app.yaml': 'a: 1\n' } });
-    config = join(remote.root, 'drawbridge.yaml');
-    await writeFile(
-      config,
-      [
-        'version: 1',
-        'git:',
-        `  url: ${remote.url}`,
-        '  author: { name: drawbridge, email: drawbridge@acme.test }',
-        '  workdir: ./workdir',
-        'images:',
-        '  podinfo: { repository: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/podinfo }',
-        '  api: { repository: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/api }',
-        'environments:',
-        '  prod:',
-        '    branch: main',
-        '    paths: [clusters/prod]',
-        "    policies: { podinfo: { semver: '^6.0.0' }, api: { newest: pushed } }",
-        '',
-      ].join('\n'),
-    );
+    holdRemote = await createHoldRemote();
+    ({ remote } = holdRemote);
   });
   afterAll(() => remote.cleanup());
 
