@@ -122,6 +122,9 @@ export function createGitLauncher(): GitLauncher {
       ready = undefined;
       if (running === undefined || running.exitCode !== null) return;
       const exited = new Promise((resolve) => running.once('exit', resolve));
+      // An idle launcher is unref'd; held again, or a process with nothing else to do ends
+      // (exit code 13, an unsettled await) before the child's exit is seen.
+      running.ref();
       running.disconnect();
       await exited;
     },

@@ -135,7 +135,9 @@ function configText(options: {
 
 function check(run: ProcessRun, what: string): void {
   if (run.code !== 0)
-    throw new Error(`${what}: drawbridge scan exited ${run.code}\n${run.stderr.slice(-2000)}`);
+    throw new Error(
+      `${what}: drawbridge scan exited ${run.code}\n${run.stdout.slice(-2000)}\n${run.stderr.slice(-2000)}`,
+    );
 }
 
 const cli = build();

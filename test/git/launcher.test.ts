@@ -92,6 +92,30 @@ describe('the launcher process', () => {
     expect(await childPids()).toEqual(before);
     expect(await runGit(root, ['log', '-1', '--format=%s'], { env, spawner: own.spawn })).toBe('first\n');
   });
+
+  it('lets a process whose last work is closing it end normally (exit 0, not 13)', async () => {
+    // A process with nothing else to keep it alive: an unref'd launcher child must be held
+    // again while close() waits for it, or Node ends with an unsettled await.
+    const script = [
+      `import { createGitLauncher } from ${JSON.stringify(new URL('../../src/git/launcher.ts', import.meta.url).href)};`,
+      `import { runGit } from ${JSON.stringify(new URL('../../src/git/run.ts', import.meta.url).href)};`,
+      'const launcher = createGitLauncher();',
+      `await runGit(${JSON.stringify(root)}, ['log', '-1', '--format=%s'], { env: process.env, spawner: launcher.spawn });`,
+      'await launcher.close();',
+      "process.stdout.write('closed');",
+    ].join('\n');
+    const { execFile } = await import('node:child_process');
+    const result = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const child = execFile(
+        process.execPath,
+        ['--import', 'tsx', '--input-type=module', '--eval', script],
+        { env },
+        (error, stdout) => resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stdout }),
+      );
+      child.stdin?.end();
+    });
+    expect(result).toEqual({ code: 0, stdout: 'closed' });
+  });
 });
 
 /** This process's children running the launcher's child module. */
