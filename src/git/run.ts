@@ -50,8 +50,20 @@ const DROPPED_ENV: ReadonlySet<string> = new Set([
   'git_exec_path',
 ]);
 
+/**
+ * glibc's malloc hands the top of the heap back to the kernel as soon as it is free, and git
+ * allocates and frees zlib's buffers for every object it writes or packs, so each object
+ * costs fresh page faults. On a virtual machine those dominate: `git add` of 1,000 changed
+ * files took 364 ms (300 ms of it system time) and 59 ms with these settings; four add +
+ * commit + push runs side by side took 5.9 s and 1.2–1.7 s. git processes are short-lived,
+ * so keeping their freed memory costs nothing. Unset when the caller sets GLIBC_TUNABLES;
+ * other C libraries ignore it.
+ */
+export const GIT_MALLOC_TUNABLES = 'glibc.malloc.trim_threshold=268435456:glibc.malloc.top_pad=16777216';
+
 export function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(env).filter(([key]) => !DROPPED_ENV.has(key.toLowerCase())));
+  const kept = Object.entries(env).filter(([key]) => !DROPPED_ENV.has(key.toLowerCase()));
+  return { GLIBC_TUNABLES: GIT_MALLOC_TUNABLES, ...Object.fromEntries(kept) };
 }
 
 export async function runGit(cwd: string, args: readonly string[], options: RunGitOptions): Promise<string> {

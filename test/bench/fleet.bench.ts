@@ -13,13 +13,13 @@
  *
  * Between runs the remotes' branches are set back to their seed commits with `update-ref`
  * (the bench's doing, not drawbridge's). `node --import tsx test/bench/fleet.bench.ts`;
- * BENCH_QUICK=1 for a small smoke run.
+ * BENCH_QUICK=1 for a small smoke run, BENCH_RUNS=n for n process runs of each.
  */
 import { execFile, execFileSync, fork, spawn } from 'node:child_process';
 import { readFile, rm, mkdtemp, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseConfig } from '../../src/config/load.js';
@@ -31,7 +31,11 @@ import { isolatedGitEnv } from '../helpers/git.js';
 
 const exec = promisify(execFile);
 const QUICK = process.env.BENCH_QUICK === '1';
-const RUNS = QUICK ? 1 : 3;
+const RUNS = Number(process.env.BENCH_RUNS ?? (QUICK ? 1 : 3));
+/** BENCH_TRACE_DIR: each scan process logs at debug level into a file there. */
+const TRACE_DIR = process.env.BENCH_TRACE_DIR;
+/** BENCH_PROF_DIR: each scan process writes a V8 CPU profile there. */
+const PROF_DIR = process.env.BENCH_PROF_DIR;
 const TAGS = QUICK ? 10 : 100;
 const ONE = { images: QUICK ? 20 : 200, files: QUICK ? 100 : 1_000, perFile: 7 };
 const MANY = {
@@ -70,9 +74,22 @@ async function scanProcess(cli: string, preload: string, configFile: string): Pr
   const started = performance.now();
   const child = spawn(
     process.execPath,
-    ['--no-warnings', '--import', preload, cli, 'scan', '--config', configFile],
+    [
+      '--no-warnings',
+      ...(PROF_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROF_DIR}`]),
+      '--import',
+      preload,
+      cli,
+      'scan',
+      '--config',
+      configFile,
+    ],
     {
-      env: { ...env, BENCH_RSS_FILE: rssFile },
+      env: {
+        ...env,
+        BENCH_RSS_FILE: rssFile,
+        ...(TRACE_DIR === undefined ? {} : { DRAWBRIDGE_LOG_LEVEL: 'debug' }),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -82,6 +99,8 @@ async function scanProcess(cli: string, preload: string, configFile: string): Pr
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   const wallMs = performance.now() - started;
+  if (TRACE_DIR !== undefined)
+    await writeFile(join(TRACE_DIR, `${basename(configFile)}.${Date.now()}.log`), stderr);
   const peakRssMb = Number(await readFile(rssFile, 'utf8')) / 1024;
   return { code, wallMs, peakRssMb, stdout, stderr };
 }
