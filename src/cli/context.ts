@@ -2,6 +2,7 @@
 import { dirname } from 'node:path';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { createLogger, type Logger, type LogLevel } from '../log/logger.js';
+import { withoutExpectedStacks } from '../log/expected-errors.js';
 import { Redactor } from '../log/redact.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../runtime.js';
 import type { CliIO } from './io.js';
@@ -23,11 +24,14 @@ export async function commandContext(
     cwd: io.cwd,
   });
   const redactor = new Redactor();
-  const logger = createLogger({
-    level: (options.logLevel ?? io.env['DRAWBRIDGE_LOG_LEVEL'] ?? defaultLevel) as LogLevel,
-    destination: io.stderr,
-    redactor,
-  });
+  // Every command: a registry failure's line says what to fix, without drawbridge's call path.
+  const logger = withoutExpectedStacks(
+    createLogger({
+      level: (options.logLevel ?? io.env['DRAWBRIDGE_LOG_LEVEL'] ?? defaultLevel) as LogLevel,
+      destination: io.stderr,
+      redactor,
+    }),
+  );
   return { loaded, logger, redactor };
 }
 

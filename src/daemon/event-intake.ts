@@ -3,7 +3,9 @@
  * find its scope, invalidate the repository's cached listing, queue the reconciliation.
  */
 import type { Config } from '../config/schema.js';
+import { DROPPED_MESSAGE, pushFieldProblem } from '../events/push-fields.js';
 import type { Logger } from '../log/logger.js';
+import { printable } from '../log/printable.js';
 import type { ImageSource } from '../registry/source.js';
 import { parseEcrEventText } from './ecr-event.js';
 import { scopeForPush } from './event-scope.js';
@@ -28,11 +30,17 @@ export interface IntakeDeps {
   readonly logger: Logger;
 }
 
+/** Event ids and ignore details come from the body: escaped and capped before they are logged. */
+const SHOWN = 120;
+
 export function takeEvent(deps: IntakeDeps, from: EventSource, body: string, messageId?: string): Intake {
   const { metrics, logger } = deps;
   metrics.eventReceived(from);
   const event = parseEcrEventText(body);
-  const ids = { source: from, ...(messageId === undefined ? {} : { messageId }) };
+  const ids = {
+    source: from,
+    ...(messageId === undefined ? {} : { messageId: printable(messageId, SHOWN) }),
+  };
   if (event.kind === 'malformed') {
     metrics.eventFailed(from, 'malformed');
     logger.warn({ ...ids, reason: event.detail }, 'malformed event dropped');
@@ -40,31 +48,43 @@ export function takeEvent(deps: IntakeDeps, from: EventSource, body: string, mes
   }
   if (event.kind === 'ignored') {
     metrics.eventIgnored(from, event.reason);
-    logger.debug({ ...ids, eventId: event.id, reason: event.reason, detail: event.detail }, 'event ignored');
+    const eventId = event.id === undefined ? undefined : printable(event.id, SHOWN);
+    logger.debug(
+      { ...ids, eventId, reason: event.reason, detail: printable(event.detail, SHOWN) },
+      'event ignored',
+    );
     return { kind: 'ignored', reason: event.reason };
+  }
+  // Checked before anything is scoped, invalidated, queued or logged by value.
+  const eventId = printable(event.id, SHOWN);
+  const problem = pushFieldProblem(event);
+  if (problem !== undefined) {
+    metrics.eventFailed(from, problem.reason);
+    logger.warn(
+      { ...ids, eventId, reason: problem.reason, field: problem.field, value: problem.shown },
+      DROPPED_MESSAGE,
+    );
+    return { kind: 'malformed', detail: `${problem.field} is not valid (${problem.reason})` };
   }
   const scoped = scopeForPush(deps.config(), event);
   if (scoped.kind === 'ignored') {
     metrics.eventIgnored(from, scoped.reason);
     logger.debug(
-      { ...ids, eventId: event.id, reason: scoped.reason, detail: scoped.detail },
+      { ...ids, eventId, reason: scoped.reason, detail: printable(scoped.detail, SHOWN) },
       'event ignored',
     );
     return { kind: 'ignored', reason: scoped.reason };
   }
   const { images, environments } = scoped.scope;
   logger.info(
-    { ...ids, eventId: event.id, repository: event.repositoryName, tag: event.tag, images, environments },
+    { ...ids, eventId, repository: event.repositoryName, tag: event.tag, images, environments },
     'push event',
   );
   deps.source()?.invalidate(images);
   const done = deps.queue.submit({ trigger: 'event', images, environments }).then((outcome) => {
     if (!outcome.ok) {
       metrics.eventFailed(from, 'reconcile');
-      logger.warn(
-        { ...ids, eventId: event.id, failures: outcome.failures },
-        'event not handled; it will be retried',
-      );
+      logger.warn({ ...ids, eventId, failures: outcome.failures }, 'event not handled; it will be retried');
     }
     return outcome;
   });

@@ -159,7 +159,12 @@ export async function startReplica(
 /** Pushes `tag` of an image to the emulated ECR and returns the event ECR would send. */
 export function pushTag(world: World, image: string, tag: string): string {
   const pushed = world.emulator.ecr.pushImage({ repository: world.repositoryName(image), tags: [tag] });
-  return JSON.stringify({
+  return JSON.stringify(pushEvent(world, image, tag, pushed.digest));
+}
+
+/** The EventBridge envelope ECR sends for a push of `tag` (nothing is pushed). */
+export function pushEvent(world: World, image: string, tag: string, digest: string) {
+  return {
     version: '0',
     id: `${image}-${tag}`,
     'detail-type': 'ECR Image Action',
@@ -167,13 +172,26 @@ export function pushTag(world: World, image: string, tag: string): string {
     account: world.emulator.accountId,
     time: new Date().toISOString(),
     region: world.emulator.region,
-    resources: [],
+    resources: [] as string[],
     detail: {
       result: 'SUCCESS',
       'repository-name': world.repositoryName(image),
-      'image-digest': pushed.digest,
+      'image-digest': digest,
       'action-type': 'PUSH',
       'image-tag': tag,
-    },
-  });
+    } as Record<string, string>,
+  };
+}
+
+/** Polls `condition` every 50 ms until it holds, or fails naming `what`. */
+export async function until(
+  condition: () => Promise<boolean>,
+  what: string,
+  limitMs = 100_000,
+): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

@@ -1,7 +1,7 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, silentLogger } from '../../src/log/logger.js';
-import { EVENTS_TOKEN, createWorld, pushTag, startReplica, type Replica, type World } from './e2e.js';
+import { EVENTS_TOKEN, createWorld, pushTag, startReplica, until, type Replica, type World } from './e2e.js';
 
 let world: World;
 let replicas: Replica[] = [];
@@ -15,14 +15,6 @@ afterAll(async () => {
   replicas = [];
   await world.close();
 });
-
-async function until(condition: () => Promise<boolean>, what: string, limitMs = 100_000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('two replicas on one config, queue and remote', () => {
   it('land each of 30 pushed updates exactly once', async () => {

@@ -116,31 +116,38 @@ describe('drawbridge demo output', () => {
           AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'),
           AWS_EC2_METADATA_DISABLED: 'true',
         };
-        const io = captureIO({ env, cwd: dir });
-        const saved = { ...process.env };
-        for (const [key, value] of Object.entries(env)) if (key.startsWith('AWS_')) process.env[key] = value;
-        for (const key of Object.keys(process.env))
-          if (key.startsWith('AWS_') && !(key in env)) delete process.env[key];
-        let code: number;
-        try {
-          code = await runCli(['status', '--config', config], io);
-        } finally {
-          for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-          Object.assign(process.env, saved);
+        for (const command of ['status', 'scan']) {
+          const io = captureIO({ env, cwd: dir });
+          const saved = { ...process.env };
+          for (const [key, value] of Object.entries(env))
+            if (key.startsWith('AWS_')) process.env[key] = value;
+          for (const key of Object.keys(process.env))
+            if (key.startsWith('AWS_') && !(key in env)) delete process.env[key];
+          let code: number;
+          try {
+            code = await runCli([command, '--config', config], io);
+          } finally {
+            for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+            Object.assign(process.env, saved);
+          }
+          expect(code, command).toBe(1);
+          expect(io.out(), command).toMatch(
+            command === 'status'
+              ? /prod\s+podinfo\s+\S+\s+-\s+registry error: .*CredentialsProviderError/
+              : /registry: podinfo .*CredentialsProviderError/,
+          );
+          expect(io.err(), command).not.toMatch(STACK_FRAME);
+          expect(io.err(), command).not.toContain('"stack"');
+          const lines = io
+            .err()
+            .split('\n')
+            .filter((line) => line.startsWith('{'));
+          expect(lines, command).toHaveLength(1);
+          expect(JSON.parse(lines[0]!)).toMatchObject({
+            msg: 'cannot read repository',
+            err: { code: 'CredentialsProviderError', hint: expect.stringContaining('no AWS credentials') },
+          });
         }
-        expect(code).toBe(1);
-        expect(io.out()).toMatch(/prod\s+podinfo\s+\S+\s+-\s+registry error: .*CredentialsProviderError/);
-        expect(io.err()).not.toMatch(STACK_FRAME);
-        expect(io.err()).not.toContain('"stack"');
-        const lines = io
-          .err()
-          .split('\n')
-          .filter((line) => line.startsWith('{'));
-        expect(lines).toHaveLength(1);
-        expect(JSON.parse(lines[0]!)).toMatchObject({
-          msg: 'cannot read repository',
-          err: { code: 'CredentialsProviderError', hint: expect.stringContaining('no AWS credentials') },
-        });
       } finally {
         await remote.cleanup();
       }

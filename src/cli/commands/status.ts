@@ -1,9 +1,6 @@
 import { dirname } from 'node:path';
 import { ECRClient } from '@aws-sdk/client-ecr';
-import { pino } from 'pino';
 import type { Config } from '../../config/schema.js';
-import { RegistryError } from '../../errors.js';
-import type { Logger } from '../../log/logger.js';
 import type { AwsCredentials, CredentialProvider } from '../../registry/ecr/credentials.js';
 import { createRuntime } from '../../runtime.js';
 import type { CliIO, ExitCode } from '../io.js';
@@ -21,7 +18,7 @@ export async function statusCommand(
   const credentials = emulatorCredentials(config, io.env);
   const runtime = await createRuntime({
     config,
-    logger: withoutExpectedStacks(context.logger),
+    logger: context.logger,
     env: io.env,
     baseDir: dirname(file),
     redactor: context.redactor,
@@ -43,24 +40,6 @@ export async function statusCommand(
   } finally {
     await runtime.close();
   }
-}
-
-/**
- * A registry failure (no credentials, access denied, no such repository, unreachable) is a
- * problem to fix, not a bug: its log line keeps the message, code and hint, and drops the
- * stack, which only names drawbridge's own call path. At debug and trace the stack stays.
- * The table says the same in one line per image.
- */
-export function withoutExpectedStacks(logger: Logger): Logger {
-  if (logger.isLevelEnabled('debug')) return logger;
-  const serialize = (error: unknown): unknown => {
-    if (!(error instanceof Error)) return error;
-    const full = pino.stdSerializers.err(error) as unknown as Record<string, unknown>;
-    if (!(error instanceof RegistryError)) return full;
-    const { stack: _stack, ...rest } = full;
-    return rest;
-  };
-  return logger.child({}, { serializers: { err: serialize, error: serialize } });
 }
 
 /** Placeholder keys for an emulator: it does not check signatures, and real keys never go to it. */
