@@ -93,7 +93,7 @@ export class Metrics {
     });
     this.eventsFailed = new Counter({
       name: 'drawbridge_events_failed_total',
-      help: 'Events that failed (malformed, unauthorized, reconciliation failed), by source and reason.',
+      help: 'Events that failed (malformed, unauthorized, a field outside its grammar: invalid-tag and the like, reconciliation failed), by source and reason.',
       labelNames: ['source', 'reason'],
       registers,
     });
