@@ -19,6 +19,7 @@ import { sleep } from './reconcile/backoff.js';
 import { mapBounded } from './map-bounded.js';
 import { reconcileEnvironment, type EnvironmentPassDeps } from './reconcile/environment.js';
 import { createMarkedFilesIndex, type MarkedFilesIndex } from './reconcile/marked-files.js';
+import { memoryPlanMemo, type PlanMemo } from './reconcile/plan-memo.js';
 import { planRepositories, scopeEnvironments, type ScopedEnvironment } from './reconcile/scope.js';
 import type { ImageListing, ImageSource } from './registry/source.js';
 
@@ -135,6 +136,8 @@ export interface ReconcilerDeps {
   readonly eventFetchMaxAgeMs?: number;
   /** Worker threads for reading and parsing manifests in large scans; default this thread. */
   readonly manifestWorkers?: ManifestWorkers;
+  /** Where a workspace's plans without edits are kept; default in memory (plan-memo.ts). */
+  readonly planMemo?: (workspace: Workspace) => PlanMemo;
   /** Called as repositories are read: for progress bars. */
   readonly onProgress?: (event: { phase: 'registry' | 'git'; done: number; total: number }) => void;
 }
@@ -155,8 +158,16 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
   // Per open workspace (a workspace opened again after a failure starts afresh).
   const lastFetch = new WeakMap<Workspace, number>();
   const markedFiles = new WeakMap<Workspace, MarkedFilesIndex>();
-  // Plans without edits, by environment, reused while head, paths and desired images stay.
-  const unchangedPlans: NonNullable<EnvironmentPassDeps['unchangedPlans']> = new Map();
+  // Plans without edits, per workspace and environment (plan-memo.ts).
+  const planMemos = new WeakMap<Workspace, PlanMemo>();
+  const planMemoOf = (workspace: Workspace): PlanMemo => {
+    let memo = planMemos.get(workspace);
+    if (memo === undefined) {
+      memo = deps.planMemo?.(workspace) ?? memoryPlanMemo();
+      planMemos.set(workspace, memo);
+    }
+    return memo;
+  };
 
   return {
     async reconcile(scope) {
@@ -269,7 +280,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
         repository,
         workspace: prepared.workspace,
         markedFiles: prepared.markedFiles,
-        unchangedPlans,
+        unchangedPlans: planMemoOf(prepared.workspace),
         sourceWorkspace: async (environment) => {
           const source = config.environments[environment];
           if (!source) throw new Error(`unknown environment ${environment}`);

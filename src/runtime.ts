@@ -3,6 +3,7 @@
  * notifier and the reconciler. `scan`, `status`, `run` and `demo` all come through here, so the
  * demo exercises exactly what production runs.
  */
+import { dirname, join } from 'node:path';
 import { repositoriesOf } from './config/repositories.js';
 import type { Config } from './config/schema.js';
 import { createGitLauncher } from './git/launcher.js';
@@ -13,9 +14,11 @@ import { createManifestWorkers } from './manifest/workers.js';
 import { createEventBridgeNotifier, noopNotifier } from './notify/eventbridge.js';
 import type { Notifier } from './notify/types.js';
 import { createReconciler, type ReconcileObserver, type Reconciler } from './reconcile.js';
+import { filePlanMemo } from './reconcile/plan-memo.js';
 import type { CredentialProvider } from './registry/ecr/credentials.js';
 import { createEcrSource } from './registry/ecr/source.js';
 import type { ImageSource } from './registry/source.js';
+import { drawbridgeVersion } from './version.js';
 
 export interface RuntimeOptions {
   readonly config: Config;
@@ -95,6 +98,13 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     source,
     workspaces,
     manifestWorkers,
+    // Beside each repository's clone, so the next scan process starts with them.
+    planMemo: (workspace) =>
+      filePlanMemo({
+        file: join(dirname(workspace.dir), 'unchanged-plans.json'),
+        stamp: drawbridgeVersion(),
+        logger: logger.child({ component: 'reconcile' }),
+      }),
     logger: logger.child({ component: 'reconcile' }),
     notifier,
     ...(options.now ? { now: options.now } : {}),

@@ -3,6 +3,7 @@
  * command's module is imported only when it runs, so `--help` stays fast.
  */
 import { Command, CommanderError, Option } from 'commander';
+import { drawbridgeVersion } from '../version.js';
 import { exitCodeFor, formatError } from '../errors.js';
 import type { CliIO, ExitCode } from './io.js';
 
@@ -15,7 +16,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<ExitCo
   let exitCode: ExitCode = 0;
   const program = new Command('drawbridge')
     .description('Watches Amazon ECR, picks tags by policy, rewrites manifests and pushes to Git.')
-    .version(await readVersion(), '-V, --version')
+    .version(drawbridgeVersion(), '-V, --version')
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
@@ -159,10 +160,4 @@ export interface ScanCliOptions {
   readonly dryRun?: boolean;
   readonly explain?: boolean;
   readonly json?: boolean;
-}
-
-async function readVersion(): Promise<string> {
-  const { readFile } = await import('node:fs/promises');
-  const text = await readFile(new URL('../../package.json', import.meta.url), 'utf8');
-  return (JSON.parse(text) as { version: string }).version;
 }

@@ -12,7 +12,7 @@ import { renderCommitMessage } from '../git/message.js';
 import type { Checkout, Workspace } from '../git/workspace.js';
 import type { Logger } from '../log/logger.js';
 import { applyPlan, planEdits } from '../manifest/index.js';
-import type { DesiredImage, FileProblem, ManifestPlan } from '../manifest/types.js';
+import type { DesiredImage, FileProblem } from '../manifest/types.js';
 import type { ManifestWorkers } from '../manifest/workers.js';
 import type { Notifier } from '../notify/types.js';
 import { selectTag } from '../policy/index.js';
@@ -27,6 +27,7 @@ import type {
 } from '../reconcile.js';
 import { backoffDelay } from './backoff.js';
 import type { MarkedFilesIndex } from './marked-files.js';
+import type { PlanMemo } from './plan-memo.js';
 import { currentTags, groupUpdates } from './updates.js';
 
 export interface EnvironmentPassDeps {
@@ -47,13 +48,8 @@ export interface EnvironmentPassDeps {
   readonly notifier?: Notifier;
   readonly markedFiles: MarkedFilesIndex;
   readonly manifestWorkers?: ManifestWorkers;
-  /**
-   * The last plan without edits, per environment, kept by the reconciler across passes. A plan
-   * depends only on the files at the head (immutable for a commit), the paths and the desired
-   * images, so a pass with the same three reuses it instead of reading and parsing every
-   * marked file again: a daemon's pass that changes nothing costs Git and ECR reads only.
-   */
-  readonly unchangedPlans?: Map<string, { readonly key: string; readonly plan: ManifestPlan }>;
+  /** The last plan without edits, per environment, kept across passes (see plan-memo.ts). */
+  readonly unchangedPlans?: PlanMemo;
 }
 
 export interface EnvironmentPassInput {
@@ -115,7 +111,8 @@ export async function reconcileEnvironment(
       decisions = planned.decisions;
       const { checkout, desired } = planned;
       const { marked } = planned;
-      const memoKey = planKey(checkout.head, environment.paths, desired);
+      const knownImages = Object.keys(deps.config.images);
+      const memoKey = planKey(checkout.head, environment.paths, desired, knownImages);
       const remembered = deps.unchangedPlans?.get(name);
       const plan =
         remembered?.key === memoKey
@@ -126,7 +123,7 @@ export async function reconcileEnvironment(
               ...(marked === undefined ? {} : { markedFiles: marked }),
               ...(deps.manifestWorkers ? { workers: deps.manifestWorkers } : {}),
               desired,
-              knownImages: new Set(Object.keys(deps.config.images)),
+              knownImages: new Set(knownImages),
             });
       if (plan.edits.length === 0) deps.unchangedPlans?.set(name, { key: memoKey, plan });
       else deps.unchangedPlans?.delete(name);
@@ -320,11 +317,13 @@ function planKey(
   head: string | undefined,
   paths: readonly string[] | undefined,
   desired: ReadonlyMap<string, DesiredImage>,
+  knownImages: readonly string[],
 ): string {
   const images = [...desired.values()]
     .map((d) => [d.imageKey, d.repository, d.tag, d.digest, d.pinDigest] as const)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return JSON.stringify([head ?? null, paths ?? null, images]);
+  // Known image names decide which markers are reported as naming an unknown image.
+  return JSON.stringify([head ?? null, paths ?? null, images, [...knownImages].sort()]);
 }
 
 /** True when both commits have the same tree and the same parent: the same change on the same base. */

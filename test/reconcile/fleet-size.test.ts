@@ -4,7 +4,7 @@
  * commit through `drawbridge scan` — then a person reverts that commit, and every one of the
  * 200 updates is refused from then on.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -166,5 +166,41 @@ describe('a fleet of 200 images and 7,000 references', () => {
     expect((await git(remote.bare, ['rev-parse', 'main'])).trim()).toBe(reverted);
     const text = await git(remote.bare, ['show', `main:${fleetPath(42)}`]);
     expect(text).toBe(fleetManifest(42, referencesOf(42, PER_FILE, images), '1.0.98'));
+  }, 180_000);
+
+  it('starts the next scan process from the plans the last one kept beside the clone', async () => {
+    const work = join(root, 'work');
+    const [folder] = await readdir(work);
+    const file = join(work, folder!, 'unchanged-plans.json');
+    const memo = JSON.parse(await readFile(file, 'utf8')) as {
+      stamp: string;
+      entries: Record<string, { markers: { imageKey: string; value: string }[] }>;
+    };
+    expect(memo.entries['prod']?.markers).toHaveLength(FILES * PER_FILE);
+    const currentOf = async (image: string): Promise<string[] | undefined> => {
+      const io = captureIO({ env, cwd: root });
+      expect(await runCli(['scan', '--config', configFile, '--json'], io)).toBe(0);
+      const outcome = JSON.parse(io.out().trim().split('\n')[0]!) as {
+        status: string;
+        images: { image: string; current: string[] }[];
+      };
+      expect(outcome.status).toBe('unchanged');
+      return outcome.images.find((i) => i.image === image)?.current;
+    };
+    // Marked as something no file says: a scan that shows it read the memo, not the files.
+    const image = images[0]!.key;
+    for (const marker of memo.entries['prod']!.markers)
+      if (marker.imageKey === image) marker.value = marker.value.replace('1.0.98', '0.0.1-from-the-memo');
+    await writeFile(file, JSON.stringify(memo));
+    expect(await currentOf(image)).toEqual(['0.0.1-from-the-memo']);
+
+    // Another drawbridge's memo, or a damaged one, is ignored and written again.
+    await writeFile(file, JSON.stringify({ ...memo, stamp: `${memo.stamp}-other` }));
+    expect(await currentOf(image)).toEqual(['1.0.98']);
+    await writeFile(file, '{"format": 1, "stamp"');
+    expect(await currentOf(image)).toEqual(['1.0.98']);
+    const rewritten = JSON.parse(await readFile(file, 'utf8')) as typeof memo;
+    expect(rewritten.stamp).toBe(memo.stamp);
+    expect(rewritten.entries['prod']?.markers.every((m) => !m.value.includes('-from-the-memo'))).toBe(true);
   }, 180_000);
 });
