@@ -93,6 +93,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       : noopNotifier();
   // Large scans read and parse manifests on worker threads (started on first use only).
   const manifestWorkers = createManifestWorkers({ logger: logger.child({ component: 'manifest' }) });
+  const stamp = drawbridgeVersion();
+  const reconcileLogger = logger.child({ component: 'reconcile' });
   const reconciler = createReconciler({
     config,
     source,
@@ -102,10 +104,10 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     planMemo: (workspace) =>
       filePlanMemo({
         file: join(dirname(workspace.dir), 'unchanged-plans.json'),
-        stamp: drawbridgeVersion(),
-        logger: logger.child({ component: 'reconcile' }),
+        stamp,
+        logger: reconcileLogger,
       }),
-    logger: logger.child({ component: 'reconcile' }),
+    logger: reconcileLogger,
     notifier,
     ...(options.now ? { now: options.now } : {}),
     ...(options.observer ? { observer: options.observer } : {}),

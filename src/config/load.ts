@@ -10,7 +10,7 @@ import { byPosition, dottedPath, toConfigIssue, type PathIssue, type PathSegment
 import { remoteUrlIssues } from './repositories.js';
 import { checkRules } from './rules.js';
 import { configSchema, type Config } from './schema.js';
-import { readYaml, type YamlSource } from './yaml-source.js';
+import { MAX_ALIAS_NODES, readYaml, type YamlSource } from './yaml-source.js';
 import { fromZodIssues } from './zod-issues.js';
 
 export interface LoadOptions {
@@ -96,12 +96,6 @@ function unique(issues: readonly ConfigIssue[]): ConfigIssue[] {
     return true;
   });
 }
-
-/**
- * The `maxAliasCount` readYaml builds the plain value with: past it, yaml stops expanding
- * aliases (a "billion laughs" file would otherwise take all memory).
- */
-const MAX_ALIAS_NODES = 1000;
 
 /** readYaml, with yaml's alias-expansion refusal turned into a ConfigError with a position. */
 function readSource(text: string, file: string): YamlSource {

@@ -33,6 +33,12 @@ const START: Position = { line: 1, column: 1 };
 /** yaml's codes for problems after which the document still means what it says. */
 const NON_FATAL_CODES: ReadonlySet<string> = new Set(['DUPLICATE_KEY']);
 
+/**
+ * yaml's `maxAliasCount` for building the plain value: past it, yaml stops expanding aliases
+ * (a "billion laughs" file would otherwise take all memory).
+ */
+export const MAX_ALIAS_NODES = 1000;
+
 export function readYaml(text: string): YamlSource {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
@@ -57,7 +63,7 @@ export function readYaml(text: string): YamlSource {
     message: warning.message,
   }));
   return {
-    value: fatal ? undefined : doc.toJS({ maxAliasCount: 1000 }),
+    value: fatal ? undefined : doc.toJS({ maxAliasCount: MAX_ALIAS_NODES }),
     errors,
     warnings,
     fatal,
