@@ -17,7 +17,12 @@ import type { ImageChange, Notifier } from './notify/types.js';
 import type { Decision } from './policy/types.js';
 import { sleep } from './reconcile/backoff.js';
 import { mapBounded } from './map-bounded.js';
-import { reconcileEnvironment, type EnvironmentPassDeps } from './reconcile/environment.js';
+import {
+  readBranch,
+  reconcileEnvironment,
+  type BranchRead,
+  type EnvironmentPassDeps,
+} from './reconcile/environment.js';
 import { createMarkedFilesIndex, type MarkedFilesIndex } from './reconcile/marked-files.js';
 import { memoryPlanMemo, type PlanMemo } from './reconcile/plan-memo.js';
 import { planRepositories, scopeEnvironments, type ScopedEnvironment } from './reconcile/scope.js';
@@ -241,21 +246,69 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
         return false;
       };
 
-      const done = new Map<string, EnvironmentOutcome>();
-      const runGroups = async (name: string, groups: readonly ScopedEnvironment[][]): Promise<void> => {
+      const passDepsOf = new Map<string, EnvironmentPassDeps>();
+      // The pass's deps for a repository that could be fetched, made once.
+      const ready = async (name: string): Promise<EnvironmentPassDeps | string> => {
         const prepared = await prepare(name);
         const repository = settings.get(name);
-        if (!prepared.ok || repository === undefined) {
-          const error = prepared.ok ? `unknown repository ${name}` : prepared.error;
+        if (!prepared.ok || repository === undefined)
+          return prepared.ok ? `unknown repository ${name}` : prepared.error;
+        let passDeps = passDepsOf.get(name);
+        if (passDeps === undefined) {
+          passDeps = environmentDeps(repository, prepared);
+          passDepsOf.set(name, passDeps);
+        }
+        return passDeps;
+      };
+
+      // The first environment of each branch that does not promote reads its branch while
+      // the registry is still answering, for every repository, not only the ones whose turn
+      // it is: waiting for ECR is most of a pass that changes nothing. (The others read theirs
+      // when their turn comes: an earlier environment of this pass may have moved them.)
+      const readsAhead = new Map<string, Promise<BranchRead>>();
+      const readAhead = (
+        passDeps: EnvironmentPassDeps,
+        environment: string,
+      ): Promise<BranchRead> | undefined => {
+        const settingsOf = config.environments[environment];
+        if (!settingsOf) return undefined;
+        let read = readsAhead.get(environment);
+        if (read === undefined) {
+          read = readBranch(passDeps, environment, settingsOf);
+          read.catch(() => undefined); // reported by the environment's pass
+          readsAhead.set(environment, read);
+        }
+        return read;
+      };
+      const firstOfEach = (groups: readonly ScopedEnvironment[][]): string[] =>
+        groups.flatMap((group) => (group[0] === undefined ? [] : [group[0][0]]));
+      const readingAhead = mapBounded(work, config.git.maxConcurrency, async (item) => {
+        const passDeps = await ready(item.repository);
+        if (typeof passDeps === 'string') return;
+        const reads = firstOfEach(item.direct).flatMap(
+          (environment) => readAhead(passDeps, environment) ?? [],
+        );
+        await Promise.allSettled(reads);
+      });
+
+      const done = new Map<string, EnvironmentOutcome>();
+      const runGroups = async (
+        name: string,
+        groups: readonly ScopedEnvironment[][],
+        ahead: boolean,
+      ): Promise<void> => {
+        const passDeps = await ready(name);
+        if (typeof passDeps === 'string') {
           for (const [environment] of groups.flat())
-            done.set(environment, unreachable(environment, name, error));
+            done.set(environment, unreachable(environment, name, passDeps));
           return;
         }
-        const passDeps = environmentDeps(repository, prepared);
+        const first = new Set(ahead ? firstOfEach(groups) : []);
         await mapBounded(groups, ENVIRONMENT_CONCURRENCY, async (group) => {
           for (const [environment, keys] of group) {
             const settingsOf = config.environments[environment];
             if (!settingsOf) continue;
+            const read = first.has(environment) ? readAhead(passDeps, environment) : undefined;
             done.set(
               environment,
               await reconcileEnvironment(passDeps, {
@@ -266,6 +319,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
                 failures,
                 listed,
                 dryRun: scope.dryRun ?? false,
+                ...(read === undefined ? {} : { readAhead: read }),
               }),
             );
           }
@@ -304,13 +358,13 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       // Promoting environments go second, so they see what this pass did to their sources,
       // in their own repository or another.
       const maxRepositories = config.git.maxConcurrency;
-      await mapBounded(work, maxRepositories, (item) => runGroups(item.repository, item.direct));
+      await mapBounded(work, maxRepositories, (item) => runGroups(item.repository, item.direct, true));
       await mapBounded(
         work.filter((item) => item.promoting.length > 0),
         maxRepositories,
-        (item) => runGroups(item.repository, item.promoting),
+        (item) => runGroups(item.repository, item.promoting, false),
       );
-      await listed;
+      await Promise.all([listed, readingAhead]);
 
       const outcomes = environments.flatMap(([name]) => {
         const outcome = done.get(name);

@@ -12,7 +12,7 @@ import { renderCommitMessage } from '../git/message.js';
 import type { Checkout, Workspace } from '../git/workspace.js';
 import type { Logger } from '../log/logger.js';
 import { applyPlan, planEdits } from '../manifest/index.js';
-import type { DesiredImage, FileProblem } from '../manifest/types.js';
+import type { DesiredImage, FileProblem, ManifestPlan } from '../manifest/types.js';
 import type { ManifestWorkers } from '../manifest/workers.js';
 import type { Notifier } from '../notify/types.js';
 import { selectTag } from '../policy/index.js';
@@ -63,17 +63,28 @@ export interface EnvironmentPassInput {
   /** The registry read: the pass checks out and reads history meanwhile, and selects after it. */
   readonly listed: Promise<unknown>;
   readonly dryRun: boolean;
+  /**
+   * The branch as the reconciler read it ahead, while the registry was still answering; the
+   * first attempt uses it, a retry after a rejected push reads the branch again.
+   */
+  readonly readAhead?: Promise<BranchRead>;
+}
+
+/** What a pass reads of its branch before the registry answers. */
+export interface BranchRead {
+  readonly checkout: Checkout;
+  readonly history: BranchHistory;
+  /** Files with markers at the head (undefined: walk the tree); asked only when a plan needs them. */
+  readonly marked: () => Promise<string[] | undefined>;
 }
 
 type LiveIn = ReadonlyMap<string, ReadonlyMap<string, LiveInterval[]>>;
 
 interface Planned {
-  readonly checkout: Checkout;
+  readonly branch: BranchRead;
   readonly images: ImageOutcome[];
   readonly decisions: Decision[];
   readonly desired: Map<string, DesiredImage>;
-  /** Files with markers at the checkout's head (undefined: walk the tree). */
-  readonly marked: string[] | undefined;
 }
 
 export async function reconcileEnvironment(
@@ -106,25 +117,29 @@ export async function reconcileEnvironment(
         await deps.sleep(backoffDelay(attempt - 1, deps.random));
         await deps.workspace.fetch();
       }
-      const planned = await planEnvironment(deps, input);
+      const branchRead =
+        attempt === 1 && input.readAhead ? await input.readAhead : await readBranch(deps, name, environment);
+      const planned = await planEnvironment(deps, input, branchRead);
       images = planned.images;
       decisions = planned.decisions;
-      const { checkout, desired } = planned;
-      const { marked } = planned;
+      const { desired } = planned;
+      const { checkout } = branchRead;
       const knownImages = Object.keys(deps.config.images);
       const memoKey = planKey(checkout.head, environment.paths, desired, knownImages);
       const remembered = deps.unchangedPlans?.get(name);
-      const plan =
-        remembered?.key === memoKey
-          ? remembered.plan
-          : await planEdits({
-              root: checkout.dir,
-              ...(environment.paths === undefined ? {} : { paths: environment.paths }),
-              ...(marked === undefined ? {} : { markedFiles: marked }),
-              ...(deps.manifestWorkers ? { workers: deps.manifestWorkers } : {}),
-              desired,
-              knownImages: new Set(knownImages),
-            });
+      let plan: ManifestPlan;
+      if (remembered?.key === memoKey) plan = remembered.plan;
+      else {
+        const marked = await branchRead.marked();
+        plan = await planEdits({
+          root: checkout.dir,
+          ...(environment.paths === undefined ? {} : { paths: environment.paths }),
+          ...(marked === undefined ? {} : { markedFiles: marked }),
+          ...(deps.manifestWorkers ? { workers: deps.manifestWorkers } : {}),
+          desired,
+          knownImages: new Set(knownImages),
+        });
+      }
       if (plan.edits.length === 0) deps.unchangedPlans?.set(name, { key: memoKey, plan });
       else deps.unchangedPlans?.delete(name);
       problems = [...plan.problems];
@@ -221,21 +236,43 @@ export async function reconcileEnvironment(
   );
 }
 
-async function planEnvironment(deps: EnvironmentPassDeps, input: EnvironmentPassInput): Promise<Planned> {
-  const { name, environment } = input;
+/**
+ * Checks out the environment's branch at the remote head and reads its history. The marked
+ * files are asked of git beside the history, unless the plan kept from the last pass was made
+ * at this very head and paths: then it will most likely be reused and they are not needed.
+ */
+export async function readBranch(
+  deps: EnvironmentPassDeps,
+  name: string,
+  environment: EnvironmentConfig,
+): Promise<BranchRead> {
   const checkout = await deps.workspace.checkout(environment.branch, name);
-  if (checkout.head === undefined) {
+  const head = checkout.head;
+  if (head === undefined) {
     throw new GitError(`branch ${environment.branch} does not exist on the remote`, {
       hint: `create it (git push origin HEAD:${environment.branch}) or fix environments.${name}.branch`,
       context: { environment: name, branch: environment.branch },
     });
   }
-  const depth = deps.repository.historyDepth;
-  // Both only read the clone: run them side by side.
-  const [history, marked] = await Promise.all([
-    readHistory(deps.workspace, environment.branch, { environment: name, depth }),
-    deps.markedFiles.find(checkout.head, environment.paths),
-  ]);
+  let marked: Promise<string[] | undefined> | undefined;
+  const markedFiles = (): Promise<string[] | undefined> =>
+    (marked ??= deps.markedFiles.find(head, environment.paths));
+  const likelyReused = deps.unchangedPlans?.get(name)?.key.startsWith(planKeyBase(head, environment.paths));
+  if (!likelyReused) void markedFiles().catch(() => undefined);
+  const history = await readHistory(deps.workspace, environment.branch, {
+    environment: name,
+    depth: deps.repository.historyDepth,
+  });
+  return { checkout, history, marked: markedFiles };
+}
+
+async function planEnvironment(
+  deps: EnvironmentPassDeps,
+  input: EnvironmentPassInput,
+  branch: BranchRead,
+): Promise<Planned> {
+  const { environment } = input;
+  const { history } = branch;
   await input.listed;
   const liveBySource = new Map<string, Promise<LiveIn>>();
   const desired = new Map<string, DesiredImage>();
@@ -292,7 +329,7 @@ async function planEnvironment(deps: EnvironmentPassDeps, input: EnvironmentPass
       pinDigest: policy.digest,
     });
   }
-  return { checkout, images, decisions, desired, marked };
+  return { branch, images, decisions, desired };
 }
 
 function heldImage(history: BranchHistory, imageKey: string): ImageOutcome['hold'] | undefined {
@@ -312,6 +349,11 @@ async function readSourceIntervals(deps: EnvironmentPassDeps, from: string): Pro
   });
 }
 
+/** The part of a plan's key that the branch alone decides: its first line. */
+function planKeyBase(head: string | undefined, paths: readonly string[] | undefined): string {
+  return `${JSON.stringify([head ?? null, paths ?? null])}\n`;
+}
+
 /** What a manifest plan depends on besides the (fixed) config: head, paths, desired images. */
 function planKey(
   head: string | undefined,
@@ -323,7 +365,7 @@ function planKey(
     .map((d) => [d.imageKey, d.repository, d.tag, d.digest, d.pinDigest] as const)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   // Known image names decide which markers are reported as naming an unknown image.
-  return JSON.stringify([head ?? null, paths ?? null, images, [...knownImages].sort()]);
+  return planKeyBase(head, paths) + JSON.stringify([images, [...knownImages].sort()]);
 }
 
 /** True when both commits have the same tree and the same parent: the same change on the same base. */

@@ -12,7 +12,11 @@ import { renderStatus } from '../../src/cli/render.js';
 import { loadConfig } from '../../src/config/load.js';
 import { startDaemon } from '../../src/daemon/daemon.js';
 import { Metrics } from '../../src/daemon/metrics.js';
+import type { Workspace } from '../../src/git/workspace.js';
+import type { Workspaces } from '../../src/git/workspaces.js';
 import { createLogger } from '../../src/log/logger.js';
+import { createReconciler } from '../../src/reconcile.js';
+import type { ImageSource } from '../../src/registry/source.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { startEmulator, type Emulator } from '../../src/testing/emulator/index.js';
 import { STATIC_CREDENTIALS } from '../helpers/fleet.js';
@@ -287,5 +291,61 @@ describe('environments in several repositories', () => {
     } finally {
       await daemon.stop();
     }
+  }, 60_000);
+  it("reads every repository's branches while ECR is still answering, not only as many as git.maxConcurrency", async () => {
+    const pieces = await runtime();
+    // ECR answers only once every environment that does not promote has checked out its branch.
+    const checkedOut: string[] = [];
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    const source: ImageSource = {
+      ...pieces.source,
+      list: async (imageKey) => {
+        await answered;
+        return pieces.source.list(imageKey);
+      },
+    };
+    const spied = new Map<string, Workspace>();
+    const workspaces: Workspaces = {
+      ...pieces.workspaces,
+      get: async (name) => {
+        const known = spied.get(name);
+        if (known) return known;
+        const workspace = await pieces.workspaces.get(name);
+        const spy: Workspace = {
+          ...workspace,
+          checkout: async (branch, key) => {
+            const checkout = await workspace.checkout(branch, key);
+            checkedOut.push(key);
+            if (['dev', 'web-prod', 'locked-prod'].every((e) => checkedOut.includes(e))) answer();
+            return checkout;
+          },
+        };
+        spied.set(name, spy);
+        return spy;
+      },
+    };
+    const config = { ...pieces.config, git: { ...pieces.config.git, maxConcurrency: 1 } };
+    const reconciler = createReconciler({
+      config,
+      source,
+      workspaces,
+      logger: createLogger({ level: 'silent' }),
+    });
+    const result = await reconciler.reconcile({ trigger: 'manual' });
+    expect(result.environments.map((e) => [e.environment, e.status])).toEqual([
+      ['dev', 'committed'],
+      ['payments-prod', 'committed'],
+      ['web-prod', 'committed'],
+      ['locked-prod', 'failed'],
+    ]);
+    // Read ahead once each, not again when their turn came; payments-prod promotes, so it
+    // reads its branch after dev committed.
+    expect(checkedOut.slice(0, 3).sort()).toEqual(['dev', 'locked-prod', 'web-prod']);
+    expect(checkedOut.filter((key) => key !== 'locked-prod').sort()).toEqual([
+      'dev',
+      'payments-prod',
+      'web-prod',
+    ]);
   }, 60_000);
 });

@@ -179,22 +179,26 @@ export class ListingBuilder {
    */
   private refusal(detail: PageImage, tags: readonly string[]): RefusedImage | undefined {
     const digest = String(detail.imageDigest ?? '');
-    const shown = { digest: printable(digest, 80), tags: tags.slice(0, 3).map((tag) => printable(tag, 80)) };
+    // Escaped only for the few refused: every image of every page passes through here.
+    const shown = (): Pick<RefusedImage, 'digest' | 'tags'> => ({
+      digest: printable(digest, 80),
+      tags: tags.slice(0, 3).map((tag) => printable(tag, 80)),
+    });
     if (!isValidDigest(digest))
-      return { reason: 'invalid-digest', ...shown, detail: digestProblem(digest) ?? 'invalid digest' };
+      return { reason: 'invalid-digest', ...shown(), detail: digestProblem(digest) ?? 'invalid digest' };
     const scope = this.scope;
     if (!scope) return undefined;
     const { repositoryName, registryId } = detail;
     if (repositoryName !== undefined && repositoryName !== scope.name)
       return {
         reason: 'foreign-repository',
-        ...shown,
+        ...shown(),
         detail: `answer names repository ${printable(String(repositoryName), 80)}, not ${scope.name}`,
       };
     if (registryId !== undefined && registryId !== scope.registryId)
       return {
         reason: 'foreign-repository',
-        ...shown,
+        ...shown(),
         detail: `answer names registry ${printable(String(registryId), 40)}, not ${scope.registryId}`,
       };
     return undefined;
