@@ -69,6 +69,43 @@ export class RegistryError extends DrawbridgeError {
   }
 }
 
+/**
+ * A forge (GitHub, GitLab, CodeCommit) refused or failed a call. `status` is the HTTP status
+ * when there was one; `retryable` marks rate limits, 5xx and network failures.
+ */
+export class ForgeError extends DrawbridgeError {
+  readonly status: number | undefined;
+  readonly retryable: boolean;
+
+  constructor(
+    message: string,
+    options: { status?: number; retryable: boolean; hint?: string; context?: ErrorContext; cause?: unknown },
+  ) {
+    super(message, options);
+    this.status = options.status;
+    this.retryable = options.retryable;
+  }
+}
+
+/** AWS error names that mean "slow down": retried on the next pass. */
+export const AWS_THROTTLING_CODES: ReadonlySet<string> = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+]);
+
+/** Node's error codes for a connection that failed on the way: retried on the next pass. */
+export const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+]);
+
 /** A git operation failed; the message says which and the hint what to check. */
 export class GitError extends DrawbridgeError {}
 

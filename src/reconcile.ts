@@ -5,9 +5,11 @@
  * `git.maxConcurrency` at once); one that fails fails only its own environments.
  * An environment's pass lives in reconcile/environment.ts.
  */
+import { writtenBranch } from './config/environment-rules.js';
 import { repositoriesOf, repositoryNameOf, type RepositoryConfig } from './config/repositories.js';
 import type { Config } from './config/schema.js';
 import { formatError, RegistryError } from './errors.js';
+import type { Forge } from './forge.js';
 import type { Workspace } from './git/workspace.js';
 import type { Workspaces } from './git/workspaces.js';
 import type { Logger } from './log/logger.js';
@@ -17,14 +19,11 @@ import type { ImageChange, Notifier } from './notify/types.js';
 import type { Decision } from './policy/types.js';
 import { sleep } from './reconcile/backoff.js';
 import { mapBounded } from './map-bounded.js';
-import {
-  readBranch,
-  reconcileEnvironment,
-  type BranchRead,
-  type EnvironmentPassDeps,
-} from './reconcile/environment.js';
+import { reconcileEnvironment, type EnvironmentPassDeps } from './reconcile/environment.js';
+import { readBranch, type BranchRead } from './reconcile/select-images.js';
 import { createMarkedFilesIndex, type MarkedFilesIndex } from './reconcile/marked-files.js';
 import { memoryPlanMemo, type PlanMemo } from './reconcile/plan-memo.js';
+import type { PullRequestRecord } from './reconcile/pull-requests.js';
 import { planRepositories, scopeEnvironments, type ScopedEnvironment } from './reconcile/scope.js';
 import type { ImageListing, ImageSource } from './registry/source.js';
 
@@ -79,6 +78,8 @@ export interface EnvironmentOutcome {
   /** Unified diff, for dry runs. */
   readonly diff?: string;
   readonly error?: string;
+  /** What drawbridge did to the environment's pull request(s) (`push.pullRequest`). */
+  readonly pullRequests?: readonly PullRequestRecord[];
 }
 
 export interface RegistryFailure {
@@ -143,9 +144,14 @@ export interface ReconcilerDeps {
   readonly manifestWorkers?: ManifestWorkers;
   /** Where a workspace's plans without edits are kept; default in memory (plan-memo.ts). */
   readonly planMemo?: (workspace: Workspace) => PlanMemo;
+  /** The forge of a repository (`forge:`), for pull requests; opened once by the caller. */
+  readonly forges?: (repository: string) => Forge | undefined;
   /** Called as repositories are read: for progress bars. */
   readonly onProgress?: (event: { phase: 'registry' | 'git'; done: number; total: number }) => void;
 }
+
+/** Commit messages of closed pull requests kept per repository before starting afresh. */
+const COMMIT_MESSAGES_KEPT = 5_000;
 
 /** Branches of one repository reconciled at once: git work is mostly waiting on child processes. */
 const ENVIRONMENT_CONCURRENCY = 3;
@@ -165,6 +171,20 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
   const markedFiles = new WeakMap<Workspace, MarkedFilesIndex>();
   // Plans without edits, per workspace and environment (plan-memo.ts).
   const planMemos = new WeakMap<Workspace, PlanMemo>();
+  // Commit messages of closed pull requests, per repository: a commit never changes.
+  const commitMessages = new Map<string, Map<string, string>>();
+  const commitMessagesOf = (repository: string): Map<string, string> => {
+    let messages = commitMessages.get(repository);
+    if (messages === undefined || messages.size > COMMIT_MESSAGES_KEPT) {
+      messages = new Map();
+      commitMessages.set(repository, messages);
+    }
+    return messages;
+  };
+  const forgeDeps = (name: string): Pick<EnvironmentPassDeps, 'forge' | 'commitMessages'> => {
+    const forge = deps.forges?.(name);
+    return forge ? { forge, commitMessages: commitMessagesOf(name) } : {};
+  };
   const planMemoOf = (workspace: Workspace): PlanMemo => {
     let memo = planMemos.get(workspace);
     if (memo === undefined) {
@@ -335,6 +355,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
         workspace: prepared.workspace,
         markedFiles: prepared.markedFiles,
         unchangedPlans: planMemoOf(prepared.workspace),
+        ...forgeDeps(repository.name),
         sourceWorkspace: async (environment) => {
           const source = config.environments[environment];
           if (!source) throw new Error(`unknown environment ${environment}`);
@@ -392,7 +413,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
           environment,
           repository,
           branch,
-          pushBranch: settingsOf?.push?.branch ?? branch,
+          pushBranch: settingsOf ? writtenBranch(environment, settingsOf) : branch,
           status: 'failed',
           updates: [],
           decisions: [],

@@ -6,6 +6,8 @@
 import { dirname, join } from 'node:path';
 import { repositoriesOf } from './config/repositories.js';
 import type { Config } from './config/schema.js';
+import type { Forge } from './forge.js';
+import { createForge } from './forges/index.js';
 import { createGitLauncher } from './git/launcher.js';
 import { createWorkspaces, type Workspaces } from './git/workspaces.js';
 import type { Logger } from './log/logger.js';
@@ -57,7 +59,29 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   for (const repository of repositories) {
     const tokenEnv = repository.auth?.tokenEnv;
     if (tokenEnv) redactor.add(env[tokenEnv]);
+    const forgeToken = repository.forge?.tokenEnv;
+    if (forgeToken) redactor.add(env[forgeToken]);
   }
+  // Each repository's forge, made on first use (a pass that opens no pull request makes none).
+  const forges = new Map<string, Forge>();
+  const forgeOf = (name: string): Forge | undefined => {
+    const settings = repositories.find((repository) => repository.name === name)?.forge;
+    if (settings === undefined) return undefined;
+    let forge = forges.get(name);
+    if (forge === undefined) {
+      forge = createForge({
+        settings,
+        env,
+        logger: logger.child({ component: 'forge', repository: name }),
+        redactor,
+        baseDir: options.baseDir,
+        ...(options.now ? { now: options.now } : {}),
+        ...(config.aws.endpoint === undefined ? {} : { awsEndpoint: config.aws.endpoint }),
+      });
+      forges.set(name, forge);
+    }
+    return forge;
+  };
 
   const source = createEcrSource({
     config,
@@ -109,6 +133,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       }),
     logger: reconcileLogger,
     notifier,
+    forges: forgeOf,
     ...(options.now ? { now: options.now } : {}),
     ...(options.observer ? { observer: options.observer } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),

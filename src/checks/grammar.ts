@@ -31,6 +31,23 @@ export function isValidRepositoryName(name: string): boolean {
   return name.length <= REPOSITORY_NAME_MAX_LENGTH && REPOSITORY_NAME.test(name);
 }
 
+/** git check-ref-format's rules for a branch name, in short (and at most 255 characters). */
+export function isValidBranch(branch: string): boolean {
+  return !(
+    branch === '' ||
+    branch.length > 255 ||
+    branch.startsWith('-') ||
+    branch.startsWith('/') ||
+    branch.endsWith('/') ||
+    branch.endsWith('.') ||
+    branch.endsWith('.lock') ||
+    branch === '@' ||
+    /\.\.|\/\/|@\{|[\s~^:?*[\\]/.test(branch) ||
+    [...branch].some((char) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f) ||
+    branch.split('/').some((part) => part.startsWith('.'))
+  );
+}
+
 export function isValidAccountId(account: string): boolean {
   return ACCOUNT_ID.test(account);
 }

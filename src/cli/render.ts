@@ -4,6 +4,7 @@ import { DEFAULT_REPOSITORY } from '../config/repositories.js';
 import { printable } from '../log/printable.js';
 import type { Decision } from '../policy/types.js';
 import type { EnvironmentOutcome, ImageOutcome, ReconcileResult } from '../reconcile.js';
+import type { PullRequestRecord } from '../reconcile/pull-requests.js';
 
 export function renderJsonLines(result: ReconcileResult): string {
   const lines = result.environments.map((env) =>
@@ -20,6 +21,7 @@ export function renderJsonLines(result: ReconcileResult): string {
       problems: env.problems,
       error: env.error,
       diff: env.diff,
+      pullRequests: env.pullRequests,
     }),
   );
   for (const failure of result.registryFailures) lines.push(JSON.stringify({ registryFailure: failure }));
@@ -49,6 +51,7 @@ export function renderScan(result: ReconcileResult, options: { explain: boolean 
   const named = namesRepositories(result);
   for (const env of result.environments) {
     out.push(environmentHeadline(env, named));
+    for (const pullRequest of env.pullRequests ?? []) out.push(`  ${pullRequestLine(pullRequest)}`);
     for (const update of env.updates) {
       out.push(`  ${update.image}  ${update.old} → ${update.new}  (${fileList(update.files)})`);
     }
@@ -108,6 +111,31 @@ function failureSummary(result: ReconcileResult): string[] {
   return lines;
 }
 
+const PULL_REQUEST_ACTIONS: Readonly<Record<PullRequestRecord['action'], string>> = {
+  opened: 'opened',
+  updated: 'updated',
+  unchanged: 'open, up to date',
+  closed: 'closed: nothing pending',
+  'would-open': 'would open',
+  'would-update': 'would update',
+  'would-close': 'would close: nothing pending',
+};
+
+/** `pull request #12 opened: https://… (drawbridge/prod)`. */
+export function pullRequestLine(record: PullRequestRecord): string {
+  const what = PULL_REQUEST_ACTIONS[record.action];
+  const auto =
+    record.autoMerge === undefined
+      ? ''
+      : record.autoMerge === 'enabled'
+        ? ', auto-merge on'
+        : record.autoMerge === 'merged'
+          ? ', merged (approval rules satisfied)'
+          : ', merges once its approval rules are satisfied';
+  if (record.number === 0) return `pull request ${what} from ${record.branch}`;
+  return `pull request #${record.number} ${what}${auto}: ${record.url} (from ${record.branch})`;
+}
+
 function environmentHeadline(env: EnvironmentOutcome, named: boolean): string {
   const branches = env.pushBranch === env.branch ? env.branch : `${env.branch} → ${env.pushBranch}`;
   const target = named ? `${env.repository}: ${branches}` : branches;
@@ -120,6 +148,8 @@ function environmentHeadline(env: EnvironmentOutcome, named: boolean): string {
     case 'dry-run':
       return `${env.environment} (${target}): would commit ${count(env.updates.length, 'update')} (dry run)`;
     case 'unchanged':
+      if (env.pullRequests?.some((pr) => pr.action !== 'closed' && pr.action !== 'would-close'))
+        return `${env.environment} (${target}): updates pending in a pull request`;
       if (unchecked.length > 0 && unchecked.length === env.images.length)
         return `${env.environment} (${target}): not checked: ${uncheckedReason(unchecked)}`;
       if (unchecked.length > 0)
@@ -176,7 +206,13 @@ export function renderStatus(result: ReconcileResult, now: Date): string {
       rows.push([...lead(env), image.image, image.current.join(',') || '-', ...nextAndWhy(image, now)]);
   }
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
-  return `${rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ')).join('\n')}\n`;
+  const table = rows.map((row) =>
+    row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  '),
+  );
+  const pullRequests = result.environments.flatMap((env) =>
+    (env.pullRequests ?? []).map((pr) => `${env.environment}: ${pullRequestLine(pr)}`),
+  );
+  return `${[...table, ...(pullRequests.length > 0 ? ['', ...pullRequests] : [])].join('\n')}\n`;
 }
 
 function nextAndWhy(image: ImageOutcome, now: Date): [string, string] {

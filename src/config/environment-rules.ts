@@ -7,12 +7,17 @@ import type { PathIssue, PathSegment } from './issues.js';
 import { entriesOf, isMapping } from './raw.js';
 import { DEFAULT_REPOSITORY } from './repositories.js';
 
-/** The branch an environment's commits land on: `push.branch` when set, else `branch`. */
-export function writtenBranch(environment: {
-  branch: string;
-  push?: { branch: string } | undefined;
-}): string {
-  return environment.push?.branch ?? environment.branch;
+/** `push.branch` with `{env}` filled in (`{image}` stays: each image fills it in later). */
+export function renderPushBranch(template: string, environment: string): string {
+  return template.replaceAll('{env}', environment);
+}
+
+/** The branch an environment's commits land on: `push.branch` (rendered) when set, else `branch`. */
+export function writtenBranch(
+  name: string,
+  environment: { branch: string; push?: { branch: string } | undefined },
+): string {
+  return environment.push ? renderPushBranch(environment.push.branch, name) : environment.branch;
 }
 
 /** `./clusters/prod/` → `clusters/prod`; `.` and `` → `` (the whole tree). */
@@ -90,7 +95,10 @@ export function branchOverlapRules(environments: unknown): PathIssue[] {
   for (const [name, environment] of entriesOf(environments)) {
     if (!isMapping(environment)) continue;
     const push = environment['push'];
-    const pushBranch = isMapping(push) && typeof push['branch'] === 'string' ? push['branch'] : undefined;
+    const pushBranch =
+      isMapping(push) && typeof push['branch'] === 'string'
+        ? renderPushBranch(push['branch'], name)
+        : undefined;
     const branch = pushBranch ?? environment['branch'];
     if (typeof branch !== 'string') continue;
     const base: PathSegment[] = ['environments', name];

@@ -6,6 +6,7 @@
 import { validateDetailed } from 'node-cron';
 import semver from 'semver';
 import { parseRepositoryUri } from '../checks/ecr-uri.js';
+import { isValidBranch } from '../checks/grammar.js';
 import { REGEX_HINT, regexProblem } from '../checks/regex.js';
 import { parseDuration } from './duration.js';
 import { lowerFirst } from './text.js';
@@ -141,22 +142,27 @@ function redactLong(text: string): string {
 
 /** git check-ref-format's rules for a branch name, in short. */
 export const checkBranch: FieldCheck = (branch) => {
-  const bad =
-    branch === '' ||
-    branch.startsWith('-') ||
-    branch.startsWith('/') ||
-    branch.endsWith('/') ||
-    branch.endsWith('.') ||
-    branch.endsWith('.lock') ||
-    branch === '@' ||
-    /\.\.|\/\/|@\{|[\s~^:?*[\\]/.test(branch) ||
-    [...branch].some((char) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f) ||
-    branch.split('/').some((part) => part.startsWith('.'));
-  if (!bad) return undefined;
+  if (isValidBranch(branch)) return undefined;
   return {
     message: `\`${branch}\` is not a valid branch name`,
     hint: 'no spaces, `..`, `~^:?*[\\`, leading `-` or `.`, or trailing `/`, `.` or `.lock` (see git check-ref-format)',
   };
+};
+
+/** The placeholders a templated `push.branch` may name. */
+export const BRANCH_PLACEHOLDERS = ['env', 'image'] as const;
+
+/** A branch name, or a template of one naming only `{env}` and `{image}`. */
+export const checkBranchTemplate: FieldCheck = (template) => {
+  const unknown = [...template.matchAll(/\{([^{}]*)\}/g)]
+    .map((match) => match[1] ?? '')
+    .filter((name) => !(BRANCH_PLACEHOLDERS as readonly string[]).includes(name));
+  if (unknown.length > 0)
+    return {
+      message: `unknown placeholder {${unknown[0]}} in \`${template}\``,
+      hint: 'a push branch may name {env} and {image}, e.g. drawbridge/{env}/{image}',
+    };
+  return checkBranch(template.replaceAll('{env}', 'env').replaceAll('{image}', 'image'));
 };
 
 /** Paths are folders or files inside the repository, written with `/`. */

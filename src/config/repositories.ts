@@ -4,9 +4,11 @@
  * does only when both remotes are on the same host, so a credential never travels to a host
  * it was not meant for.
  */
+import type { ForgeSettings } from '../forge.js';
+import { resolveForge } from './forge-settings.js';
 import type { PathIssue, PathSegment } from './issues.js';
 import { entriesOf, isMapping, valueAt } from './raw.js';
-import type { Config, EnvironmentConfig, GitConfig } from './schema.js';
+import type { Config, EnvironmentConfig, ForgeConfig, GitConfig } from './schema.js';
 
 /** The name of the `git:` repository, in `environments.<env>.repository`, logs and metrics. */
 export const DEFAULT_REPOSITORY = 'default';
@@ -21,11 +23,38 @@ export interface RepositoryConfig {
   readonly workdir?: string;
   readonly historyDepth: number;
   readonly pushAttempts: number;
+  /** The forge for pull requests (resolved; validation saw to it that it resolves). */
+  readonly forge?: ForgeSettings;
+}
+
+/**
+ * A repository's `forge:`: its own, else `git:`'s when both remotes are on the same host
+ * (like auth), without `repository`, which each URL says for itself.
+ */
+export function forgeConfigOf(
+  entry: { url: string; forge?: ForgeConfig | undefined },
+  git: { url: string; forge?: ForgeConfig | undefined },
+): ForgeConfig | undefined {
+  if (entry.forge !== undefined || entry === git) return entry.forge;
+  if (git.forge === undefined || !sameHost(entry.url, git.url)) return undefined;
+  const { repository: _own, ...shared } = git.forge;
+  return shared;
+}
+
+function forgeSettingsOf(
+  entry: { url: string; forge?: ForgeConfig | undefined },
+  config: Config,
+): ForgeSettings | undefined {
+  const forge = forgeConfigOf(entry, config.git);
+  if (forge === undefined) return undefined;
+  const resolved = resolveForge(entry.url, forge, config.aws.region);
+  return 'settings' in resolved ? resolved.settings : undefined;
 }
 
 /** Every repository: `default` first, then `repositories:` in file order. */
 export function repositoriesOf(config: Config): RepositoryConfig[] {
   const git = config.git;
+  const gitForge = forgeSettingsOf(git, config);
   const base: RepositoryConfig = {
     name: DEFAULT_REPOSITORY,
     url: git.url,
@@ -36,12 +65,14 @@ export function repositoriesOf(config: Config): RepositoryConfig[] {
     ...(git.signing ? { signing: git.signing } : {}),
     ...(git.messageTemplate === undefined ? {} : { messageTemplate: git.messageTemplate }),
     ...(git.workdir === undefined ? {} : { workdir: git.workdir }),
+    ...(gitForge === undefined ? {} : { forge: gitForge }),
   };
   const more = Object.entries(config.repositories ?? {}).map(([name, entry]): RepositoryConfig => {
     const auth = entry.auth ?? (sameHost(entry.url, git.url) ? git.auth : undefined);
     const signing = entry.signing ?? git.signing;
     const messageTemplate = entry.messageTemplate ?? git.messageTemplate;
     const workdir = entry.workdir ?? git.workdir;
+    const forge = forgeSettingsOf(entry, config);
     return {
       name,
       url: entry.url,
@@ -52,6 +83,7 @@ export function repositoriesOf(config: Config): RepositoryConfig[] {
       ...(signing ? { signing } : {}),
       ...(messageTemplate === undefined ? {} : { messageTemplate }),
       ...(workdir === undefined ? {} : { workdir }),
+      ...(forge === undefined ? {} : { forge }),
     };
   });
   return [base, ...more];

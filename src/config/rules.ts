@@ -5,6 +5,7 @@
  */
 import type { PathIssue } from './issues.js';
 import { branchOverlapRules, promotionCycleRules } from './environment-rules.js';
+import { forgeRules } from './forge-rules.js';
 import { policyRules } from './policy-rules.js';
 import { repositoryRules, unusedRepositoryWarnings } from './repository-rules.js';
 import { entriesOf, isMapping, valueAt } from './raw.js';
@@ -33,6 +34,7 @@ export function checkRules(input: unknown): RuleReport {
   errors.push(...promotionCycleRules(environmentsValue));
   errors.push(...branchOverlapRules(environmentsValue));
   errors.push(...repositoryRules(input));
+  errors.push(...forgeRules(input));
   return { errors, warnings: [...warningRules(input, images), ...unusedRepositoryWarnings(input)] };
 }
 

@@ -5,9 +5,11 @@
  * overlaps) live in rules.ts; the loader reports both with file, line and column.
  */
 import { z } from 'zod';
+import { FORGE_TYPES, MERGE_METHODS } from '../forge.js';
 import { DURATION_PATTERN, parseDuration } from './duration.js';
 import {
   checkBranch,
+  checkBranchTemplate,
   checkCron,
   checkDuration,
   checkEnvName,
@@ -84,6 +86,63 @@ export const signingSchema = z
   })
   .meta({ description: 'Sign drawbridge commits.' });
 
+export const forgeSchema = z
+  .strictObject({
+    type: z
+      .enum(FORGE_TYPES)
+      .optional()
+      .meta({ description: 'github, gitlab or codecommit; default what the URL host says.' }),
+    apiUrl: z.url().optional().meta({
+      description: 'API root for GitHub Enterprise or self-managed GitLab; default the public API.',
+    }),
+    repository: z.string().min(1).max(256).optional().meta({
+      description: 'acme/fleet, a GitLab project path, a CodeCommit repository; default the URL path.',
+    }),
+    tokenEnv: envName('Environment variable holding the API token (GitHub, GitLab).').optional(),
+    appId: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .meta({ description: 'GitHub App id (instead of a token).' }),
+    privateKeyFile: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: "The GitHub App's private key (PEM file)." }),
+    installationId: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .meta({ description: "The GitHub App's installation id on the repository's owner." }),
+    paceWrites: z.boolean().optional().meta({
+      description: 'GitHub: space writes 1 s apart (3 s for those that notify) as GitHub asks; default true.',
+    }),
+  })
+  .meta({ description: 'The forge hosting the repository, for pull requests (SPEC §10).' });
+
+export const pullRequestSchema = z
+  .strictObject({
+    labels: z.array(z.string().min(1).max(100)).max(20).optional().meta({ description: 'Labels to set.' }),
+    reviewers: z
+      .array(z.string().min(1).max(100))
+      .max(20)
+      .optional()
+      .meta({ description: 'User names asked to review.' }),
+    teamReviewers: z
+      .array(z.string().min(1).max(100))
+      .max(20)
+      .optional()
+      .meta({ description: 'Team slugs asked to review (GitHub).' }),
+    draft: z.boolean().default(false).meta({ description: 'Open as a draft (default false).' }),
+    autoMerge: z
+      .enum(MERGE_METHODS)
+      .optional()
+      .meta({ description: "merge, squash or rebase with the forge's auto-merge; absent: a person merges." }),
+  })
+  .meta({ description: 'Keep a pull request open from push.branch to branch (needs a forge).' });
+
 const authorSchema = z
   .strictObject({
     name: z.string().min(1).meta({ description: 'Commit author name.' }),
@@ -103,6 +162,7 @@ const repositoryFields = {
   author: authorSchema,
   auth: authSchema,
   signing: signingSchema,
+  forge: forgeSchema,
   messageTemplate: z.string().meta({ description: 'Commit message template; see the README.' }),
   workdir: z
     .string()
@@ -126,6 +186,7 @@ export const gitSchema = z
     author: repositoryFields.author.default(DEFAULT_AUTHOR),
     auth: repositoryFields.auth.optional(),
     signing: repositoryFields.signing.optional(),
+    forge: repositoryFields.forge.optional(),
     messageTemplate: repositoryFields.messageTemplate.optional(),
     workdir: repositoryFields.workdir.optional(),
     historyDepth: repositoryFields.historyDepth.default(DEFAULT_HISTORY_DEPTH),
@@ -154,6 +215,7 @@ export const repositorySchema = z
     author: repositoryFields.author.optional(),
     auth: repositoryFields.auth.optional(),
     signing: repositoryFields.signing.optional(),
+    forge: repositoryFields.forge.optional(),
     messageTemplate: repositoryFields.messageTemplate.optional(),
     workdir: repositoryFields.workdir.optional(),
     historyDepth: repositoryFields.historyDepth.optional(),
@@ -253,7 +315,11 @@ export const environmentSchema = z
     }),
     push: z
       .strictObject({
-        branch: checked(checkBranch).meta({ description: 'Branch to push to, e.g. drawbridge/prod.' }),
+        branch: checked(checkBranchTemplate).meta({
+          description:
+            'Branch to push to, e.g. drawbridge/prod; with {image} (drawbridge/{env}/{image}) one branch and pull request per image.',
+        }),
+        pullRequest: pullRequestSchema.optional(),
       })
       .optional()
       .meta({ description: 'Push to this branch instead of `branch` (change management: open a PR).' }),
@@ -370,5 +436,7 @@ export type RepositoryEntry = z.output<typeof repositorySchema>;
 export type AwsConfig = Config['aws'];
 export type ImageConfig = z.output<typeof imageSchema>;
 export type EnvironmentConfig = z.output<typeof environmentSchema>;
+export type ForgeConfig = z.output<typeof forgeSchema>;
+export type PullRequestConfig = z.output<typeof pullRequestSchema>;
 /** Durations (`promote.after`, `minAge`) are milliseconds here. */
 export type Policy = z.output<typeof policySchema>;

@@ -4,6 +4,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ReconcileObserver, ReconcileResult, Trigger } from '../reconcile.js';
+import type { PullRequestRecord } from '../reconcile/pull-requests.js';
 
 export type EventSource = 'sqs' | 'http';
 export type EcrCallOutcome = 'ok' | 'throttled' | 'error';
@@ -33,6 +34,10 @@ export class Metrics {
   private readonly sweepsSkipped: Counter;
   private readonly notifications: Counter<'outcome'>;
   private readonly ready: Gauge;
+  private readonly pullRequests: Counter<'environment' | 'repository' | 'action'>;
+  private readonly pullRequestInfo: Gauge<'environment' | 'repository' | 'branch' | 'number' | 'url'>;
+  /** The info labels set last per environment and branch, removed when its pull request changes. */
+  private readonly shownPullRequests = new Map<string, Record<string, string>>();
 
   constructor(options: MetricsOptions = {}) {
     const registers = [this.registry];
@@ -125,6 +130,18 @@ export class Metrics {
       help: '1 when the last reconciliation reached Git and ECR.',
       registers,
     });
+    this.pullRequests = new Counter({
+      name: 'drawbridge_pull_requests_total',
+      help: 'What drawbridge did to pull requests (opened, updated, unchanged, closed), per environment.',
+      labelNames: ['environment', 'repository', 'action'],
+      registers,
+    });
+    this.pullRequestInfo = new Gauge({
+      name: 'drawbridge_pull_request_info',
+      help: "1 for each environment's open drawbridge pull request, with its number and URL as labels.",
+      labelNames: ['environment', 'repository', 'branch', 'number', 'url'],
+      registers,
+    });
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
 
     this.observer = {
@@ -157,11 +174,33 @@ export class Metrics {
       const labels = { environment: outcome.environment, repository: outcome.repository };
       this.environmentRuns.inc({ ...labels, status: outcome.status });
       if (outcome.status !== 'failed') this.lastSuccess.set(labels, result.finishedAt.getTime() / 1000);
+      for (const pullRequest of outcome.pullRequests ?? []) this.pullRequestSeen(labels, pullRequest);
     }
     for (const repository of result.repositories) {
       this.repositoryUp.set({ repository: repository.repository }, repository.status === 'failed' ? 0 : 1);
     }
     this.ready.set(result.ecrReachable && result.gitReachable ? 1 : 0);
+  }
+
+  private pullRequestSeen(
+    labels: { environment: string; repository: string },
+    pullRequest: PullRequestRecord,
+  ): void {
+    if (pullRequest.action.startsWith('would-')) return;
+    this.pullRequests.inc({ ...labels, action: pullRequest.action });
+    const key = `${labels.environment}\u0000${pullRequest.branch}`;
+    const shown = this.shownPullRequests.get(key);
+    if (shown) this.pullRequestInfo.remove(shown);
+    this.shownPullRequests.delete(key);
+    if (pullRequest.action === 'closed') return;
+    const info = {
+      ...labels,
+      branch: pullRequest.branch,
+      number: String(pullRequest.number),
+      url: pullRequest.url,
+    };
+    this.pullRequestInfo.set(info, 1);
+    this.shownPullRequests.set(key, info);
   }
 
   eventReceived(source: EventSource): void {

@@ -129,6 +129,9 @@ export function updateDetail(update: PushedUpdate, redactor?: Redactor): UpdateD
     branch: update.branch,
     remote: remoteWithoutCredentials(update.remote, redactor),
     time: update.pushedAt.toISOString(),
+    ...(update.pullRequest
+      ? { pullRequest: { number: update.pullRequest.number, url: update.pullRequest.url } }
+      : {}),
   };
 }
 

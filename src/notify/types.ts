@@ -16,6 +16,8 @@ export interface PushedUpdate extends ImageChange {
   /** The Git remote without credentials. */
   readonly remote: string;
   readonly pushedAt: Date;
+  /** The pull request that carries it, when the environment has `push.pullRequest`. */
+  readonly pullRequest?: { readonly number: number; readonly url: string };
 }
 
 /** Announces pushed updates. Never blocks the reconciliation and never throws. */

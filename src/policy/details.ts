@@ -70,10 +70,13 @@ export function ruleDetail(
       return `prerelease, and ${policy.semver ?? 'the range'} names none (a range such as >=1.0.0-0 admits them)`;
     case 'soaking':
       return soakDetail(compiled, candidate, context);
-    case 'reverted':
+    case 'reverted': {
+      const note = context.revertNotes?.get(candidate.tag);
+      if (note !== undefined) return `refused: ${note}`;
       return context.revertedTags?.has(candidate.tag)
         ? 'reverted in this environment'
         : `image ${candidate.digest.slice(0, 19)}… reverted in this environment`;
+    }
     case 'too-young': {
       const age = context.now.getTime() - candidate.pushedAt.getTime();
       const left = compiled.minAgeMs - Math.max(0, age);

@@ -45,6 +45,8 @@ export interface SelectionContext {
   readonly revertedTags?: ReadonlySet<string>;
   /** Digests a person reverted in this environment. */
   readonly revertedDigests?: ReadonlySet<string>;
+  /** Why a refused tag is refused when not by a revert: `pull request #12 closed without merging`. */
+  readonly revertNotes?: ReadonlyMap<string, string>;
   /** For `promote`: tag → the intervals during which it was live in the source environment. */
   readonly liveIn?: ReadonlyMap<string, readonly LiveInterval[]>;
 }

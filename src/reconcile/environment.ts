@@ -1,34 +1,32 @@
 /**
  * One environment's pass: check out its branch at the remote head, read its history, select a
- * tag per image, plan and apply byte-exact edits, commit, push. When the push is rejected
+ * tag per image (select-images.ts), plan byte-exact edits, and deliver them (deliver.ts: apply,
+ * commit, push, keep the pull request; once per image with a `{image}` push branch). When the push is rejected
  * because the remote moved, everything is planned again on the new head — stale edits are
  * never rebased — with bounded attempts and jittered backoff.
  */
+import { writtenBranch } from '../config/environment-rules.js';
 import type { RepositoryConfig } from '../config/repositories.js';
 import type { Config, EnvironmentConfig } from '../config/schema.js';
-import { formatError, GitError, messageOf } from '../errors.js';
-import { readHistory, readLiveIntervals, type BranchHistory } from '../git/history.js';
-import { renderCommitMessage } from '../git/message.js';
-import type { Checkout, Workspace } from '../git/workspace.js';
+import { formatError } from '../errors.js';
+import type { Forge } from '../forge.js';
+import type { Workspace } from '../git/workspace.js';
 import type { Logger } from '../log/logger.js';
-import { applyPlan, planEdits } from '../manifest/index.js';
-import type { DesiredImage, FileProblem, ManifestPlan } from '../manifest/types.js';
+import { planEdits } from '../manifest/index.js';
+import type { FileProblem, ManifestPlan } from '../manifest/types.js';
 import type { ManifestWorkers } from '../manifest/workers.js';
 import type { Notifier } from '../notify/types.js';
-import { selectTag } from '../policy/index.js';
-import type { Decision, LiveInterval } from '../policy/types.js';
+import type { Decision } from '../policy/types.js';
 import type { ImageListing, ImageSource } from '../registry/source.js';
-import type {
-  EnvironmentOutcome,
-  ImageOutcome,
-  ReconcileObserver,
-  RegistryFailure,
-  UpdateRecord,
-} from '../reconcile.js';
+import type { EnvironmentOutcome, ImageOutcome, ReconcileObserver, RegistryFailure } from '../reconcile.js';
 import { backoffDelay } from './backoff.js';
+import { deliver, type Delivery } from './deliver.js';
+import { imageBranch, ownsHead } from './push-branches.js';
+import { planEnvironment, planKey, readBranch, type BranchRead } from './select-images.js';
+import { closePullRequest, type PullRequestRecord } from './pull-requests.js';
 import type { MarkedFilesIndex } from './marked-files.js';
 import type { PlanMemo } from './plan-memo.js';
-import { currentTags, groupUpdates } from './updates.js';
+import { currentTags } from './updates.js';
 
 export interface EnvironmentPassDeps {
   readonly config: Config;
@@ -50,6 +48,10 @@ export interface EnvironmentPassDeps {
   readonly manifestWorkers?: ManifestWorkers;
   /** The last plan without edits, per environment, kept across passes (see plan-memo.ts). */
   readonly unchangedPlans?: PlanMemo;
+  /** The repository's forge, for environments with `push.pullRequest`. */
+  readonly forge?: Forge;
+  /** Commit messages read through the forge, by sha (closed pull requests' trailers). */
+  readonly commitMessages?: Map<string, string>;
 }
 
 export interface EnvironmentPassInput {
@@ -70,33 +72,29 @@ export interface EnvironmentPassInput {
   readonly readAhead?: Promise<BranchRead>;
 }
 
-/** What a pass reads of its branch before the registry answers. */
-export interface BranchRead {
-  readonly checkout: Checkout;
-  readonly history: BranchHistory;
-  /** Files with markers at the head (undefined: walk the tree); asked only when a plan needs them. */
-  readonly marked: () => Promise<string[] | undefined>;
-}
-
-type LiveIn = ReadonlyMap<string, ReadonlyMap<string, LiveInterval[]>>;
-
-interface Planned {
-  readonly branch: BranchRead;
-  readonly images: ImageOutcome[];
-  readonly decisions: Decision[];
-  readonly desired: Map<string, DesiredImage>;
-}
-
 export async function reconcileEnvironment(
   deps: EnvironmentPassDeps,
   input: EnvironmentPassInput,
 ): Promise<EnvironmentOutcome> {
   const { name, environment } = input;
-  const pushBranch = environment.push?.branch ?? environment.branch;
+  const pushBranch = writtenBranch(name, environment);
   const log = deps.logger.child({ environment: name, branch: environment.branch });
   const repository = deps.repository.name;
   const base = { environment: name, repository, branch: environment.branch, pushBranch };
   const maxAttempts = deps.repository.pushAttempts;
+  const pullRequest = environment.push?.pullRequest;
+  const forge = pullRequest ? deps.forge : undefined;
+  if (pullRequest && !forge)
+    return {
+      ...base,
+      status: 'failed',
+      updates: [],
+      decisions: [],
+      images: [],
+      problems: [],
+      attempts: 0,
+      error: `environment ${name} asks for pull requests, but repository ${repository} has no forge`,
+    };
   let problems: FileProblem[] = [];
   let images: ImageOutcome[] = [];
   let decisions: Decision[] = [];
@@ -119,7 +117,7 @@ export async function reconcileEnvironment(
       }
       const branchRead =
         attempt === 1 && input.readAhead ? await input.readAhead : await readBranch(deps, name, environment);
-      const planned = await planEnvironment(deps, input, branchRead);
+      const planned = await planEnvironment(deps, input, branchRead, pushBranch);
       images = planned.images;
       decisions = planned.decisions;
       const { desired } = planned;
@@ -144,86 +142,65 @@ export async function reconcileEnvironment(
       else deps.unchangedPlans?.delete(name);
       problems = [...plan.problems];
       images = images.map((image) => ({ ...image, current: currentTags(plan.markers, image.image) }));
-      const unchanged = {
+      const unchanged: EnvironmentOutcome = {
         ...base,
-        status: 'unchanged' as const,
+        status: 'unchanged',
         updates: [],
         decisions,
         images,
         problems,
         attempts: attempt,
       };
-      if (plan.edits.length === 0) {
-        deps.workspace.untouched(checkout);
-        return unchanged;
+      const openPullRequests = forge ? await forge.listOpen(environment.branch) : [];
+      if (plan.edits.length === 0) deps.workspace.untouched(checkout);
+      // Each delivery: all edits to the push branch, or, with {image}, each image's to its own.
+      const perImage = pushBranch.includes('{image}');
+      const pending = perImage ? [...new Set(plan.edits.map((edit) => edit.imageKey))].sort() : ['*'];
+      const deliveries: { branch: string; delivery: Delivery }[] = [];
+      for (const [index, imageKey] of (plan.edits.length === 0 ? [] : pending).entries()) {
+        const branch = imageBranch(pushBranch, imageKey);
+        // Each image's commit stands alone on the environment branch's head.
+        const at = index === 0 ? checkout : await deps.workspace.checkout(environment.branch, name);
+        const delivery = await deliver(deps, {
+          name,
+          environment,
+          checkout: at,
+          plan: perImage ? { ...plan, edits: plan.edits.filter((edit) => edit.imageKey === imageKey) } : plan,
+          desired,
+          decisions,
+          branch,
+          dryRun: input.dryRun,
+          ...(forge && pullRequest
+            ? { pullRequest: { forge, settings: pullRequest, open: openPullRequests } }
+            : {}),
+        });
+        deliveries.push({ branch, delivery });
+        problems = [...problems, ...delivery.problems.filter((p) => !problems.includes(p))];
+        if (delivery.kind === 'rejected') break;
       }
-
-      const applied = await applyPlan(
-        checkout.dir,
-        plan,
-        deps.manifestWorkers ? { workers: deps.manifestWorkers } : {},
-      );
-      problems = [...problems, ...applied.problems];
-      if (applied.applied.length === 0) return { ...unchanged, problems };
-      const grouped = groupUpdates(applied.applied, plan.markers, desired);
-      const updates: UpdateRecord[] = grouped.map((u) => ({
-        environment: name,
-        image: u.image,
-        repository: u.repository,
-        old: u.old,
-        new: u.new,
-        digest: u.digest,
-        files: u.files.map((f) => f.file),
-      }));
-      if (input.dryRun) {
-        const diff = await deps.workspace.diff(checkout);
-        return { ...base, status: 'dry-run', updates, decisions, images, problems, attempts: attempt, diff };
-      }
-
-      const message = renderCommitMessage({
-        environment: name,
-        updates: grouped,
-        ...(deps.repository.messageTemplate === undefined
-          ? {}
-          : { template: deps.repository.messageTemplate }),
-      });
-      const commit = await deps.workspace.commit(checkout, message);
-      if (commit === undefined) return { ...unchanged, problems };
-      deps.observer?.onCommit?.(name, repository);
-
-      const lease = pushBranch !== environment.branch;
-      const expected = lease ? await deps.workspace.remoteHead(pushBranch) : checkout.head;
-      if (lease && expected !== undefined && (await sameTree(deps.workspace, commit, expected))) {
-        // The pull-request branch already carries exactly this change on this base.
-        return { ...unchanged, problems };
-      }
-      const result = await deps.workspace.push(checkout, { branch: pushBranch, expected, lease });
-      deps.observer?.onPush?.(name, repository, result);
-      if (checkout.head !== undefined) deps.markedFiles.carry(checkout.head, commit, environment.paths);
-      if (result === 'rejected') {
-        log.warn({ attempt, maxAttempts, pushBranch }, 'push rejected: the remote moved; planning again');
+      const rejected = deliveries.find((d) => d.delivery.kind === 'rejected');
+      if (rejected) {
+        log.warn(
+          { attempt, maxAttempts, pushBranch: rejected.branch },
+          'push rejected: the remote moved; planning again',
+        );
         if (attempt < maxAttempts) deps.observer?.onPushRetry?.(name, repository);
         continue;
       }
-      deps.notifier?.notify(
-        updates.map(({ files: _files, ...change }) => ({
-          ...change,
-          commit,
-          branch: pushBranch,
-          remote: deps.remote,
-          pushedAt: deps.now(),
-        })),
-      );
-      return {
-        ...base,
-        status: 'committed',
-        commit,
-        updates,
-        decisions,
-        images,
-        problems,
-        attempts: attempt,
-      };
+      // Pull requests from branches with nothing pending any more are closed.
+      const delivered = new Set(deliveries.map((d) => d.branch));
+      const closed: PullRequestRecord[] = [];
+      for (const pr of openPullRequests) {
+        if (!forge || !ownsHead(pushBranch, pr.head) || delivered.has(pr.head)) continue;
+        const record = await closePullRequest(forge, {
+          head: pr.head,
+          base: environment.branch,
+          dryRun: input.dryRun,
+          open: openPullRequests,
+        });
+        if (record) closed.push(record);
+      }
+      return environmentOutcome({ ...unchanged, problems }, deliveries, closed, input.dryRun);
     } catch (error) {
       deps.observer?.onPush?.(name, repository, 'failed');
       log.error({ err: error, attempt }, 'environment reconciliation failed');
@@ -236,141 +213,37 @@ export async function reconcileEnvironment(
   );
 }
 
-/**
- * Checks out the environment's branch at the remote head and reads its history. The marked
- * files are asked of git beside the history, unless the plan kept from the last pass was made
- * at this very head and paths: then it will most likely be reused and they are not needed.
- */
-export async function readBranch(
-  deps: EnvironmentPassDeps,
-  name: string,
-  environment: EnvironmentConfig,
-): Promise<BranchRead> {
-  const checkout = await deps.workspace.checkout(environment.branch, name);
-  const head = checkout.head;
-  if (head === undefined) {
-    throw new GitError(`branch ${environment.branch} does not exist on the remote`, {
-      hint: `create it (git push origin HEAD:${environment.branch}) or fix environments.${name}.branch`,
-      context: { environment: name, branch: environment.branch },
-    });
+/** The environment's outcome from its deliveries and the pull requests closed. */
+function environmentOutcome(
+  unchanged: EnvironmentOutcome,
+  deliveries: readonly { branch: string; delivery: Delivery }[],
+  closed: readonly PullRequestRecord[],
+  dryRun: boolean,
+): EnvironmentOutcome {
+  const updates = deliveries.flatMap(({ delivery }) => ('updates' in delivery ? delivery.updates : []));
+  const pullRequests = [
+    ...deliveries.flatMap(({ delivery }) =>
+      'pullRequest' in delivery && delivery.pullRequest ? [delivery.pullRequest] : [],
+    ),
+    ...closed,
+  ];
+  const withPullRequests = pullRequests.length > 0 ? { pullRequests } : {};
+  if (dryRun && updates.length > 0) {
+    const diff = deliveries
+      .map(({ delivery }) => (delivery.kind === 'dry-run' ? delivery.diff : ''))
+      .join('');
+    return { ...unchanged, status: 'dry-run', updates, diff, ...withPullRequests };
   }
-  let marked: Promise<string[] | undefined> | undefined;
-  const markedFiles = (): Promise<string[] | undefined> =>
-    (marked ??= deps.markedFiles.find(head, environment.paths));
-  const likelyReused = deps.unchangedPlans?.get(name)?.key.startsWith(planKeyBase(head, environment.paths));
-  if (!likelyReused) void markedFiles().catch(() => undefined);
-  const history = await readHistory(deps.workspace, environment.branch, {
-    environment: name,
-    depth: deps.repository.historyDepth,
-  });
-  return { checkout, history, marked: markedFiles };
-}
-
-async function planEnvironment(
-  deps: EnvironmentPassDeps,
-  input: EnvironmentPassInput,
-  branch: BranchRead,
-): Promise<Planned> {
-  const { environment } = input;
-  const { history } = branch;
-  await input.listed;
-  const liveBySource = new Map<string, Promise<LiveIn>>();
-  const desired = new Map<string, DesiredImage>();
-  const images: ImageOutcome[] = [];
-  const decisions: Decision[] = [];
-
-  for (const imageKey of input.imageKeys) {
-    const policy = environment.policies[imageKey];
-    const image = deps.config.images[imageKey];
-    if (!policy || !image) continue;
-    const failure = input.failures.get(imageKey);
-    const listing = input.listings.get(imageKey);
-    if (failure || !listing) {
-      images.push({ image: imageKey, current: [], registryError: failure?.message ?? 'not listed' });
-      continue;
-    }
-    let liveIn: ReadonlyMap<string, LiveInterval[]> | undefined;
-    if (policy.promote) {
-      const from = policy.promote.from;
-      let pending = liveBySource.get(from);
-      if (!pending) {
-        pending = readSourceIntervals(deps, from);
-        liveBySource.set(from, pending);
-      }
-      const live = await pending.catch((error: unknown) => messageOf(error));
-      if (typeof live === 'string') {
-        images.push({ image: imageKey, current: [], error: `cannot read promotion source ${from}: ${live}` });
-        continue;
-      }
-      liveIn = live.get(imageKey) ?? new Map<string, LiveInterval[]>();
-    }
-    const reverted = history.reverted.get(imageKey);
-    const decision = await selectTag({
-      imageKey,
-      policy,
-      ...(image.exclude === undefined ? {} : { imageExclude: image.exclude }),
-      candidates: listing.candidates,
-      context: {
-        now: deps.now(),
-        ...(reverted ? { revertedTags: reverted.tags, revertedDigests: reverted.digests } : {}),
-        ...(liveIn ? { liveIn } : {}),
-      },
-      scanLookup: (candidate) => deps.source.scanFindings(imageKey, candidate),
-    });
-    decisions.push(decision);
-    const hold = heldImage(history, imageKey);
-    images.push({ image: imageKey, current: [], decision, ...(hold ? { hold } : {}) });
-    if (!decision.chosen || hold) continue;
-    desired.set(imageKey, {
-      imageKey,
-      repository: image.repository,
-      tag: decision.chosen.tag,
-      digest: decision.chosen.digest,
-      pinDigest: policy.digest,
-    });
-  }
-  return { branch, images, decisions, desired };
-}
-
-function heldImage(history: BranchHistory, imageKey: string): ImageOutcome['hold'] | undefined {
-  const hold = history.holds.get(imageKey);
-  if (!hold) return undefined;
-  return { by: hold.by, at: hold.at, ...(hold.reason === undefined ? {} : { reason: hold.reason }) };
-}
-
-async function readSourceIntervals(deps: EnvironmentPassDeps, from: string): Promise<LiveIn> {
-  const source = deps.config.environments[from];
-  if (!source) return new Map();
-  const workspace = await deps.sourceWorkspace(from);
-  return readLiveIntervals(workspace, source.branch, {
-    ...(source.paths === undefined ? {} : { paths: source.paths }),
-    depth: deps.repository.historyDepth,
-    now: deps.now(),
-  });
-}
-
-/** The part of a plan's key that the branch alone decides: its first line. */
-function planKeyBase(head: string | undefined, paths: readonly string[] | undefined): string {
-  return `${JSON.stringify([head ?? null, paths ?? null])}\n`;
-}
-
-/** What a manifest plan depends on besides the (fixed) config: head, paths, desired images. */
-function planKey(
-  head: string | undefined,
-  paths: readonly string[] | undefined,
-  desired: ReadonlyMap<string, DesiredImage>,
-  knownImages: readonly string[],
-): string {
-  const images = [...desired.values()]
-    .map((d) => [d.imageKey, d.repository, d.tag, d.digest, d.pinDigest] as const)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  // Known image names decide which markers are reported as naming an unknown image.
-  return planKeyBase(head, paths) + JSON.stringify([images, [...knownImages].sort()]);
-}
-
-/** True when both commits have the same tree and the same parent: the same change on the same base. */
-async function sameTree(workspace: Workspace, a: string, b: string): Promise<boolean> {
-  const out = await workspace.git(['rev-parse', `${a}^{tree}`, `${b}^{tree}`, `${a}^`, `${b}^`]);
-  const [treeA, treeB, parentA, parentB] = out.trim().split('\n');
-  return treeA === treeB && parentA === parentB;
+  const pushed = deliveries.flatMap(({ delivery }) => (delivery.kind === 'pushed' ? [delivery] : []));
+  const last = pushed.at(-1);
+  if (last === undefined) return { ...unchanged, ...withPullRequests };
+  const errors = pushed.flatMap((delivery) => (delivery.pullRequestError ? [delivery.pullRequestError] : []));
+  return {
+    ...unchanged,
+    status: errors.length > 0 ? 'failed' : 'committed',
+    commit: last.commit,
+    updates,
+    ...withPullRequests,
+    ...(errors.length > 0 ? { error: errors.join('\n') } : {}),
+  };
 }

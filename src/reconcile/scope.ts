@@ -3,6 +3,7 @@
  * by repository and by the branch they write. Environments writing one branch of one
  * repository take turns (they share the branch's pushes); all others may run side by side.
  */
+import { writtenBranch } from '../config/environment-rules.js';
 import { repositoryNameOf } from '../config/repositories.js';
 import type { Config } from '../config/schema.js';
 import { UsageError } from '../errors.js';
@@ -74,7 +75,7 @@ export function planRepositories(
       const source = from === undefined ? undefined : config.environments[from];
       if (source) needed.add(repositoryNameOf(source));
     }
-    const branch = environment.push?.branch ?? environment.branch;
+    const branch = writtenBranch(entry[0], environment);
     const byBranch = groups.get(repository) ?? new Map<string, ScopedEnvironment[]>();
     byBranch.set(branch, [...(byBranch.get(branch) ?? []), entry]);
     groups.set(repository, byBranch);

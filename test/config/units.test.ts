@@ -49,8 +49,13 @@ describe('paths and branches', () => {
 
   it('normalises paths and picks the written branch', () => {
     expect(normalizeRepoPath('./a//b/')).toBe('a/b');
-    expect(writtenBranch({ branch: 'main' })).toBe('main');
-    expect(writtenBranch({ branch: 'main', push: { branch: 'drawbridge/prod' } })).toBe('drawbridge/prod');
+    expect(writtenBranch('prod', { branch: 'main' })).toBe('main');
+    expect(writtenBranch('prod', { branch: 'main', push: { branch: 'drawbridge/prod' } })).toBe(
+      'drawbridge/prod',
+    );
+    expect(writtenBranch('prod', { branch: 'main', push: { branch: 'drawbridge/{env}' } })).toBe(
+      'drawbridge/prod',
+    );
   });
 
   it.each(['main', 'drawbridge/prod', 'release-1.2', 'env/eu-west-1'])('accepts branch %s', (branch) => {

@@ -3,7 +3,7 @@
  * the AWS error code, whether the daemon should simply retry, and a hint (the missing IAM
  * action and resource for access denied, URI/region/account for a missing repository).
  */
-import { RegistryError, messageOf } from '../../errors.js';
+import { RegistryError, messageOf, AWS_THROTTLING_CODES, NETWORK_ERROR_CODES } from '../../errors.js';
 import { printable } from '../../log/printable.js';
 import type { RepositoryRef } from '../source.js';
 
@@ -17,21 +17,6 @@ export interface FailureScope {
   readonly endpoint?: string;
 }
 
-const THROTTLING = new Set([
-  'ThrottlingException',
-  'Throttling',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-]);
-const NETWORK = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-]);
 const TRANSIENT_NAMES = new Set([
   'TimeoutError',
   'RequestTimeout',
@@ -52,13 +37,13 @@ export function repositoryArn(repository: RepositoryRef): string {
 }
 
 export function isThrottling(error: unknown): boolean {
-  return THROTTLING.has(codeOf(error));
+  return AWS_THROTTLING_CODES.has(codeOf(error));
 }
 
 export function codeOf(error: unknown): string {
   if (error === null || typeof error !== 'object') return 'Error';
   const aws = error as AwsLikeError;
-  if (aws.code && NETWORK.has(aws.code)) return aws.code;
+  if (aws.code && NETWORK_ERROR_CODES.has(aws.code)) return aws.code;
   return aws.name && aws.name !== 'Error' ? aws.name : (aws.code ?? 'Error');
 }
 
@@ -69,8 +54,8 @@ export function toRegistryError(error: unknown, scope: FailureScope): RegistryEr
   const status = (error as AwsLikeError | undefined)?.$metadata?.httpStatusCode;
   const message = printable(messageOf(error), 400);
   const retryable =
-    THROTTLING.has(code) ||
-    NETWORK.has(code) ||
+    AWS_THROTTLING_CODES.has(code) ||
+    NETWORK_ERROR_CODES.has(code) ||
     TRANSIENT_NAMES.has(code) ||
     (status !== undefined && status >= 500);
   const { repository } = scope;

@@ -2,6 +2,7 @@
  * The AWS-protocol emulator shared by the tests and `drawbridge demo`: ECR, SQS and
  * EventBridge on one loopback port, driven by the real SDK clients.
  */
+import { CodeCommitStore, codeCommitService } from './codecommit.js';
 import { EcrStore, ecrService } from './ecr.js';
 import { EventBridgeStore, eventBridgeService } from './eventbridge.js';
 import { deliverToTargets } from './eventbridge-delivery.js';
@@ -30,6 +31,8 @@ export interface Emulator {
   readonly events: EventBridgeStore;
   /** STS AssumeRole (query protocol), for cross-account role tests. */
   readonly sts: StsStore;
+  /** CodeCommit pull requests over bare git repositories a test registers. */
+  readonly codecommit: CodeCommitStore;
   readonly faults: FaultPlan;
   readonly server: EmulatorServer;
   close(): Promise<void>;
@@ -45,9 +48,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const sqs = new SqsStore(storeOptions);
   const events = new EventBridgeStore(storeOptions);
   const sts = new StsStore(storeOptions);
+  const codecommit = new CodeCommitStore(storeOptions);
   events.onDeliver = deliverToTargets(events, sqs);
   const server = await startServer({
-    services: [ecrService(ecr), sqsService(sqs), eventBridgeService(events)],
+    services: [ecrService(ecr), sqsService(sqs), eventBridgeService(events), codeCommitService(codecommit)],
     queryServices: [stsService(sts)],
     ...(options.port === undefined ? {} : { port: options.port }),
   });
@@ -59,6 +63,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     sqs,
     events,
     sts,
+    codecommit,
     faults: server.faults,
     server,
     close: async () => {

@@ -1,0 +1,210 @@
+/**
+ * What an environment should run: its branch checked out at the remote head and its history
+ * read (reverts, holds), the pull requests people closed without merging, and a tag chosen
+ * per image by its policy, as the desired images a manifest plan is made for.
+ */
+import type { EnvironmentConfig } from '../config/schema.js';
+import { ForgeError, formatError, GitError, messageOf } from '../errors.js';
+import { readHistory, readLiveIntervals, type BranchHistory } from '../git/history.js';
+import type { Checkout } from '../git/workspace.js';
+import type { DesiredImage } from '../manifest/types.js';
+import { selectTag } from '../policy/index.js';
+import type { Decision, LiveInterval } from '../policy/types.js';
+import type { ImageOutcome } from '../reconcile.js';
+import type { EnvironmentPassDeps, EnvironmentPassInput } from './environment.js';
+import { ownsHead } from './push-branches.js';
+import { closedRefusals, type Refused } from './pull-requests.js';
+
+/** What a pass reads of its branch before the registry answers. */
+export interface BranchRead {
+  readonly checkout: Checkout;
+  readonly history: BranchHistory;
+  /** Files with markers at the head (undefined: walk the tree); asked only when a plan needs them. */
+  readonly marked: () => Promise<string[] | undefined>;
+}
+
+type LiveIn = ReadonlyMap<string, ReadonlyMap<string, LiveInterval[]>>;
+
+export interface Planned {
+  readonly branch: BranchRead;
+  readonly images: ImageOutcome[];
+  readonly decisions: Decision[];
+  readonly desired: Map<string, DesiredImage>;
+}
+
+/**
+ * Checks out the environment's branch at the remote head and reads its history. The marked
+ * files are asked of git beside the history, unless the plan kept from the last pass was made
+ * at this very head and paths: then it will most likely be reused and they are not needed.
+ */
+export async function readBranch(
+  deps: EnvironmentPassDeps,
+  name: string,
+  environment: EnvironmentConfig,
+): Promise<BranchRead> {
+  const checkout = await deps.workspace.checkout(environment.branch, name);
+  const head = checkout.head;
+  if (head === undefined) {
+    throw new GitError(`branch ${environment.branch} does not exist on the remote`, {
+      hint: `create it (git push origin HEAD:${environment.branch}) or fix environments.${name}.branch`,
+      context: { environment: name, branch: environment.branch },
+    });
+  }
+  let marked: Promise<string[] | undefined> | undefined;
+  const markedFiles = (): Promise<string[] | undefined> =>
+    (marked ??= deps.markedFiles.find(head, environment.paths));
+  const likelyReused = deps.unchangedPlans?.get(name)?.key.startsWith(planKeyBase(head, environment.paths));
+  if (!likelyReused) void markedFiles().catch(() => undefined);
+  const history = await readHistory(deps.workspace, environment.branch, {
+    environment: name,
+    depth: deps.repository.historyDepth,
+  });
+  return { checkout, history, marked: markedFiles };
+}
+
+export async function planEnvironment(
+  deps: EnvironmentPassDeps,
+  input: EnvironmentPassInput,
+  branch: BranchRead,
+  pushBranch: string,
+): Promise<Planned> {
+  const { environment } = input;
+  const { history } = branch;
+  // Pull requests people closed without merging refuse their tags, as reverts do.
+  const refusing =
+    environment.push?.pullRequest && deps.forge
+      ? closedRefusals(
+          deps.forge,
+          {
+            base: environment.branch,
+            environment: input.name,
+            isOwnHead: (head) => ownsHead(pushBranch, head),
+          },
+          deps.commitMessages ?? new Map<string, string>(),
+        )
+      : undefined;
+  refusing?.catch(() => undefined);
+  await input.listed;
+  const refused = await refusing?.catch((error: unknown) => {
+    // Their refusals would be missed: nothing is proposed until the forge answers.
+    throw new ForgeError(
+      `cannot read the closed pull requests into ${environment.branch}: ${formatError(error)}`,
+      {
+        retryable: true,
+        context: { environment: input.name, branch: environment.branch },
+        cause: error,
+      },
+    );
+  });
+  const liveBySource = new Map<string, Promise<LiveIn>>();
+  const desired = new Map<string, DesiredImage>();
+  const images: ImageOutcome[] = [];
+  const decisions: Decision[] = [];
+
+  for (const imageKey of input.imageKeys) {
+    const policy = environment.policies[imageKey];
+    const image = deps.config.images[imageKey];
+    if (!policy || !image) continue;
+    const failure = input.failures.get(imageKey);
+    const listing = input.listings.get(imageKey);
+    if (failure || !listing) {
+      images.push({ image: imageKey, current: [], registryError: failure?.message ?? 'not listed' });
+      continue;
+    }
+    let liveIn: ReadonlyMap<string, LiveInterval[]> | undefined;
+    if (policy.promote) {
+      const from = policy.promote.from;
+      let pending = liveBySource.get(from);
+      if (!pending) {
+        pending = readSourceIntervals(deps, from);
+        liveBySource.set(from, pending);
+      }
+      const live = await pending.catch((error: unknown) => messageOf(error));
+      if (typeof live === 'string') {
+        images.push({ image: imageKey, current: [], error: `cannot read promotion source ${from}: ${live}` });
+        continue;
+      }
+      liveIn = live.get(imageKey) ?? new Map<string, LiveInterval[]>();
+    }
+    const reverted = refusedTags(history.reverted.get(imageKey), refused?.get(imageKey));
+    const decision = await selectTag({
+      imageKey,
+      policy,
+      ...(image.exclude === undefined ? {} : { imageExclude: image.exclude }),
+      candidates: listing.candidates,
+      context: {
+        now: deps.now(),
+        ...(reverted
+          ? { revertedTags: reverted.tags, revertedDigests: reverted.digests, revertNotes: reverted.notes }
+          : {}),
+        ...(liveIn ? { liveIn } : {}),
+      },
+      scanLookup: (candidate) => deps.source.scanFindings(imageKey, candidate),
+    });
+    decisions.push(decision);
+    const hold = heldImage(history, imageKey);
+    images.push({ image: imageKey, current: [], decision, ...(hold ? { hold } : {}) });
+    if (!decision.chosen || hold) continue;
+    desired.set(imageKey, {
+      imageKey,
+      repository: image.repository,
+      tag: decision.chosen.tag,
+      digest: decision.chosen.digest,
+      pinDigest: policy.digest,
+    });
+  }
+  return { branch, images, decisions, desired };
+}
+
+/** Reverted tags from the history and tags refused by closed pull requests, together. */
+function refusedTags(
+  reverted: { tags: ReadonlySet<string>; digests: ReadonlySet<string> } | undefined,
+  closed: Refused | undefined,
+):
+  | { tags: ReadonlySet<string>; digests: ReadonlySet<string>; notes: ReadonlyMap<string, string> }
+  | undefined {
+  if (!closed) return reverted ? { ...reverted, notes: new Map() } : undefined;
+  if (!reverted) return closed;
+  return {
+    tags: new Set([...reverted.tags, ...closed.tags]),
+    digests: new Set([...reverted.digests, ...closed.digests]),
+    // A revert in Git explains itself first.
+    notes: new Map([...closed.notes].filter(([tag]) => !reverted.tags.has(tag))),
+  };
+}
+
+function heldImage(history: BranchHistory, imageKey: string): ImageOutcome['hold'] | undefined {
+  const hold = history.holds.get(imageKey);
+  if (!hold) return undefined;
+  return { by: hold.by, at: hold.at, ...(hold.reason === undefined ? {} : { reason: hold.reason }) };
+}
+
+async function readSourceIntervals(deps: EnvironmentPassDeps, from: string): Promise<LiveIn> {
+  const source = deps.config.environments[from];
+  if (!source) return new Map();
+  const workspace = await deps.sourceWorkspace(from);
+  return readLiveIntervals(workspace, source.branch, {
+    ...(source.paths === undefined ? {} : { paths: source.paths }),
+    depth: deps.repository.historyDepth,
+    now: deps.now(),
+  });
+}
+
+/** The part of a plan's key that the branch alone decides: its first line. */
+function planKeyBase(head: string | undefined, paths: readonly string[] | undefined): string {
+  return `${JSON.stringify([head ?? null, paths ?? null])}\n`;
+}
+
+/** What a manifest plan depends on besides the (fixed) config: head, paths, desired images. */
+export function planKey(
+  head: string | undefined,
+  paths: readonly string[] | undefined,
+  desired: ReadonlyMap<string, DesiredImage>,
+  knownImages: readonly string[],
+): string {
+  const images = [...desired.values()]
+    .map((d) => [d.imageKey, d.repository, d.tag, d.digest, d.pinDigest] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  // Known image names decide which markers are reported as naming an unknown image.
+  return planKeyBase(head, paths) + JSON.stringify([images, [...knownImages].sort()]);
+}

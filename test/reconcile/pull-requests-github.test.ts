@@ -1,0 +1,269 @@
+/**
+ * Pull requests end to end (SPEC §10) through `drawbridge scan`: the ECR emulator, a real bare
+ * remote, and the GitHub emulator in front of that remote, driven by the real Octokit client.
+ * New tag → branch → pull request with labels and reviewers → newer tag → the same pull
+ * request updated → merged (a real merge in the remote) → no pull request → newer tag → a
+ * new one → closed unmerged → that tag is not proposed again → a newer one is.
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/program.js';
+import { startEmulator, type Emulator } from '../../src/testing/emulator/index.js';
+import { startGitHubEmulator, type GitHubEmulator } from '../../src/testing/github/index.js';
+import { createTestRemote, isolatedGitEnv, type TestRemote } from '../helpers/git.js';
+import { captureIO } from '../helpers/io.js';
+
+const HOUR = 3_600_000;
+const TOKEN = 'ghp_e2eTESTtoken0000000000000000000000';
+const REPO = 'acme/fleet';
+const env = isolatedGitEnv({
+  AWS_ACCESS_KEY_ID: 'AKIDTEST',
+  AWS_SECRET_ACCESS_KEY: 'test-secret',
+  GH_TOKEN: TOKEN,
+});
+
+let ecr: Emulator;
+let github: GitHubEmulator;
+let remote: TestRemote;
+let configFile: string;
+const uri: Record<string, string> = {};
+
+function deployment(images: Record<string, string>): string {
+  const containers = Object.entries(images)
+    .map(
+      ([key, tag]) =>
+        `        - name: ${key}\n          image: ${uri[key]}:${tag} # {"$imagepolicy": "flux-system:${key}"}\n`,
+    )
+    .join('');
+  return `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  template:\n    spec:\n      containers:\n${containers}`;
+}
+
+const push = (repository: string, tag: string): void => {
+  ecr.ecr.pushImage({ repository, tags: [tag], pushedAt: new Date(Date.now() - 2 * HOUR) });
+};
+
+async function writeConfig(pushBranch: string, pullRequest: string): Promise<void> {
+  await writeFile(
+    configFile,
+    `version: 1
+git:
+  url: ${remote.url}
+  workdir: ${remote.workdir}
+  author: { name: drawbridge, email: drawbridge@example.test }
+  forge: { type: github, apiUrl: ${github.apiUrl}, repository: ${REPO}, tokenEnv: GH_TOKEN, paceWrites: false }
+aws: { region: eu-west-1, endpoint: ${ecr.endpoint} }
+images:
+  api: { repository: ${uri['api']} }
+  web: { repository: ${uri['web']} }
+environments:
+  prod:
+    branch: main
+    push: { branch: '${pushBranch}', pullRequest: ${pullRequest} }
+    policies: { api: { semver: '^1.0.0' }, web: { semver: '^2.0.0' } }
+`,
+  );
+}
+
+async function scan(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const io = captureIO({ env, cwd: remote.root });
+  const code = await runCli(['scan', '--config', configFile, ...args], io);
+  return { code, out: io.out(), err: io.err() };
+}
+
+const open = () => github.pullRequests(REPO).filter((pr) => pr.state === 'open');
+
+beforeEach(async () => {
+  ecr = await startEmulator();
+  github = await startGitHubEmulator({ gitEnv: env });
+  uri['api'] = ecr.ecr.createRepository('api');
+  uri['web'] = ecr.ecr.createRepository('web');
+  push('api', '1.0.0');
+  push('web', '2.0.0');
+  remote = await createTestRemote({ main: { 'apps/app.yaml': deployment({ api: '1.0.0', web: '2.0.0' }) } });
+  github.addRepository(REPO, remote.bare, { collaborators: ['alice'], teams: ['platform'] });
+  github.addToken(TOKEN, { permissions: { pull_requests: 'write', contents: 'write', issues: 'write' } });
+  configFile = join(remote.root, 'drawbridge.yaml');
+});
+
+afterEach(async () => {
+  await github.close();
+  await ecr.close();
+  await remote.cleanup();
+});
+
+describe('pull requests on GitHub', () => {
+  it('opens, updates, sees merged, opens again, and takes a close without merging as a refusal', async () => {
+    await writeConfig(
+      'drawbridge/{env}',
+      '{ labels: [deploy], reviewers: [alice], teamReviewers: [platform] }',
+    );
+    const seed = await remote.head('main');
+
+    // A new tag: a branch and a pull request with labels and reviewers; main is untouched.
+    push('api', '1.1.0');
+    let run = await scan();
+    expect(run.code, run.out + run.err).toBe(0);
+    expect(run.out).toMatch(/^prod \(main → drawbridge\/prod\): committed [0-9a-f]{12}, 1 update$/m);
+    expect(run.out).toMatch(
+      /^ {2}pull request #1 opened: http\S+\/acme\/fleet\/pull\/1 \(from drawbridge\/prod\)$/m,
+    );
+    expect(await remote.head('main')).toBe(seed);
+    expect(open()).toHaveLength(1);
+    const first = open()[0]!;
+    expect(first).toMatchObject({
+      number: 1,
+      title: 'deploy(prod): api 1.0.0 → 1.1.0',
+      head: 'drawbridge/prod',
+      base: 'main',
+      labels: ['deploy'],
+      reviewers: ['alice'],
+      teams: ['platform'],
+    });
+    expect(first.body).toContain(
+      '| [api](https://eu-west-1.console.aws.amazon.com/ecr/repositories/private/',
+    );
+    expect(first.body).toContain('| 1.0.0 | 1.1.0 |');
+
+    // Nothing new: the same pull request, untouched.
+    run = await scan();
+    expect(run.out).toMatch(/^prod \(main → drawbridge\/prod\): updates pending in a pull request$/m);
+    expect(run.out).toContain('pull request #1 open, up to date');
+
+    // A newer tag: the same pull request, brought up to date; still one open.
+    push('api', '1.2.0');
+    push('web', '2.1.0');
+    run = await scan('--json');
+    const line = JSON.parse(run.out.trim().split('\n')[0]!) as { pullRequests: unknown[] };
+    expect(line.pullRequests).toEqual([
+      {
+        number: 1,
+        url: expect.stringMatching(/\/acme\/fleet\/pull\/1$/) as unknown,
+        branch: 'drawbridge/prod',
+        action: 'updated',
+      },
+    ]);
+    expect(open()).toHaveLength(1);
+    expect(open()[0]?.title).toBe('deploy(prod): api 1.0.0 → 1.2.0, web 2.0.0 → 2.1.0');
+
+    // A person merges it with a merge commit: a real merge in the remote.
+    await github.merge(REPO, 1, 'merge');
+    expect(await remote.readFile('main', 'apps/app.yaml')).toBe(deployment({ api: '1.2.0', web: '2.1.0' }));
+    run = await scan();
+    expect(run.out).toMatch(/^prod \(main → drawbridge\/prod\): up to date$/m);
+    expect(github.pullRequests(REPO)).toHaveLength(1);
+
+    // A newer tag: a new pull request.
+    push('api', '1.3.0');
+    run = await scan();
+    expect(run.out).toMatch(/pull request #2 opened/);
+
+    // A person closes it without merging: 1.3.0 is refused in prod, as a revert refuses it.
+    await github.close(REPO, 2);
+    run = await scan();
+    expect(run.code).toBe(0);
+    expect(run.out).toMatch(/^prod \(main → drawbridge\/prod\): up to date$/m);
+    expect(github.pullRequests(REPO)).toHaveLength(2);
+    const explained = await scan('--explain');
+    expect(explained.out).toContain(
+      'rejected 1.3.0: reverted (refused: pull request #2 closed without merging)',
+    );
+    const status = captureIO({ env, cwd: remote.root });
+    expect(await runCli(['status', '--config', configFile], status)).toBe(0);
+    expect(status.out()).toMatch(/1\.3\.0 reverted: refused: pull request #2 closed without merging/);
+
+    // A newer eligible tag: proposed in a new pull request.
+    push('api', '1.4.0');
+    run = await scan();
+    expect(run.out).toMatch(/pull request #3 opened/);
+    expect(open().map((pr) => pr.title)).toEqual(['deploy(prod): api 1.2.0 → 1.4.0']);
+
+    // No token in anything drawbridge printed.
+    for (const text of [run.out, run.err, explained.out, explained.err]) expect(text).not.toContain(TOKEN);
+  }, 120_000);
+
+  it('keeps history working through a squash merge, and closes its pull request when a person did the update', async () => {
+    await writeConfig('drawbridge/{env}', '{ autoMerge: squash }');
+    push('api', '1.1.0');
+    let run = await scan();
+    expect(run.out).toMatch(/pull request #1 opened, auto-merge on/);
+    expect(open()[0]?.autoMerge).toEqual({ method: 'squash' });
+    // The checks pass: GitHub merges it by squash; the trailers reach main.
+    await github.runAutoMerge();
+    const [squashed] = await remote.log('main');
+    expect(squashed?.subject).toBe('deploy(prod): api 1.0.0 → 1.1.0 (#1)');
+    expect(squashed?.message).toContain('Drawbridge-Update: ');
+    // A person reverts the squash commit: the revert rule refuses 1.1.0 from there.
+    await remote.withClone('main', async (dir) => {
+      const { execFile } = await import('node:child_process');
+      const { promisify } = await import('node:util');
+      await promisify(execFile)('git', ['revert', '--no-edit', 'HEAD'], { cwd: dir, env });
+    });
+    run = await scan('--explain');
+    expect(run.out).toContain('rejected 1.1.0: reverted (reverted in this environment)');
+    expect(open()).toHaveLength(0);
+
+    // A newer tag opens a pull request; a person puts that tag on main by hand: nothing is
+    // pending, so drawbridge closes its pull request with a comment.
+    push('api', '1.2.0');
+    run = await scan();
+    expect(run.out).toMatch(/pull request #2 opened/);
+    await remote.commit('main', { 'apps/app.yaml': deployment({ api: '1.2.0', web: '2.0.0' }) });
+    run = await scan();
+    expect(run.out).toMatch(/pull request #2 closed: nothing pending/);
+    expect(github.comments(REPO, 2).map((c) => c.body)).toEqual([
+      expect.stringContaining('Nothing is pending any more') as unknown,
+    ]);
+    // Closed by drawbridge itself: that refuses nothing (1.2.0 is what main runs).
+    push('api', '1.3.0');
+    run = await scan();
+    expect(run.out).toMatch(/pull request #3 opened/);
+    expect(open()[0]?.title).toBe('deploy(prod): api 1.2.0 → 1.3.0');
+  }, 120_000);
+
+  it('opens one pull request per image with {image}, each merged or refused on its own', async () => {
+    await writeConfig('drawbridge/{env}/{image}', '{ labels: [deploy] }');
+    push('api', '1.1.0');
+    push('web', '2.1.0');
+    let run = await scan();
+    expect(run.code, run.out + run.err).toBe(0);
+    const byHead = () => new Map(open().map((pr) => [pr.head, pr]));
+    expect([...byHead().keys()].sort()).toEqual(['drawbridge/prod/api', 'drawbridge/prod/web']);
+    expect(byHead().get('drawbridge/prod/api')?.title).toBe('deploy(prod): api 1.0.0 → 1.1.0');
+    expect(byHead().get('drawbridge/prod/web')?.title).toBe('deploy(prod): web 2.0.0 → 2.1.0');
+
+    // api merged, web closed unmerged.
+    await github.merge(REPO, byHead().get('drawbridge/prod/api')!.number, 'merge');
+    await github.close(REPO, byHead().get('drawbridge/prod/web')!.number);
+    run = await scan();
+    expect(open()).toHaveLength(0);
+    expect(await remote.readFile('main', 'apps/app.yaml')).toBe(deployment({ api: '1.1.0', web: '2.0.0' }));
+
+    // web 2.1.0 stays refused; newer tags of both get their own pull requests again.
+    push('api', '1.2.0');
+    run = await scan();
+    expect([...byHead().keys()]).toEqual(['drawbridge/prod/api']);
+    push('web', '2.2.0');
+    run = await scan();
+    expect(byHead().get('drawbridge/prod/web')?.title).toBe('deploy(prod): web 2.0.0 → 2.2.0');
+    expect(byHead().get('drawbridge/prod/api')?.title).toBe('deploy(prod): api 1.1.0 → 1.2.0');
+  }, 120_000);
+
+  it('fails only the pull request on a forge error, keeps the pushed branch, and says what to fix', async () => {
+    await writeConfig('drawbridge/{env}', '{}');
+    github.revokeToken(TOKEN);
+    github.addToken(TOKEN, { permissions: { contents: 'write', pull_requests: 'read' } });
+    push('api', '1.1.0');
+    let run = await scan();
+    expect(run.code).toBe(1);
+    expect(run.out).toMatch(/^prod \(main → drawbridge\/prod\): FAILED$/m);
+    expect(run.out).toMatch(/Pull requests: write/);
+    expect(run.out + run.err).not.toContain(TOKEN);
+    expect(await remote.head('drawbridge/prod')).toBeDefined();
+    // The permission granted: the next pass opens the pull request for the branch as it is.
+    github.addToken(TOKEN, { permissions: { pull_requests: 'write', contents: 'write', issues: 'write' } });
+    run = await scan();
+    expect(run.code, run.out).toBe(0);
+    expect(run.out).toMatch(/pull request #1 opened/);
+  }, 120_000);
+});
