@@ -29,7 +29,7 @@ export function codeCommitForge(api: CodeCommitApi, scope: RepositoryScope, logg
 
   return {
     type: 'codecommit',
-    maxBodyLength: 10_240, // CodeCommit's limit
+    maxBodyLength: DESCRIPTION_MAX,
     listOpen: (base) => listing.listOpen(base),
     listClosed: (base, limit) => listing.listClosed(base, limit),
 

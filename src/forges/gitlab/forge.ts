@@ -73,7 +73,7 @@ export function gitLabForge(api: GitLabApi, repository: string): Forge {
 
   return {
     type: 'gitlab',
-    maxBodyLength: 1_048_576, // GitLab's limit
+    maxBodyLength: BODY_MAX, // GitLab's limit, the largest any forge takes
     listOpen: (base) => listing.listOpen(base),
     listClosed: (base, limit) => listing.listClosed(base, limit),
 

@@ -173,11 +173,8 @@ async function listPullRequests(store: CodeCommitStore, input: Input): Promise<u
   };
 }
 
-async function postCommentForPullRequest(
-  store: CodeCommitStore,
-  input: Input,
-  caller: string,
-): Promise<unknown> {
+/** The pull request the input names, which must belong to the repository it names. */
+async function associatedPullRequest(store: CodeCommitStore, input: Input) {
   const record = await pullRequestOf(store, input);
   const repository = repositoryName(input['repositoryName']);
   if (repository !== record.repository)
@@ -185,6 +182,15 @@ async function postCommentForPullRequest(
       'RepositoryNotAssociatedWithPullRequestException',
       `The repository ${repository} is not associated with pull request ${record.id}.`,
     );
+  return record;
+}
+
+async function postCommentForPullRequest(
+  store: CodeCommitStore,
+  input: Input,
+  caller: string,
+): Promise<unknown> {
+  const record = await associatedPullRequest(store, input);
   const beforeCommitId = commitIdOf(input, 'beforeCommitId');
   const afterCommitId = commitIdOf(input, 'afterCommitId');
   const content = input['content'];
@@ -243,13 +249,7 @@ async function mergePullRequest(
   caller: string,
   option: MergeOption,
 ): Promise<unknown> {
-  const record = await pullRequestOf(store, input);
-  const repository = repositoryName(input['repositoryName']);
-  if (repository !== record.repository)
-    throw new AwsError(
-      'RepositoryNotAssociatedWithPullRequestException',
-      `The repository ${repository} is not associated with pull request ${record.id}.`,
-    );
+  const record = await associatedPullRequest(store, input);
   const expected = input['sourceCommitId'] === undefined ? undefined : commitIdOf(input, 'sourceCommitId');
   const message = optionalText(input, 'commitMessage');
   if (message !== undefined && message.length > 100 * 1024)
