@@ -1,7 +1,14 @@
 import type { FleetImages } from './fleet.js';
 
 /** The demo's drawbridge.yaml: an ordinary config pointed at the emulator and the local remote. */
-export function demoConfig(input: { remote: string; endpoint: string; images: FleetImages }): string {
+export function demoConfig(input: {
+  remote: string;
+  endpoint: string;
+  images: FleetImages;
+  /** The GitHub emulator's REST root: prod's changes go through pull requests there. */
+  githubApi: string;
+  githubRepository: string;
+}): string {
   return `# Written by \`drawbridge demo\`. An ordinary config: only aws.endpoint and git.url point at this machine.
 version: 1
 
@@ -9,6 +16,13 @@ git:
   url: ${input.remote}
   author: { name: drawbridge, email: drawbridge@demo.local }
   workdir: ./work
+  # The remote is a local bare repository; its pull requests live in a GitHub emulator.
+  forge:
+    type: github
+    apiUrl: ${input.githubApi}
+    repository: ${input.githubRepository}
+    tokenEnv: DRAWBRIDGE_DEMO_GITHUB_TOKEN
+    paceWrites: false
 
 aws:
   region: eu-west-1
@@ -32,6 +46,10 @@ environments:
       web: { newest: pushed }
   prod:
     branch: main
+    # prod changes pass review: drawbridge pushes drawbridge/prod and opens a pull request.
+    push:
+      branch: drawbridge/{env}
+      pullRequest: { labels: [deploy], reviewers: [alice] }
     policies:
       podinfo: { semver: '^6.0.0', minAge: 1h }
       api: { promote: { from: dev, after: 1h } }

@@ -1,8 +1,10 @@
 /**
  * `drawbridge demo`: the whole loop on this machine. An ECR emulator on loopback, a bare Git
  * remote with a small fleet, a config beside them, and the real daemon (schedule + HTTP
- * events) built by the same runtime as production. Then: an image push and its event, the
- * decision, the commit, a person's revert being respected, and a newer tag moving on.
+ * events) built by the same runtime as production, with prod's changes going through pull
+ * requests on a GitHub API emulator in front of the same remote. Then: a pull request opened
+ * and merged, an image push and its event, the decision, the commit, a person's revert being
+ * respected, and a newer tag moving on.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
@@ -18,11 +20,13 @@ import { Metrics } from '../daemon/metrics.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { createRuntime, type Runtime } from '../runtime.js';
 import { startEmulator, type Emulator } from '../testing/emulator/index.js';
+import { startGitHubEmulator, type GitHubEmulator } from '../testing/github/index.js';
 import { seedFleet, type FleetImages } from './fleet.js';
 import { demoConfig } from './config.js';
 
 const exec = promisify(execFile);
 const HOUR = 3_600_000;
+const GITHUB_REPOSITORY = 'acme/fleet';
 const DEMO_CREDENTIALS = async () => ({ accessKeyId: 'AKIDDEMO', secretAccessKey: 'demo-secret' });
 
 export interface TourOptions {
@@ -47,6 +51,7 @@ interface Stage {
   readonly emulator: Emulator;
   readonly runtime: Runtime;
   readonly daemon: Daemon;
+  readonly github: GitHubEmulator;
   readonly token: string;
   readonly gitEnv: NodeJS.ProcessEnv;
 }
@@ -83,19 +88,37 @@ export async function runTour(options: TourOptions): Promise<void> {
   say(
     `   ${pathToFileURL(remote).href}: a Deployment (podinfo), a kustomization (api) and Helm values (web), each with markers`,
   );
+  const github = await startGitHubEmulator({ gitEnv });
+  const githubToken = randomBytes(16).toString('hex');
+  github.addRepository(GITHUB_REPOSITORY, remote, { collaborators: ['alice'] });
+  github.addToken(githubToken, {
+    permissions: { contents: 'write', pull_requests: 'write', issues: 'write' },
+  });
+  say(`   its pull requests: a GitHub API emulator at ${github.apiUrl}, as ${GITHUB_REPOSITORY}`);
 
   step(3, 'A config beside them');
   const configFile = join(dir, 'drawbridge.yaml');
   await writeFile(
     configFile,
-    demoConfig({ remote: pathToFileURL(remote).href, endpoint: emulator.endpoint, images }),
+    demoConfig({
+      remote: pathToFileURL(remote).href,
+      endpoint: emulator.endpoint,
+      images,
+      githubApi: github.apiUrl,
+      githubRepository: GITHUB_REPOSITORY,
+    }),
   );
   say(
-    `   ${configFile}: dev follows the newest builds; prod takes podinfo ^6 after 1h in ECR and api after 1h live in dev`,
+    `   ${configFile}: dev follows the newest builds; prod takes podinfo ^6 after 1h in ECR and api after 1h live in dev, through pull requests`,
   );
 
   const token = randomBytes(16).toString('hex');
-  const env = { ...options.env, ...gitEnv, DRAWBRIDGE_DEMO_TOKEN: token };
+  const env = {
+    ...options.env,
+    ...gitEnv,
+    DRAWBRIDGE_DEMO_TOKEN: token,
+    DRAWBRIDGE_DEMO_GITHUB_TOKEN: githubToken,
+  };
   const loaded = await loadConfig({ path: configFile, env, cwd: dir });
   // On a terminal the logs are part of the show; elsewhere the story and the logs stay apart.
   const logs = out.isTTY ? out : (options.logs ?? process.stderr);
@@ -125,10 +148,18 @@ export async function runTour(options: TourOptions): Promise<void> {
     watchConfig: false,
   });
   await daemon.idle();
-  const stage: Stage = { dir, remote, emulator, runtime, daemon, token, gitEnv };
+  const stage: Stage = { dir, remote, emulator, runtime, daemon, github, token, gitEnv };
   say(await gitLog(stage, ['log', '--format=   %h %an  %s', 'dev', 'main', '-n', '4']));
+  const pullRequest = showPullRequest(stage, say);
 
-  step(5, 'CI pushes podinfo:6.1.0 to ECR; EventBridge sends the push event to the daemon');
+  step(5, `A reviewer merges pull request #${pullRequest} on GitHub; the next sweep finds prod up to date`);
+  await github.merge(GITHUB_REPOSITORY, pullRequest, 'merge');
+  await sweepNow(daemon);
+  say(await gitLog(stage, ['log', '--format=   %h %an  %s', '--first-parent', 'main', '-n', '2']));
+  const stillOpen = github.pullRequests(GITHUB_REPOSITORY).filter((pr) => pr.state === 'open').length;
+  say(`   open pull requests: ${stillOpen}; the merge carried drawbridge's trailers into main`);
+
+  step(6, 'CI pushes podinfo:6.1.0 to ECR; EventBridge sends the push event to the daemon');
   const commit = await pushAndWait(stage, 'podinfo', '6.1.0', say);
   await explain(stage, 'dev', 'podinfo', say);
   say(`   the commit (git log -1 -p ${commit.slice(0, 7)}):`);
@@ -144,7 +175,7 @@ export async function runTour(options: TourOptions): Promise<void> {
     ),
   );
 
-  step(6, `A person reverts it: git revert ${commit.slice(0, 7)} && git push`);
+  step(7, `A person reverts it: git revert ${commit.slice(0, 7)} && git push`);
   await revertAsPerson(stage, 'dev', commit);
   await sweepNow(daemon);
   const file = await gitLog(stage, ['show', 'dev:apps/podinfo/deployment.yaml']);
@@ -153,10 +184,10 @@ export async function runTour(options: TourOptions): Promise<void> {
   );
   await explain(stage, 'dev', 'podinfo', say);
 
-  step(7, 'CI pushes podinfo:6.1.1: a newer tag moves on');
+  step(8, 'CI pushes podinfo:6.1.1: a newer tag moves on');
   await pushAndWait(stage, 'podinfo', '6.1.1', say);
 
-  step(8, 'drawbridge status');
+  step(9, 'drawbridge status');
   const status = await runtime.reconciler.reconcile({ trigger: 'manual', dryRun: true });
   say(indent(renderStatus(status, new Date())));
 
@@ -166,7 +197,7 @@ export async function runTour(options: TourOptions): Promise<void> {
   // No AWS keys needed: status sees that aws.endpoint is on this machine (see status.ts).
   say(
     options.keepRunning
-      ? `   drawbridge status --config ${configFile}   (no AWS credentials needed: aws.endpoint is the emulator)`
+      ? `   DRAWBRIDGE_DEMO_GITHUB_TOKEN=${githubToken} drawbridge status --config ${configFile}   (no AWS credentials needed: aws.endpoint is the emulator)`
       : `   drawbridge demo --keep-running keeps the emulator up, for: drawbridge status --config ${configFile}`,
   );
   if (options.keepRunning) {
@@ -176,8 +207,21 @@ export async function runTour(options: TourOptions): Promise<void> {
   }
   await daemon.stop('demo finished');
   await runtime.close();
+  await github.close();
   await emulator.close();
   say(`\ndone: everything is in ${dir}`);
+}
+
+/** Prints the pull request the first sweep opened for prod; answers its number. */
+function showPullRequest(stage: Stage, say: (t?: string) => void): number {
+  const [pr] = stage.github.pullRequests(GITHUB_REPOSITORY).filter((p) => p.state === 'open');
+  if (pr === undefined) throw new Error('the first sweep opened no pull request for prod');
+  say(`   prod passes review: pull request #${pr.number} from ${pr.head} into ${pr.base}`);
+  say(`     ${stage.github.webUrl}/${GITHUB_REPOSITORY}/pull/${pr.number}`);
+  say(`     title: ${pr.title}`);
+  say(`     labels: ${pr.labels.join(', ')} · reviewers: ${pr.reviewers.join(', ')}`);
+  for (const line of (pr.body ?? '').split('\n').filter((l) => l.startsWith('|'))) say(`     ${line}`);
+  return pr.number;
 }
 
 /** A full sweep through the daemon, waiting out one that is already running. */

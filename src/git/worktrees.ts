@@ -18,7 +18,8 @@ export interface Worktrees {
   emptyBase(): Promise<string>;
   /**
    * Records that this process left the worktree at `path` clean at `sha` (it just committed
-   * every change there), so the next reset to `sha` needs no status walk. Held in memory only:
+   * every change there), so the next reset to `sha` needs no status walk, and a reset to
+   * another commit no walk and no clean. Held in memory only:
    * a restarted process checks every worktree again.
    */
   markPristine(path: string, sha: string): void;
@@ -97,6 +98,12 @@ export function createWorktrees(input: WorktreesInput): Worktrees {
       pristine.delete(path);
       if (leftAt === base && verified.has(path)) return path;
       const gitDir = await ownGitDir(path);
+      // Left clean at another commit by this process (it committed every change there): a
+      // reset rewrites just the files that differ, with nothing untracked to clean.
+      if (leftAt !== undefined && gitDir !== undefined) {
+        await git(path, ['reset', '--hard', '--quiet', base]);
+        return path;
+      }
       if (gitDir !== undefined) {
         await Promise.all(['index.lock', 'HEAD.lock'].map((lock) => rm(join(gitDir, lock), { force: true })));
         if (await isPristineAt(git, path, base)) return path;

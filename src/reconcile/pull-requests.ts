@@ -11,6 +11,7 @@
 import type { PullRequestConfig } from '../config/schema.js';
 import type { AutoMergeOutcome, Forge, PullRequest } from '../forge.js';
 import { parseTrailers } from '../git/trailers.js';
+import { mapBounded } from '../map-bounded.js';
 import { CLOSED_MARKER, describedCommit, withoutMarkers } from './pull-request-body.js';
 
 /** What drawbridge did to a pull request this pass. */
@@ -103,31 +104,49 @@ export interface Refused {
   readonly notes: Map<string, string>;
 }
 
-/** Closed pull requests read per pass: refusals older than these are forgotten. */
+/** Closed pull requests read per pass, at least: refusals older than these are forgotten. */
 export const CLOSED_READ = 50;
+/** …and at most, however many images have their own pull requests. */
+export const CLOSED_READ_MAX = 1_000;
+/** Commit messages of closed pull requests asked of the forge at once. */
+const MESSAGE_READS = 8;
+
+/**
+ * How many closed pull requests to read: with one pull request per image, two per image (a
+ * merged one and a refused one each, or two refused), so a fleet's refusals are not pushed out
+ * of the window by its own merges.
+ */
+export function closedToRead(perImage: boolean, images: number): number {
+  return perImage ? Math.min(CLOSED_READ_MAX, Math.max(CLOSED_READ, 2 * images)) : CLOSED_READ;
+}
 
 /**
  * The updates of drawbridge's pull requests into `base` from a branch `isOwnHead` accepts that
- * a person closed without merging. The trailers come from the closed pull request's head
- * commit, read through the forge (the branch may have moved or gone since), and count only
- * when they are drawbridge's own for this environment. `messages` caches commit messages by
- * sha across passes (a commit never changes).
+ * a person closed without merging, among the last `limit` closed. The trailers come from the
+ * closed pull request's head commit, read through the forge (the branch may have moved or gone
+ * since), and count only when they are drawbridge's own for this environment. `messages`
+ * caches commit messages by sha across passes (a commit never changes).
  */
 export async function closedRefusals(
   forge: Forge,
-  input: { base: string; environment: string; isOwnHead: (branch: string) => boolean },
+  input: {
+    base: string;
+    environment: string;
+    isOwnHead: (branch: string) => boolean;
+    limit: number;
+  },
   messages: Map<string, string>,
 ): Promise<Map<string, Refused>> {
   const byImage = new Map<string, Refused>();
-  const closed = await forge.listClosed(input.base, CLOSED_READ);
+  const closed = (await forge.listClosed(input.base, input.limit)).filter(
+    (pr) => pr.state === 'closed' && input.isOwnHead(pr.head) && !pr.body.includes(CLOSED_MARKER),
+  );
+  const unread = [...new Set(closed.map((pr) => pr.headSha).filter((sha) => !messages.has(sha)))];
+  await mapBounded(unread, MESSAGE_READS, async (sha) => {
+    messages.set(sha, await forge.commitMessage(sha));
+  });
   for (const pr of closed) {
-    if (pr.state !== 'closed' || !input.isOwnHead(pr.head) || pr.body.includes(CLOSED_MARKER)) continue;
-    let message = messages.get(pr.headSha);
-    if (message === undefined) {
-      message = await forge.commitMessage(pr.headSha);
-      messages.set(pr.headSha, message);
-    }
-    const trailers = parseTrailers(message);
+    const trailers = parseTrailers(messages.get(pr.headSha) ?? '');
     if (trailers.refused !== undefined || trailers.environment !== input.environment) continue;
     for (const update of trailers.updates) {
       const entry = byImage.get(update.image) ?? { tags: new Set(), digests: new Set(), notes: new Map() };

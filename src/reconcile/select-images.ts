@@ -13,7 +13,7 @@ import type { Decision, LiveInterval } from '../policy/types.js';
 import type { ImageOutcome } from '../reconcile.js';
 import type { EnvironmentPassDeps, EnvironmentPassInput } from './environment.js';
 import { ownsHead } from './push-branches.js';
-import { closedRefusals, type Refused } from './pull-requests.js';
+import { closedRefusals, closedToRead, type Refused } from './pull-requests.js';
 
 /** What a pass reads of its branch before the registry answers. */
 export interface BranchRead {
@@ -79,6 +79,7 @@ export async function planEnvironment(
             base: environment.branch,
             environment: input.name,
             isOwnHead: (head) => ownsHead(pushBranch, head),
+            limit: closedToRead(pushBranch.includes('{image}'), Object.keys(environment.policies).length),
           },
           deps.commitMessages ?? new Map<string, string>(),
         )

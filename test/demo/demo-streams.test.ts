@@ -65,11 +65,16 @@ describe('drawbridge demo output', () => {
           env: envWithoutAws(),
           untilStopped: async () => {
             // What the story prints to run, run as printed.
-            const printed = /^\s+(drawbridge status --config \S+)/m.exec(story.text())?.[1];
-            expect(printed).toBeDefined();
+            const printed = /^\s+DRAWBRIDGE_DEMO_GITHUB_TOKEN=(\S+) (drawbridge status --config \S+)/m.exec(
+              story.text(),
+            );
+            expect(printed).not.toBeNull();
             expect(story.text()).toContain('no AWS credentials needed');
-            const args = printed!.split(' ').slice(1);
-            status = captureIO({ env: envWithoutAws(), cwd: dir });
+            const args = printed![2]!.split(' ').slice(1);
+            status = captureIO({
+              env: { ...envWithoutAws(), DRAWBRIDGE_DEMO_GITHUB_TOKEN: printed![1] },
+              cwd: dir,
+            });
             code = await runCli(args, status);
           },
         });

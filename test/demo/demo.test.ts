@@ -12,6 +12,14 @@ describe('drawbridge demo', () => {
       const io = captureIO({ env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null' } });
       expect(await runCli(['demo', '--dir', dir], io)).toBe(0);
       const out = io.out();
+      // prod passes review: a pull request opened with labels and reviewers, merged, nothing left open.
+      expect(out).toMatch(/prod passes review: pull request #1 from drawbridge\/prod into main/);
+      expect(out).toMatch(/^ +http:\/\/127\.0\.0\.1:\d+\/acme\/fleet\/pull\/1$/m);
+      expect(out).toContain('title: deploy(prod): podinfo 6.0.0 → 6.0.1, web 1.4.0 → 1.4.2');
+      expect(out).toContain('labels: deploy · reviewers: alice');
+      expect(out).toMatch(/\| \[podinfo\]\(https:\/\/\S+\) \| 6\.0\.0 \| 6\.0\.1 \|/);
+      expect(out).toMatch(/Merge pull request #1 from acme\/drawbridge\/prod/);
+      expect(out).toContain('open pull requests: 0');
       expect(out).toContain('deploy(dev): podinfo 6.0.1 → 6.1.0');
       expect(out).toMatch(/POST \/events\/ecr podinfo:6\.1\.0 → 202/);
       expect(out).toContain('Drawbridge-Update: podinfo 6.0.1 -> 6.1.0 sha256:');

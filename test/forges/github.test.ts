@@ -246,7 +246,7 @@ describe('GitHub forge: pull requests', () => {
     } finally {
       await big.cleanup();
     }
-  });
+  }, 120_000);
 
   it('lists closed pull requests, most recently updated first, merged ones as merged, at most the limit', async () => {
     const { forge } = harness(emulator.apiUrl);
@@ -496,6 +496,24 @@ describe('GitHub forge: refusals and their hints', () => {
 });
 
 describe('GitHub forge: rate limits and failures', () => {
+  it('spaces its writes by default, as GitHub asks of integrations, and not its reads', async () => {
+    const { forge } = harness(emulator.apiUrl, { settings: { paceWrites: undefined } });
+    const head = await branch();
+    const readsStarted = Date.now();
+    for (let i = 0; i < 3; i += 1) await forge.listOpen('main');
+    const reads = Date.now() - readsStarted;
+    const started = Date.now();
+    const opened = await forge.open(request(head));
+    await forge.update(opened, { title: 'paced 1', body: 'b' });
+    await forge.update(opened, { title: 'paced 2', body: 'b' });
+    // Three writes, each at least a second after the one before (a lower bound only).
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_900);
+    expect(reads).toBeLessThan(Date.now() - started);
+    expect(emulator.pullRequests('acme/fleet').find((pr) => pr.number === opened.number)?.title).toBe(
+      'paced 2',
+    );
+  }, 30_000);
+
   it('waits out a secondary rate limit for as long as retry-after says, through the injected sleep', async () => {
     const { forge, sleeps } = harness(emulator.apiUrl);
     emulator.resetCalls();

@@ -11,10 +11,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
 import { startEmulator, type Emulator } from '../../src/testing/emulator/index.js';
 import { startGitHubEmulator, type GitHubEmulator } from '../../src/testing/github/index.js';
-import { createTestRemote, isolatedGitEnv, type TestRemote } from '../helpers/git.js';
+import { createTestRemote, git, isolatedGitEnv, type TestRemote } from '../helpers/git.js';
+import { appDeployment, pushAged } from '../helpers/app-deployment.js';
 import { captureIO } from '../helpers/io.js';
 
-const HOUR = 3_600_000;
 const TOKEN = 'ghp_e2eTESTtoken0000000000000000000000';
 const REPO = 'acme/fleet';
 const env = isolatedGitEnv({
@@ -29,19 +29,8 @@ let remote: TestRemote;
 let configFile: string;
 const uri: Record<string, string> = {};
 
-function deployment(images: Record<string, string>): string {
-  const containers = Object.entries(images)
-    .map(
-      ([key, tag]) =>
-        `        - name: ${key}\n          image: ${uri[key]}:${tag} # {"$imagepolicy": "flux-system:${key}"}\n`,
-    )
-    .join('');
-  return `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  template:\n    spec:\n      containers:\n${containers}`;
-}
-
-const push = (repository: string, tag: string): void => {
-  ecr.ecr.pushImage({ repository, tags: [tag], pushedAt: new Date(Date.now() - 2 * HOUR) });
-};
+const deployment = (images: Record<string, string>): string => appDeployment(uri, images);
+const push = (repository: string, tag: string): void => pushAged(ecr, repository, tag);
 
 async function writeConfig(pushBranch: string, pullRequest: string): Promise<void> {
   await writeFile(
@@ -247,6 +236,25 @@ describe('pull requests on GitHub', () => {
     run = await scan();
     expect(byHead().get('drawbridge/prod/web')?.title).toBe('deploy(prod): web 2.0.0 → 2.2.0');
     expect(byHead().get('drawbridge/prod/api')?.title).toBe('deploy(prod): api 1.1.0 → 1.2.0');
+  }, 120_000);
+
+  it('reads a branch a person deleted as GitHub does: its pull request closed, its tag refused', async () => {
+    await writeConfig('drawbridge/{env}', '{}');
+    push('api', '1.1.0');
+    let run = await scan();
+    expect(run.out).toMatch(/pull request #1 opened/);
+    // A person deletes drawbridge's branch: GitHub closes the pull request with it.
+    await git(remote.bare, ['branch', '-D', 'drawbridge/prod']);
+    run = await scan('--explain');
+    expect(run.code, run.out).toBe(0);
+    expect(run.out).toContain('rejected 1.1.0: reverted (refused: pull request #1 closed without merging)');
+    expect(open()).toHaveLength(0);
+    expect(await remote.head('drawbridge/prod')).toBeUndefined();
+    // A newer tag: the branch pushed again, with a new pull request.
+    push('api', '1.2.0');
+    run = await scan();
+    expect(run.out).toMatch(/pull request #2 opened/);
+    expect(await remote.head('drawbridge/prod')).toBeDefined();
   }, 120_000);
 
   it('fails only the pull request on a forge error, keeps the pushed branch, and says what to fix', async () => {

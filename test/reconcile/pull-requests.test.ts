@@ -8,7 +8,14 @@ import { describe, expect, it } from 'vitest';
 import type { Forge, NewPullRequest, PullRequest } from '../../src/forge.js';
 import { renderUpdateTrailers } from '../../src/git/trailers.js';
 import { CLOSED_MARKER, pullRequestBody, withoutMarkers } from '../../src/reconcile/pull-request-body.js';
-import { closedRefusals, closePullRequest, keepPullRequest } from '../../src/reconcile/pull-requests.js';
+import {
+  CLOSED_READ,
+  CLOSED_READ_MAX,
+  closedRefusals,
+  closedToRead,
+  closePullRequest,
+  keepPullRequest,
+} from '../../src/reconcile/pull-requests.js';
 
 const SHA = (n: number): string => n.toString(16).padStart(40, '0');
 const DIGEST = `sha256:${'a'.repeat(64)}`;
@@ -196,7 +203,7 @@ describe('closed pull requests as refusals', () => {
     const messages = new Map<string, string>();
     const refused = await closedRefusals(
       forge,
-      { base: 'main', environment: 'prod', isOwnHead: (head) => head === 'drawbridge/prod' },
+      { base: 'main', environment: 'prod', isOwnHead: (head) => head === 'drawbridge/prod', limit: 50 },
       messages,
     );
     expect([...(refused.get('api')?.tags ?? [])]).toEqual(['1.1.0']);
@@ -204,6 +211,13 @@ describe('closed pull requests as refusals', () => {
     expect(refused.get('api')?.notes.get('1.1.0')).toBe('pull request #1 closed without merging');
     // Read once: the message is cached by sha.
     expect(messages.has(SHA(1))).toBe(true);
+  });
+
+  it('reads two closed pull requests per image when each image has its own, within bounds', () => {
+    expect(closedToRead(false, 500)).toBe(CLOSED_READ);
+    expect(closedToRead(true, 3)).toBe(CLOSED_READ);
+    expect(closedToRead(true, 200)).toBe(400);
+    expect(closedToRead(true, 5_000)).toBe(CLOSED_READ_MAX);
   });
 
   it("keeps a large update table within the forge's limit, and drawbridge's markers out of comparisons", () => {

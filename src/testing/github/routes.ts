@@ -143,9 +143,12 @@ export const REPO_ROUTES: readonly RepoRoute[] = [
       };
       const perPage = Math.min(PER_PAGE_MAX, Math.max(1, Number(query.get('per_page')) || PER_PAGE_DEFAULT));
       const page = Math.max(1, Math.floor(Number(query.get('page'))) || 1);
+      // Every pull request first: one whose head branch was deleted is closed, not listed as open.
+      const heads = await context.store.refreshHeads(context.repository, [
+        ...context.repository.pulls.values(),
+      ]);
       const all = context.store.list(context.repository, filter);
       const slice = all.slice((page - 1) * perPage, page * perPage);
-      const heads = await context.store.refreshHeads(context.repository, slice);
       const link = linkHeader(context.requestUrl, page, Math.max(1, Math.ceil(all.length / perPage)));
       return {
         status: 200,

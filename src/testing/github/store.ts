@@ -189,8 +189,9 @@ export class GitHubStore {
   }
 
   /**
-   * Brings each open pull request's head commit up to date with its branch (a deleted branch
-   * leaves the last one seen); the branch heads, for the answer's `base.sha`.
+   * Brings each open pull request's head commit up to date with its branch; the branch heads,
+   * for the answer's `base.sha`. As on GitHub, deleting the head branch closes the pull request
+   * (its last head commit kept).
    */
   async refreshHeads(
     repository: RepositoryRecord,
@@ -198,8 +199,15 @@ export class GitHubStore {
   ): Promise<Map<string, string>> {
     const heads = await branchHeads(repository.dir, this.gitEnv);
     for (const pull of pulls) {
-      const sha = pull.state === 'open' ? heads.get(pull.head) : undefined;
+      if (pull.state !== 'open') continue;
+      const sha = heads.get(pull.head);
       if (sha !== undefined) pull.headSha = sha;
+      else {
+        pull.state = 'closed';
+        pull.closedAt = this.now();
+        pull.autoMerge = null;
+        pull.updatedAt = pull.closedAt;
+      }
     }
     return heads;
   }

@@ -56,6 +56,7 @@ export interface NoteView {
   readonly id: number;
   readonly body: string;
   readonly author: string | undefined;
+  readonly system: boolean;
 }
 
 export interface PersonMerge {
@@ -183,8 +184,9 @@ export async function startGitLabEmulator(options: GitLabEmulatorOptions = {}): 
     async runPipelines() {
       let merged = 0;
       for (const project of projects.all()) {
+        // A push since auto-merge was set aborts it, as GitLab's refresh after the push does.
+        await project.store.refreshShas(project.store.all());
         for (const record of project.store.mergeableAutoMerges()) {
-          // The source branch may have moved since auto-merge was set: GitLab merges its head then.
           const params = { ...record.autoMerge, sha: undefined };
           await project.store.merge(record, params, record.autoMergeById ?? record.authorId);
           merged += 1;
@@ -219,6 +221,7 @@ export async function startGitLabEmulator(options: GitLabEmulatorOptions = {}): 
         id: n.id,
         body: n.body,
         author: username(n.authorId),
+        system: n.system === true,
       }));
     },
   };

@@ -100,7 +100,7 @@ export function noteJson(
     author: author ? context.users.json(author, context.webBase) : null,
     created_at: note.createdAt.toISOString(),
     updated_at: note.createdAt.toISOString(),
-    system: false,
+    system: note.system === true,
     noteable_id: record.id,
     noteable_type: 'MergeRequest',
     noteable_iid: record.iid,

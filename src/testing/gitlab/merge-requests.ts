@@ -24,6 +24,8 @@ export interface NoteRecord {
   readonly body: string;
   readonly authorId: number;
   readonly createdAt: Date;
+  /** GitLab's own notes about events (`aborted the automatic merge …`). */
+  readonly system?: boolean;
 }
 
 export interface MergeRequestRecord {
@@ -188,7 +190,21 @@ export class MergeRequestStore {
     const heads = await this.project.repository.heads();
     for (const record of records) {
       const head = heads.get(record.sourceBranch);
-      if (record.state === 'opened' && head !== undefined) record.sha = head;
+      if (record.state !== 'opened' || head === undefined || head === record.sha) continue;
+      record.sha = head;
+      // As GitLab's refresh after a push: auto-merge set for another commit is aborted.
+      if (record.autoMerge !== undefined && record.autoMerge.sha !== head) {
+        record.autoMerge = undefined;
+        record.autoMergeById = undefined;
+        const now = this.clock.now();
+        record.notes.push({
+          id: this.clock.nextNoteId(),
+          body: 'aborted the automatic merge because source branch was updated',
+          authorId: record.authorId,
+          system: true,
+          createdAt: now,
+        });
+      }
     }
   }
 
@@ -223,7 +239,10 @@ export class MergeRequestStore {
     return note;
   }
 
-  /** Marks it to merge once its pipeline succeeds; setting it again keeps the first parameters. */
+  /**
+   * Marks it to merge once its pipeline succeeds; setting it again keeps the first parameters.
+   * A later push to the source branch aborts it (see refreshShas).
+   */
   async enableAutoMerge(record: MergeRequestRecord, params: MergeParams, by: number): Promise<void> {
     if (record.state !== 'opened') throw methodNotAllowed();
     await this.refreshShas([record]);
