@@ -1,10 +1,9 @@
 /**
- * Pull requests at fleet size (SPEC §10): 200 images, 1,000 manifests, 3,000 marked references,
+ * Pull requests at fleet size (SPEC §10): 100 images, 1,000 manifests, 3,000 marked references,
  * one pull request per image (`drawbridge/{env}/{image}`) through `drawbridge scan`, the GitHub
- * emulator and a real bare remote. One pass opens 200; people refuse half and merge a quarter,
- * in the order that pushes the
- * refusals furthest back (older than 50 closed pull requests), and the next pass refuses every
- * closed tag and reopens nothing.
+ * emulator and a real bare remote. One pass opens 100; people refuse 75 and then merge 15, the
+ * order that pushes the refusals furthest back (behind more than 50 closed pull requests), and
+ * the next pass refuses every closed tag and reopens nothing.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,7 +23,7 @@ import {
 import { git, isolatedGitEnv } from '../helpers/git.js';
 import { captureIO } from '../helpers/io.js';
 
-const IMAGES = 200;
+const IMAGES = 100;
 const FILES = 1_000;
 const PER_FILE = 3;
 const REPO = 'acme/fleet';
@@ -97,7 +96,7 @@ const open = () => github.pullRequests(REPO).filter((pr) => pr.state === 'open')
 const count = (text: string, pattern: RegExp): number => text.match(pattern)?.length ?? 0;
 
 describe('pull requests at fleet size', () => {
-  it('opens one per image for 200 images, keeps them, and refuses every one a person closed', async () => {
+  it('opens one per image for 100 images, keeps them, and refuses every one a person closed', async () => {
     const seed = (await git(remote.bare, ['rev-parse', 'main'])).trim();
 
     // One pass: 200 branches, 200 pull requests, main untouched.
@@ -130,26 +129,26 @@ describe('pull requests at fleet size', () => {
 
     const created = github.calls('pulls.create');
 
-    // People close the first 100 unmerged, then merge 50 more: the merges are the newer closed.
+    // People close the first 75 unmerged, then merge 15 more: the merges are the newer closed.
     const byNumber = open().sort((a, b) => a.number - b.number);
-    const refused = byNumber.slice(0, 100);
-    const merged = byNumber.slice(100, 150);
+    const refused = byNumber.slice(0, 75);
+    const merged = byNumber.slice(75, 90);
     for (const pr of refused) await github.close(REPO, pr.number);
     for (const pr of merged) await github.merge(REPO, pr.number, 'merge');
 
-    // The next pass: nothing reopened; the 50 still open are rebuilt on the new main (their
+    // The next pass: nothing reopened; the 10 still open are rebuilt on the new main (their
     // own branches, replaced with a lease); every refused tag names its pull request.
     run = await scan('--explain');
     expect(run.code, run.err).toBe(0);
     expect(count(run.out, /opened/g)).toBe(0);
-    expect(count(run.out, /pull request #\d+ updated: /g)).toBe(50);
+    expect(count(run.out, /pull request #\d+ updated: /g)).toBe(10);
     expect(github.calls('pulls.create')).toBe(created);
-    expect(github.calls('pulls.update')).toBe(50);
-    expect(open()).toHaveLength(50);
+    expect(github.calls('pulls.update')).toBe(10);
+    expect(open()).toHaveLength(10);
     expect(
       count(run.out, /rejected 1\.0\.4: reverted \(refused: pull request #\d+ closed without merging\)/g),
-    ).toBe(100);
-    for (const pr of [refused[0]!, refused[99]!])
+    ).toBe(75);
+    for (const pr of [refused[0]!, refused[74]!])
       expect(run.out).toContain(
         `rejected 1.0.4: reverted (refused: pull request #${pr.number} closed without merging)`,
       );

@@ -5,10 +5,14 @@
  * request updated → merged (a real merge in the remote) → no pull request → newer tag → a
  * new one → closed unmerged → that tag is not proposed again → a newer one is.
  */
-import { writeFile } from 'node:fs/promises';
+import { appendFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
+import { loadConfig } from '../../src/config/load.js';
+import { Metrics } from '../../src/daemon/metrics.js';
+import { createLogger } from '../../src/log/logger.js';
+import { createRuntime } from '../../src/runtime.js';
 import { startEmulator, type Emulator } from '../../src/testing/emulator/index.js';
 import { startGitHubEmulator, type GitHubEmulator } from '../../src/testing/github/index.js';
 import { createTestRemote, git, isolatedGitEnv, type TestRemote } from '../helpers/git.js';
@@ -236,6 +240,69 @@ describe('pull requests on GitHub', () => {
     run = await scan();
     expect(byHead().get('drawbridge/prod/web')?.title).toBe('deploy(prod): web 2.0.0 → 2.2.0');
     expect(byHead().get('drawbridge/prod/api')?.title).toBe('deploy(prod): api 1.1.0 → 1.2.0');
+  }, 120_000);
+
+  it("says what a dry run would do, keeps a person's edits until the branch moves, and carries the pull request into metrics and the EventBridge event", async () => {
+    await writeConfig('drawbridge/{env}', '{ labels: [deploy] }');
+    await appendFile(configFile, `notify: { eventBridge: { endpoint: ${ecr.endpoint} } }\n`);
+    push('api', '1.1.0');
+
+    // A dry run: what it would open, and nothing opened or pushed.
+    let run = await scan('--dry-run');
+    expect(run.code, run.out + run.err).toBe(0);
+    expect(run.out).toContain('pull request would open from drawbridge/prod');
+    expect(github.pullRequests(REPO)).toHaveLength(0);
+    expect(await remote.head('drawbridge/prod')).toBeUndefined();
+
+    // The runtime as `drawbridge run` builds it, with the daemon's metrics. The EventBridge
+    // client takes its credentials from the SDK's default chain, as in a pod.
+    process.env['AWS_ACCESS_KEY_ID'] ??= 'AKIDTEST';
+    process.env['AWS_SECRET_ACCESS_KEY'] ??= 'test-secret';
+    const loaded = await loadConfig({ path: configFile, env, cwd: remote.root });
+    const metrics = new Metrics({ processMetrics: false });
+    const runtime = await createRuntime({
+      config: loaded.config,
+      logger: createLogger({ level: 'silent' }),
+      env,
+      baseDir: remote.root,
+      observer: metrics.observer,
+      onEcrCall: metrics.onEcrCall,
+      onNotifyResult: metrics.onNotifyResult,
+    });
+    try {
+      const result = await runtime.reconciler.reconcile({ trigger: 'manual' });
+      metrics.reconciled('manual', 1, result);
+      await runtime.notifier.flush();
+    } finally {
+      await runtime.close();
+    }
+    const [pr] = open();
+    expect(pr?.number).toBe(1);
+    const url = `${github.webUrl}/${REPO}/pull/1`;
+    const text = await metrics.registry.metrics();
+    expect(text).toContain(
+      `drawbridge_pull_request_info{environment="prod",repository="default",branch="drawbridge/prod",number="1",url="${url}"} 1`,
+    );
+    expect(text).toMatch(
+      /drawbridge_pull_requests_total\{environment="prod",repository="default",action="opened"\} 1/,
+    );
+    const details = ecr.events.events.map((event) => event.envelope.detail);
+    expect(details).toEqual([
+      expect.objectContaining({ image: 'api', new: '1.1.0', pullRequest: { number: 1, url } }) as unknown,
+    ]);
+
+    // A person retitles it: kept while the branch stays put.
+    github.edit(REPO, 1, { title: 'Deploy api 1.1.0 (checked with the api team)' });
+    run = await scan();
+    expect(run.out).toContain('pull request #1 open, up to date');
+    expect(open()[0]?.title).toBe('Deploy api 1.1.0 (checked with the api team)');
+    // The branch moves: drawbridge's title and description again.
+    push('api', '1.2.0');
+    run = await scan('--dry-run');
+    expect(run.out).toMatch(/pull request #1 would update: /);
+    run = await scan();
+    expect(run.out).toMatch(/pull request #1 updated: /);
+    expect(open()[0]?.title).toBe('deploy(prod): api 1.0.0 → 1.2.0');
   }, 120_000);
 
   it('reads a branch a person deleted as GitHub does: its pull request closed, its tag refused', async () => {
