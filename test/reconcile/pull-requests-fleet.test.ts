@@ -53,6 +53,10 @@ beforeAll(async () => {
     tag: '1.0.3',
     branches: ['main'],
   });
+  // Hundreds of pushes and merges would start a detached `git gc --auto` in the remote, still
+  // writing there when the test removes it.
+  await git(remote.bare, ['config', 'receive.autogc', 'false']);
+  await git(remote.bare, ['config', 'gc.auto', '0']);
   github = await startGitHubEmulator({ gitEnv: env });
   github.addRepository(REPO, remote.bare, { collaborators: ['alice'] });
   github.addToken(TOKEN, { permissions: { pull_requests: 'write', contents: 'write', issues: 'write' } });
@@ -83,7 +87,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await github.close();
   await ecr.close();
-  await rm(root, { recursive: true, force: true });
+  await rm(root, { recursive: true, force: true, maxRetries: 5 });
 });
 
 async function scan(...args: string[]): Promise<{ code: number; out: string; err: string }> {
