@@ -84,17 +84,6 @@ export async function reconcileEnvironment(
   const maxAttempts = deps.repository.pushAttempts;
   const pullRequest = environment.push?.pullRequest;
   const forge = pullRequest ? deps.forge : undefined;
-  if (pullRequest && !forge)
-    return {
-      ...base,
-      status: 'failed',
-      updates: [],
-      decisions: [],
-      images: [],
-      problems: [],
-      attempts: 0,
-      error: `environment ${name} asks for pull requests, but repository ${repository} has no forge`,
-    };
   let problems: FileProblem[] = [];
   let images: ImageOutcome[] = [];
   let decisions: Decision[] = [];
@@ -108,6 +97,8 @@ export async function reconcileEnvironment(
     attempts,
     error,
   });
+  if (pullRequest && !forge)
+    return failed(0, `environment ${name} asks for pull requests, but repository ${repository} has no forge`);
 
   for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
     try {

@@ -7,12 +7,13 @@ import { join } from 'node:path';
 import { Octokit } from '@octokit/rest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ForgeError } from '../../src/errors.js';
-import type { Forge, ForgeSettings, NewPullRequest } from '../../src/forge.js';
+import type { Forge, ForgeSettings } from '../../src/forge.js';
 import { createGitHubForge } from '../../src/forges/github/index.js';
 import { createLogger } from '../../src/log/logger.js';
 import { Redactor } from '../../src/log/redact.js';
 import { startGitHubEmulator, type GitHubEmulator } from '../../src/testing/github/index.js';
 import { createTestRemote, isolatedGitEnv, type TestRemote } from '../helpers/git.js';
+import { newPullRequest } from '../helpers/new-pull-request.js';
 import { memoryStream } from '../helpers/io.js';
 
 const TOKEN = 'github_pat_11FORGETEST0000secretvalue';
@@ -84,19 +85,7 @@ async function refusal(promise: Promise<unknown>): Promise<ForgeError> {
   throw new Error('expected a ForgeError');
 }
 
-function request(head: string, extra: Partial<NewPullRequest> = {}): NewPullRequest {
-  return {
-    head,
-    base: 'main',
-    title: `Update ${head}`,
-    body: 'drawbridge body',
-    draft: false,
-    labels: [],
-    reviewers: [],
-    teamReviewers: [],
-    ...extra,
-  };
-}
+const request = newPullRequest;
 
 /** `count` branches off main in one fast-import, each one commit carrying drawbridge's trailers. */
 async function seedBranches(remote: TestRemote, prefix: string, count: number): Promise<string[]> {

@@ -10,12 +10,13 @@ import { inspect } from 'node:util';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ForgeError } from '../../src/errors.js';
-import type { Forge, NewPullRequest, PullRequest } from '../../src/forge.js';
+import type { Forge, PullRequest } from '../../src/forge.js';
 import { createGitLabForge, gitLabHost } from '../../src/forges/gitlab/index.js';
 import { createLogger } from '../../src/log/logger.js';
 import { Redactor } from '../../src/log/redact.js';
 import { startGitLabEmulator, type GitLabEmulator } from '../../src/testing/gitlab/index.js';
 import { createTestRemote, isolatedGitEnv, type TestRemote } from '../helpers/git.js';
+import { newPullRequest } from '../helpers/new-pull-request.js';
 
 const TOKEN = 'glpat-Forge-Test-Secret-4711';
 const TRAILERS = 'Drawbridge-Update: api=1.2.3\nDrawbridge-Environment: prod';
@@ -64,19 +65,7 @@ function harness(
   return { forge, lines, sleeps };
 }
 
-function request(head: string, overrides: Partial<NewPullRequest> = {}): NewPullRequest {
-  return {
-    head,
-    base: 'main',
-    title: `Update ${head}`,
-    body: 'drawbridge body',
-    draft: false,
-    labels: [],
-    reviewers: [],
-    teamReviewers: [],
-    ...overrides,
-  };
-}
+const request = newPullRequest;
 
 async function failure(work: Promise<unknown>): Promise<ForgeError> {
   const error = await work.then(
