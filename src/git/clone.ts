@@ -11,32 +11,60 @@ import { GitProcessError } from './run.js';
 
 export type Git = (cwd: string, args: readonly string[]) => Promise<string>;
 
-/** Why an existing folder cannot be used; undefined when it is our healthy clone. */
-export async function inspectClone(git: Git, dir: string, url: string): Promise<string | undefined> {
-  if (!(await pathExists(dir))) return 'missing';
-  let gitDir: string;
-  try {
-    gitDir = (await git(dir, ['rev-parse', '--absolute-git-dir'])).trim();
-  } catch {
-    return 'not a git repository';
-  }
+/** A healthy clone's remote-tracking heads, by branch. */
+export type RemoteHeads = ReadonlyMap<string, string>;
+
+const TRACKING = 'refs/remotes/origin/';
+
+/**
+ * Why an existing folder cannot be used, or, for our healthy clone, its remote heads. Three
+ * reads run side by side (each harmless wherever git lands) and are judged in order: the
+ * folder's own git dir and HEAD's tree, origin, then every ref's commit (a missing or corrupt
+ * object fails there), whose listing also gives the remote heads.
+ */
+export async function inspectClone(
+  git: Git,
+  dir: string,
+  url: string,
+): Promise<{ readonly problem: string } | { readonly heads: RemoteHeads }> {
+  if (!(await pathExists(dir))) return { problem: 'missing' };
+  const [head, origin, refs] = await Promise.allSettled([
+    git(dir, ['rev-parse', '--absolute-git-dir', '--verify', '--quiet', 'HEAD^{tree}']),
+    git(dir, ['config', '--get', 'remote.origin.url']),
+    git(dir, ['for-each-ref', '--format=%(objectname) %(tree) %(refname)']),
+  ]);
+  const headError: unknown = head.status === 'rejected' ? head.reason : undefined;
+  // rev-parse prints the git dir before it judges HEAD, so a failed run still names it.
+  const headOut =
+    head.status === 'fulfilled' ? head.value : headError instanceof GitProcessError ? headError.stdout : '';
+  const gitDir = headOut.split('\n')[0]?.trim();
+  if (!gitDir) return { problem: 'not a git repository' };
   const own = await realpath(join(dir, '.git')).catch(() => undefined);
   if (own === undefined || (await realpath(gitDir).catch(() => gitDir)) !== own) {
-    return 'not a git repository of its own';
+    return { problem: 'not a git repository of its own' };
   }
-  const origin = await git(dir, ['config', '--get', 'remote.origin.url']).catch(() => '');
-  if (origin.trim() !== url) return 'origin points to another remote';
-  try {
-    // Parses every ref's commit: a missing or corrupt object fails here.
-    await git(dir, ['rev-list', '--no-walk', '--all']);
-    await git(dir, ['rev-parse', '--verify', '--quiet', 'HEAD^{tree}']).catch((error: unknown) => {
-      // An empty clone has an unborn HEAD (exit 1); anything else is damage.
-      if (!(error instanceof GitProcessError) || error.exitCode !== 1) throw error;
-    });
-  } catch {
-    return 'broken objects or refs';
+  if (origin.status !== 'fulfilled' || origin.value.trim() !== url) {
+    return { problem: 'origin points to another remote' };
   }
-  return undefined;
+  // An empty clone has an unborn HEAD (exit 1); anything else is damage.
+  const unborn = headError instanceof GitProcessError && headError.exitCode === 1;
+  if ((headError !== undefined && !unborn) || refs.status !== 'fulfilled') {
+    return { problem: 'broken objects or refs' };
+  }
+  return { heads: remoteHeads(refs.value) };
+}
+
+/** Lines of `<sha> … <ref>` → branch → sha, for the remote-tracking refs only. */
+export function remoteHeads(out: string): Map<string, string> {
+  const heads = new Map<string, string>();
+  for (const line of out.split('\n')) {
+    const fields = line.split(' ');
+    const sha = fields[0];
+    const ref = fields[fields.length - 1];
+    if (!sha || !ref?.startsWith(TRACKING) || ref === `${TRACKING}HEAD`) continue;
+    heads.set(ref.slice(TRACKING.length), sha);
+  }
+  return heads;
 }
 
 /** Clones into a temporary folder and renames it into place, so a crash leaves no half clone. */

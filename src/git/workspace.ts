@@ -12,7 +12,7 @@ import { GitError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { Redactor } from '../log/redact.js';
 import { authEnvironment, splitCredentials } from './auth.js';
-import { cloneInto, inspectClone } from './clone.js';
+import { cloneInto, inspectClone, remoteHeads } from './clone.js';
 import { toGitError } from './git-error.js';
 import type { GitSpawner } from './launcher.js';
 import { runGit } from './run.js';
@@ -106,27 +106,23 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
   const fail = (operation: string, error: unknown, context?: Record<string, unknown>): GitError =>
     toGitError(error, { operation, redactor, context: { repository: split.url, ...context } });
 
-  const problem = await inspectClone(git, dir, split.url);
-  if (problem !== undefined) {
+  const inspected = await inspectClone(git, dir, split.url);
+  const heads = new Map('heads' in inspected ? inspected.heads : []);
+  const readHeads = async (): Promise<void> => {
+    const out = await git(dir, ['for-each-ref', '--format=%(objectname) %(refname)', 'refs/remotes/origin/']);
+    heads.clear();
+    for (const [branch, sha] of remoteHeads(out)) heads.set(branch, sha);
+  };
+  if ('problem' in inspected) {
+    const { problem } = inspected;
     if (problem !== 'missing') logger.warn({ dir, reason: problem }, 'workdir clone unusable, cloning again');
     await rm(root, { recursive: true, force: true });
     logger.info({ url: split.url, dir }, 'cloning');
     await cloneInto(git, split.url, dir).catch((error: unknown) => {
       throw fail('git clone', error);
     });
+    await readHeads();
   }
-
-  const heads = new Map<string, string>();
-  const readHeads = async (): Promise<void> => {
-    const out = await git(dir, ['for-each-ref', '--format=%(objectname) %(refname)', 'refs/remotes/origin/']);
-    heads.clear();
-    for (const line of out.split('\n')) {
-      const [sha, ref] = line.split(' ');
-      if (!sha || !ref || ref === 'refs/remotes/origin/HEAD') continue;
-      heads.set(ref.slice('refs/remotes/origin/'.length), sha);
-    }
-  };
-  await readHeads();
 
   // Repository-wide operations (fetch, push, worktree admin) take turns; worktree-local ones do not.
   let turn: Promise<unknown> = Promise.resolve();
@@ -137,7 +133,6 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
   };
 
   const worktrees: Worktrees = createWorktrees({ git, dir, root: join(root, 'worktrees'), serial });
-  await serial(() => worktrees.prune());
   const clock = options.clock ?? (() => new Date());
   let closed = false;
   const ensureOpen = (): void => {

@@ -3,15 +3,14 @@
  * it is hard reset to the remote head and cleaned, and stale lock files of a killed git are
  * removed (the same key is never used twice at once, so any lock there is a leftover).
  */
-import { mkdir, realpath, rm } from 'node:fs/promises';
-import { join, sep } from 'node:path';
+import { mkdir, readFile, realpath, rm } from 'node:fs/promises';
+import { join, resolve, sep } from 'node:path';
 import { pathExists } from './path-exists.js';
 import { worktreeFolderName } from './workdir.js';
 
 type Git = (cwd: string, args: readonly string[], extraEnv?: NodeJS.ProcessEnv) => Promise<string>;
 
 export interface Worktrees {
-  prune(): Promise<void>;
   /** Worktree folder for `key`, reset to `head` (or to an empty tree when the branch is absent). */
   reset(key: string, head: string | undefined): Promise<string>;
   /** The synthetic parentless commit an absent branch starts from; never pushed. */
@@ -46,7 +45,7 @@ const FIXED_IDENTITY: NodeJS.ProcessEnv = {
 export function createWorktrees(input: WorktreesInput): Worktrees {
   const { git, dir, root, serial } = input;
   let empty: Promise<string> | undefined;
-  // Worktrees this instance created or verified, by folder: checked with git once, then only
+  // Worktrees this instance created or verified, by folder: checked once, then only
   // for still being there (a vanished or replaced folder is verified, or rebuilt, again).
   const verified = new Map<string, string>();
   const pristine = new Map<string, string>();
@@ -65,17 +64,21 @@ export function createWorktrees(input: WorktreesInput): Worktrees {
     if (known !== undefined && (await pathExists(join(path, '.git'))) && (await pathExists(known)))
       return known;
     verified.delete(path);
-    if (!(await pathExists(path))) return undefined;
+    // Read as git reads a linked worktree: its `.git` file names an admin folder under the
+    // clone's .git/worktrees, whose `gitdir` file names this `.git` back.
     try {
-      const [gitDirRaw = '', topRaw = ''] = (
-        await git(path, ['rev-parse', '--absolute-git-dir', '--show-toplevel'])
-      )
-        .trim()
-        .split('\n');
-      const [gitDir, top, admin, own] = await Promise.all(
-        [gitDirRaw, topRaw, join(dir, '.git', 'worktrees'), path].map((p) => realpath(p)),
-      );
-      if (!gitDir || !admin || !gitDir.startsWith(admin + sep) || top !== own) return undefined;
+      const pointer = /^gitdir: (.+)\n?$/.exec(await readFile(join(path, '.git'), 'utf8'))?.[1];
+      if (pointer === undefined) return undefined;
+      const [gitDir, admin] = await Promise.all([
+        realpath(resolve(path, pointer)),
+        realpath(join(dir, '.git', 'worktrees')),
+      ]);
+      const back = (await readFile(join(gitDir, 'gitdir'), 'utf8')).trim();
+      const [backReal, own] = await Promise.all([
+        realpath(resolve(gitDir, back)),
+        realpath(join(path, '.git')),
+      ]);
+      if (!gitDir.startsWith(admin + sep) || backReal !== own) return undefined;
       verified.set(path, gitDir);
       return gitDir;
     } catch {
@@ -87,9 +90,6 @@ export function createWorktrees(input: WorktreesInput): Worktrees {
     emptyBase,
     markPristine: (path, sha) => {
       pristine.set(path, sha);
-    },
-    prune: async () => {
-      await git(dir, ['worktree', 'prune']);
     },
     reset: async (key, head) => {
       const path = join(root, worktreeFolderName(key));
@@ -106,10 +106,15 @@ export function createWorktrees(input: WorktreesInput): Worktrees {
       }
       if (gitDir !== undefined) {
         await Promise.all(['index.lock', 'HEAD.lock'].map((lock) => rm(join(gitDir, lock), { force: true })));
-        if (await isPristineAt(git, path, base)) return path;
-        await git(path, ['reset', '--hard', '--quiet', base]);
-        await git(path, ['clean', '-ffdxq']);
-        return path;
+        // A worktree git cannot read (a damaged admin folder) is rebuilt below.
+        const pristine = await isPristineAt(git, path, base).catch(() => undefined);
+        if (pristine === true) return path;
+        if (pristine === false) {
+          await git(path, ['reset', '--hard', '--quiet', base]);
+          await git(path, ['clean', '-ffdxq']);
+          return path;
+        }
+        verified.delete(path);
       }
       await rm(path, { recursive: true, force: true });
       await mkdir(root, { recursive: true });

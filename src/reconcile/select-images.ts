@@ -33,8 +33,8 @@ export interface Planned {
 }
 
 /**
- * Checks out the environment's branch at the remote head and reads its history. The marked
- * files are asked of git beside the history, unless the plan kept from the last pass was made
+ * Checks out the environment's branch at the remote head and reads its history, side by side.
+ * The marked files are asked of git beside them, unless the plan kept from the last pass was made
  * at this very head and paths: then it will most likely be reused and they are not needed.
  */
 export async function readBranch(
@@ -42,8 +42,7 @@ export async function readBranch(
   name: string,
   environment: EnvironmentConfig,
 ): Promise<BranchRead> {
-  const checkout = await deps.workspace.checkout(environment.branch, name);
-  const head = checkout.head;
+  const head = await deps.workspace.remoteHead(environment.branch);
   if (head === undefined) {
     throw new GitError(`branch ${environment.branch} does not exist on the remote`, {
       hint: `create it (git push origin HEAD:${environment.branch}) or fix environments.${name}.branch`,
@@ -55,10 +54,14 @@ export async function readBranch(
     (marked ??= deps.markedFiles.find(head, environment.paths));
   const likelyReused = deps.unchangedPlans?.get(name)?.key.startsWith(planKeyBase(head, environment.paths));
   if (!likelyReused) void markedFiles().catch(() => undefined);
-  const history = await readHistory(deps.workspace, environment.branch, {
-    environment: name,
-    depth: deps.repository.historyDepth,
-  });
+  // The worktree is checked while the history and the marked files are read from the clone.
+  const [checkout, history] = await Promise.all([
+    deps.workspace.checkout(environment.branch, name),
+    readHistory(deps.workspace, environment.branch, {
+      environment: name,
+      depth: deps.repository.historyDepth,
+    }),
+  ]);
   return { checkout, history, marked: markedFiles };
 }
 

@@ -76,6 +76,52 @@ describe('workspace over file://', () => {
     expect(await readFile(join(checkout.dir, 'apps/podinfo.yaml'), 'utf8')).toContain('1.0.0');
   });
 
+  it('opens a healthy clone with three reads side by side, and re-clones one whose ref lost its commit', async () => {
+    const first = await open();
+    await first.checkout('dev', 'dev');
+    await first.close();
+    commands = [];
+    const again = await open();
+    expect(commands.sort()).toEqual(['config', 'for-each-ref', 'rev-parse']);
+    expect(await again.remoteHead('dev')).toBe(await remote.head('dev'));
+    expect(await again.remoteHead('main')).toBe(await remote.head('main'));
+    await again.close();
+
+    // A branch whose commit object is gone (the other refs are fine): cloned again.
+    await writeFile(join(first.dir, '.git', 'refs', 'heads', 'stray'), `${'0123456789'.repeat(4)}\n`);
+    commands = [];
+    const healed = await open();
+    expect(commands.filter((c) => c === 'clone')).toHaveLength(1);
+    expect(await healed.remoteHead('dev')).toBe(await remote.head('dev'));
+    await healed.close();
+  });
+
+  it('rebuilds a worktree whose .git is gone, points elsewhere or names a damaged admin folder', async () => {
+    const first = await open();
+    const checkout = await first.checkout('dev', 'dev');
+    await first.close();
+    const damages: Record<string, () => Promise<void>> = {
+      'no .git file': () => rm(join(checkout.dir, '.git'), { force: true }),
+      'a .git file naming another folder': () =>
+        writeFile(join(checkout.dir, '.git'), `gitdir: ${remote.bare}\n`),
+      'an admin folder without HEAD': async () => {
+        const pointer = (await readFile(join(checkout.dir, '.git'), 'utf8')).replace(/^gitdir: /, '').trim();
+        await rm(join(pointer, 'HEAD'), { force: true });
+      },
+    };
+    for (const [name, damage] of Object.entries(damages)) {
+      await damage();
+      commands = [];
+      const workspace = await open();
+      const again = await workspace.checkout('dev', 'dev');
+      expect({ name, added: commands.filter((c) => c === 'worktree').length }).toEqual({ name, added: 2 });
+      expect(await readFile(join(again.dir, 'apps/podinfo.yaml'), 'utf8')).toContain('1.0.0');
+      expect((await git(again.dir, ['rev-parse', 'HEAD'])).trim()).toBe(await remote.head('dev'));
+      expect((await git(again.dir, ['rev-parse', '--show-toplevel'])).trim()).toBe(again.dir);
+      await workspace.close();
+    }
+  });
+
   it('checkout resets crash leftovers: edits, new files, staged files and a stale index.lock', async () => {
     const workspace = await open();
     const first = await workspace.checkout('dev', 'dev');

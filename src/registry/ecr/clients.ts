@@ -43,6 +43,9 @@ export class ClientPool {
       ...(credentials ? { credentials } : {}),
       retryMode: 'adaptive',
       maxAttempts: this.options.maxAttempts,
+      // The middleware stack is resolved once per command class, not on every call; all of
+      // drawbridge's middleware sits on the client.
+      cacheMiddleware: true,
     });
     const onCall = this.options.onCall;
     if (onCall) {
