@@ -6,16 +6,12 @@
  * forge's own auto-merge (GitLab's pipeline) or by drawbridge once approval rules are met
  * (CodeCommit) → nothing pending → closed unmerged → that tag refused → a newer one proposed.
  */
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/program.js';
 import { parseTrailers } from '../../src/git/trailers.js';
-import { startEmulator, type Emulator } from '../../src/testing/emulator/index.js';
+import type { Emulator } from '../../src/testing/emulator/index.js';
 import { startGitLabEmulator, type GitLabEmulator } from '../../src/testing/gitlab/index.js';
-import { createTestRemote, git, isolatedGitEnv, type TestRemote } from '../helpers/git.js';
-import { appDeployment, pushAged } from '../helpers/app-deployment.js';
-import { captureIO } from '../helpers/io.js';
+import { git, isolatedGitEnv, type TestRemote } from '../helpers/git.js';
+import { openPullRequestStage, type CliRun, type PullRequestStage } from '../helpers/pull-request-stage.js';
 
 const TOKEN = 'glpat-E2E-secret-0000000000';
 const SECRET_KEY = 'e2e-aws-secret-key-do-not-print';
@@ -26,61 +22,23 @@ const env = isolatedGitEnv({
   GITLAB_TOKEN: TOKEN,
 });
 
+let stage: PullRequestStage;
 let ecr: Emulator;
 let remote: TestRemote;
-let configFile: string;
-const uri: Record<string, string> = {};
-
-const deployment = (images: Record<string, string>): string => appDeployment(uri, images);
-const push = (repository: string, tag: string): void => pushAged(ecr, repository, tag);
-
-async function writeConfig(forge: string, pullRequest: string): Promise<void> {
-  await writeFile(
-    configFile,
-    `version: 1
-git:
-  url: ${remote.url}
-  workdir: ${remote.workdir}
-  author: { name: drawbridge, email: drawbridge@example.test }
-  forge: ${forge}
-aws: { region: ${ecr.region}, endpoint: ${ecr.endpoint} }
-images:
-  api: { repository: ${uri['api']} }
-  web: { repository: ${uri['web']} }
-environments:
-  prod:
-    branch: main
-    push: { branch: 'drawbridge/{env}', pullRequest: ${pullRequest} }
-    policies: { api: { semver: '^1.0.0' }, web: { semver: '^2.0.0' } }
-`,
-  );
-}
-
-async function scan(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const io = captureIO({ env, cwd: remote.root });
-  const code = await runCli(['scan', '--config', configFile, ...args], io);
-  return { code, out: io.out(), err: io.err() };
-}
-
-async function status(): Promise<string> {
-  const io = captureIO({ env, cwd: remote.root });
-  expect(await runCli(['status', '--config', configFile], io)).toBe(0);
-  return io.out();
-}
+const deployment = (images: Record<string, string>): string => stage.deployment(images);
+const push = (repository: string, tag: string): void => stage.push(repository, tag);
+const writeConfig = (forge: string, pullRequest: string): Promise<void> =>
+  stage.writeConfig({ forge, pullRequest });
+const scan = (...args: string[]): Promise<CliRun> => stage.scan(...args);
+const status = (): Promise<string> => stage.status();
 
 beforeEach(async () => {
-  ecr = await startEmulator();
-  uri['api'] = ecr.ecr.createRepository('api');
-  uri['web'] = ecr.ecr.createRepository('web');
-  push('api', '1.0.0');
-  push('web', '2.0.0');
-  remote = await createTestRemote({ main: { 'apps/app.yaml': deployment({ api: '1.0.0', web: '2.0.0' }) } });
-  configFile = join(remote.root, 'drawbridge.yaml');
+  stage = await openPullRequestStage(env);
+  ({ ecr, remote } = stage);
 });
 
 afterEach(async () => {
-  await ecr.close();
-  await remote.cleanup();
+  await stage.close();
 });
 
 describe('merge requests on GitLab', () => {

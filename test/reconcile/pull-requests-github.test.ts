@@ -5,19 +5,18 @@
  * request updated → merged (a real merge in the remote) → no pull request → newer tag → a
  * new one → closed unmerged → that tag is not proposed again → a newer one is.
  */
-import { appendFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { appendFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
 import { loadConfig } from '../../src/config/load.js';
 import { Metrics } from '../../src/daemon/metrics.js';
 import { createLogger } from '../../src/log/logger.js';
 import { createRuntime } from '../../src/runtime.js';
-import { startEmulator, type Emulator } from '../../src/testing/emulator/index.js';
+import type { Emulator } from '../../src/testing/emulator/index.js';
 import { startGitHubEmulator, type GitHubEmulator } from '../../src/testing/github/index.js';
-import { createTestRemote, git, isolatedGitEnv, type TestRemote } from '../helpers/git.js';
-import { appDeployment, pushAged } from '../helpers/app-deployment.js';
+import { git, isolatedGitEnv, type TestRemote } from '../helpers/git.js';
 import { captureIO } from '../helpers/io.js';
+import { openPullRequestStage, type CliRun, type PullRequestStage } from '../helpers/pull-request-stage.js';
 
 const TOKEN = 'ghp_e2eTESTtoken0000000000000000000000';
 const REPO = 'acme/fleet';
@@ -27,62 +26,35 @@ const env = isolatedGitEnv({
   GH_TOKEN: TOKEN,
 });
 
+let stage: PullRequestStage;
 let ecr: Emulator;
 let github: GitHubEmulator;
 let remote: TestRemote;
 let configFile: string;
-const uri: Record<string, string> = {};
 
-const deployment = (images: Record<string, string>): string => appDeployment(uri, images);
-const push = (repository: string, tag: string): void => pushAged(ecr, repository, tag);
-
-async function writeConfig(pushBranch: string, pullRequest: string): Promise<void> {
-  await writeFile(
-    configFile,
-    `version: 1
-git:
-  url: ${remote.url}
-  workdir: ${remote.workdir}
-  author: { name: drawbridge, email: drawbridge@example.test }
-  forge: { type: github, apiUrl: ${github.apiUrl}, repository: ${REPO}, tokenEnv: GH_TOKEN, paceWrites: false }
-aws: { region: eu-west-1, endpoint: ${ecr.endpoint} }
-images:
-  api: { repository: ${uri['api']} }
-  web: { repository: ${uri['web']} }
-environments:
-  prod:
-    branch: main
-    push: { branch: '${pushBranch}', pullRequest: ${pullRequest} }
-    policies: { api: { semver: '^1.0.0' }, web: { semver: '^2.0.0' } }
-`,
-  );
-}
-
-async function scan(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const io = captureIO({ env, cwd: remote.root });
-  const code = await runCli(['scan', '--config', configFile, ...args], io);
-  return { code, out: io.out(), err: io.err() };
-}
+const deployment = (images: Record<string, string>): string => stage.deployment(images);
+const push = (repository: string, tag: string): void => stage.push(repository, tag);
+const writeConfig = (pushBranch: string, pullRequest: string): Promise<void> =>
+  stage.writeConfig({
+    forge: `{ type: github, apiUrl: ${github.apiUrl}, repository: ${REPO}, tokenEnv: GH_TOKEN, paceWrites: false }`,
+    pushBranch,
+    pullRequest,
+  });
+const scan = (...args: string[]): Promise<CliRun> => stage.scan(...args);
 
 const open = () => github.pullRequests(REPO).filter((pr) => pr.state === 'open');
 
 beforeEach(async () => {
-  ecr = await startEmulator();
+  stage = await openPullRequestStage(env);
+  ({ ecr, remote, configFile } = stage);
   github = await startGitHubEmulator({ gitEnv: env });
-  uri['api'] = ecr.ecr.createRepository('api');
-  uri['web'] = ecr.ecr.createRepository('web');
-  push('api', '1.0.0');
-  push('web', '2.0.0');
-  remote = await createTestRemote({ main: { 'apps/app.yaml': deployment({ api: '1.0.0', web: '2.0.0' }) } });
   github.addRepository(REPO, remote.bare, { collaborators: ['alice'], teams: ['platform'] });
   github.addToken(TOKEN, { permissions: { pull_requests: 'write', contents: 'write', issues: 'write' } });
-  configFile = join(remote.root, 'drawbridge.yaml');
 });
 
 afterEach(async () => {
   await github.close();
-  await ecr.close();
-  await remote.cleanup();
+  await stage.close();
 });
 
 describe('pull requests on GitHub', () => {
