@@ -7,13 +7,13 @@ import { dirname, join } from 'node:path';
 import { repositoriesOf } from './config/repositories.js';
 import type { Config } from './config/schema.js';
 import type { Forge } from './forge.js';
-import { createForge } from './forges/index.js';
+import { loadForges } from './forges/index.js';
 import { createGitLauncher } from './git/launcher.js';
 import { createWorkspaces, type Workspaces } from './git/workspaces.js';
 import type { Logger } from './log/logger.js';
 import { Redactor } from './log/redact.js';
 import { createManifestWorkers } from './manifest/workers.js';
-import { createEventBridgeNotifier, noopNotifier } from './notify/eventbridge.js';
+import { noopNotifier } from './notify/none.js';
 import type { Notifier } from './notify/types.js';
 import { createReconciler, type ReconcileObserver, type Reconciler } from './reconcile.js';
 import { filePlanMemo } from './reconcile/plan-memo.js';
@@ -62,14 +62,18 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     const forgeToken = repository.forge?.tokenEnv;
     if (forgeToken) redactor.add(env[forgeToken]);
   }
-  // Each repository's forge, made on first use (a pass that opens no pull request makes none).
+  // Each repository's forge, made on first use (a pass that opens no pull request makes none);
+  // only the forge folders the config names are loaded.
+  const factories = await loadForges(repositories.flatMap((repository) => repository.forge?.type ?? []));
   const forges = new Map<string, Forge>();
   const forgeOf = (name: string): Forge | undefined => {
     const settings = repositories.find((repository) => repository.name === name)?.forge;
     if (settings === undefined) return undefined;
     let forge = forges.get(name);
     if (forge === undefined) {
-      forge = createForge({
+      const factory = factories.get(settings.type);
+      if (factory === undefined) throw new Error(`forge ${settings.type} was not loaded`);
+      forge = factory({
         settings,
         env,
         logger: logger.child({ component: 'forge', repository: name }),
@@ -104,7 +108,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const eventBridge = config.notify?.eventBridge;
   const notifier =
     eventBridge && !options.quiet
-      ? createEventBridgeNotifier({
+      ? (await import('./notify/eventbridge.js')).createEventBridgeNotifier({
           config: eventBridge,
           region: config.aws.region ?? env['AWS_REGION'] ?? 'us-east-1',
           ...((eventBridge.endpoint ?? config.aws.endpoint)

@@ -109,14 +109,6 @@ export function createEventBridgeNotifier(options: EventBridgeNotifierOptions): 
   };
 }
 
-/** A notifier that announces nothing (no `notify.eventBridge` in the config). */
-export function noopNotifier(): Notifier {
-  return {
-    notify() {},
-    flush: () => Promise.resolve(),
-  };
-}
-
 export function updateDetail(update: PushedUpdate, redactor?: Redactor): UpdateDetail {
   return {
     environment: update.environment,

@@ -1,12 +1,8 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log/logger.js';
-import {
-  batchEntries,
-  createEventBridgeNotifier,
-  entryBytes,
-  noopNotifier,
-} from '../../src/notify/eventbridge.js';
+import { batchEntries, createEventBridgeNotifier, entryBytes } from '../../src/notify/eventbridge.js';
+import { noopNotifier } from '../../src/notify/none.js';
 import { remoteWithoutCredentials } from '../../src/notify/remote.js';
 import type { PushedUpdate } from '../../src/notify/types.js';
 import { startEmulator, type Emulator } from '../../src/testing/emulator/index.js';

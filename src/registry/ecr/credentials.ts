@@ -3,8 +3,9 @@
  * instance role) unless the caller passes a provider; a role from `aws.roleArn` or an image's
  * `roleArn` is assumed through STS with those base credentials, cached and refreshed five
  * minutes before it expires (one STS call in flight per role, however many repositories ask).
+ * The STS client is loaded on the first assumption: a config without roles never loads it.
  */
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
 
 export interface AwsCredentials {
   readonly accessKeyId: string;
@@ -33,13 +34,7 @@ export interface AssumeRoleOptions {
 }
 
 export function assumeRoleProvider(options: AssumeRoleOptions): CredentialProvider {
-  const sts = new STSClient({
-    region: options.region,
-    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    ...(options.credentials ? { credentials: options.credentials } : {}),
-    retryMode: 'adaptive',
-    maxAttempts: options.maxAttempts ?? 5,
-  });
+  let sts: STSClient | undefined;
   const refreshBeforeMs = options.refreshBeforeMs ?? 5 * 60_000;
   let current: AwsCredentials | undefined;
   let pending: Promise<AwsCredentials> | undefined;
@@ -50,6 +45,14 @@ export function assumeRoleProvider(options: AssumeRoleOptions): CredentialProvid
       credentials.expiration.getTime() - refreshBeforeMs > options.now().getTime());
 
   async function assume(): Promise<AwsCredentials> {
+    const { AssumeRoleCommand, STSClient } = await import('@aws-sdk/client-sts');
+    sts ??= new STSClient({
+      region: options.region,
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+      ...(options.credentials ? { credentials: options.credentials } : {}),
+      retryMode: 'adaptive',
+      maxAttempts: options.maxAttempts ?? 5,
+    });
     const output = await sts.send(
       new AssumeRoleCommand({
         RoleArn: options.roleArn,
