@@ -72,7 +72,27 @@ export interface Forge {
   autoMerge(pullRequest: PullRequest, method: MergeMethod): Promise<AutoMergeOutcome>;
   /** The full message of a commit of the repository (a closed pull request's trailers). */
   commitMessage(sha: string): Promise<string>;
+  /**
+   * What deployments reported for a commit: the latest commit status (or check run) of each
+   * context the forge holds for it. Absent on a forge without commit statuses (CodeCommit).
+   */
+  commitChecks?(sha: string): Promise<CommitCheck[]>;
 }
+
+/**
+ * One context's latest report on a commit: Flux's notification-controller and Argo CD's
+ * notifications post one per revision they apply (`kustomization/apps`, `argocd/prod`).
+ */
+export interface CommitCheck {
+  readonly context: string;
+  readonly state: CommitCheckState;
+  /** When the report took this state. */
+  readonly at: Date;
+  /** Where a person reads more (the status's target URL), when the forge gave a web URL. */
+  readonly url?: string;
+}
+
+export type CommitCheckState = 'success' | 'failure' | 'pending';
 
 /** `forge:` of a repository, resolved: the type known, the repository path known. */
 export interface ForgeSettings {

@@ -9,7 +9,7 @@ import { writtenBranch } from './config/environment-rules.js';
 import { repositoriesOf, repositoryNameOf, type RepositoryConfig } from './config/repositories.js';
 import type { Config } from './config/schema.js';
 import { formatError, RegistryError } from './errors.js';
-import type { Forge } from './forge.js';
+import type { CommitCheck, Forge } from './forge.js';
 import type { Workspace } from './git/workspace.js';
 import type { Workspaces } from './git/workspaces.js';
 import type { Logger } from './log/logger.js';
@@ -346,6 +346,28 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
         });
       };
 
+      // Commit statuses of promotion sources, read once per commit in this pass.
+      const checksRead = new Map<string, Promise<readonly CommitCheck[]>>();
+      const sourceChecks = (
+        environment: string,
+      ): ((sha: string) => Promise<readonly CommitCheck[]>) | undefined => {
+        const source = config.environments[environment];
+        if (!source) return undefined;
+        const name = repositoryNameOf(source);
+        const forge = deps.forges?.(name);
+        if (forge?.commitChecks === undefined) return undefined;
+        return (sha) => {
+          const key = `${name}\n${sha}`;
+          let pending = checksRead.get(key);
+          if (pending === undefined) {
+            pending = forge.commitChecks!(sha);
+            checksRead.set(key, pending);
+            pending.catch(() => checksRead.delete(key));
+          }
+          return pending;
+        };
+      };
+
       const environmentDeps = (
         repository: RepositoryConfig,
         prepared: Extract<Prepared, { ok: true }>,
@@ -365,6 +387,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
             throw new Error(`repository ${sourceRepository} could not be fetched: ${ready.error}`);
           return ready.workspace;
         },
+        sourceChecks,
         source: deps.source,
         logger: deps.logger.child({ repository: repository.name }),
         now,

@@ -48,6 +48,23 @@ export function isValidBranch(branch: string): boolean {
   );
 }
 
+/**
+ * A commit status context (`kustomization/apps`, `argocd/prod`): a name people chose, kept
+ * to one printable line of at most CONTEXT_MAX characters, since it reaches logs and output.
+ */
+export const CONTEXT_MAX = 255;
+
+export function isCheckContext(value: unknown): value is string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > CONTEXT_MAX) return false;
+  if (value.trim() !== value) return false;
+  for (let i = 0; i < value.length; i += 1) {
+    const code = value.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f || (code >= 0x80 && code < 0xa0) || code === 0x2028 || code === 0x2029)
+      return false;
+  }
+  return true;
+}
+
 export function isValidAccountId(account: string): boolean {
   return ACCOUNT_ID.test(account);
 }

@@ -229,7 +229,11 @@ function nextAndWhy(image: ImageOutcome, now: Date): [string, string] {
   if (!decision?.chosen) return ['-', decision?.summary ?? 'no eligible tag'];
   const upToDate = image.current.length === 1 && image.current[0] === decision.chosen.tag;
   const blockers = decision.rejected
-    .filter((r) => ['too-young', 'soaking', 'reverted', 'severity', 'unscanned'].includes(r.reason))
+    .filter((r) =>
+      ['too-young', 'unhealthy', 'awaiting-health', 'soaking', 'reverted', 'severity', 'unscanned'].includes(
+        r.reason,
+      ),
+    )
     .slice(0, 2)
     .map((r) => `${r.tag} ${r.reason}${r.detail ? `: ${r.detail}` : ''}`);
   const why = upToDate ? 'up to date' : `would update (${decision.summary})`;

@@ -6,7 +6,7 @@
 import { validateDetailed } from 'node-cron';
 import semver from 'semver';
 import { parseRepositoryUri } from '../checks/ecr-uri.js';
-import { isValidBranch } from '../checks/grammar.js';
+import { CONTEXT_MAX, isCheckContext, isValidBranch } from '../checks/grammar.js';
 import { REGEX_HINT, regexProblem } from '../checks/regex.js';
 import { parseDuration } from './duration.js';
 import { lowerFirst } from './text.js';
@@ -19,6 +19,14 @@ export interface Problem {
 export type FieldCheck = (value: string) => Problem | undefined;
 
 export const REPOSITORY_URI_SHAPE = '<12-digit account>.dkr.ecr.<region>.amazonaws.com/<name>';
+
+export const checkContext: FieldCheck = (context) =>
+  isCheckContext(context)
+    ? undefined
+    : {
+        message: `not a commit status context: ${JSON.stringify(context).slice(0, 80)}`,
+        hint: `the context as the forge shows it, one line of at most ${CONTEXT_MAX} characters, e.g. kustomization/apps`,
+      };
 
 export const checkRegex: FieldCheck = (source) => {
   const problem = regexProblem(source);

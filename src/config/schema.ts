@@ -10,6 +10,7 @@ import { DURATION_PATTERN, parseDuration } from './duration.js';
 import {
   checkBranch,
   checkBranchTemplate,
+  checkContext,
   checkCron,
   checkDuration,
   checkEnvName,
@@ -272,6 +273,10 @@ const policyShape = {
     .strictObject({
       from: z.string().min(1).meta({ description: 'The environment to promote from.' }),
       after: duration.meta({ description: 'How long a tag must have been live there, e.g. 24h.' }),
+      healthy: z.array(checked(checkContext)).min(1).max(20).optional().meta({
+        description:
+          'Commit status contexts (or check run names) that must report success on the source commit that brought a tag, e.g. kustomization/apps; `after` counts from then, a failure refuses the tag.',
+      }),
     })
     .optional()
     .meta({ description: 'Ordering: the newest tag live in environment `from` for at least `after`.' }),

@@ -5,9 +5,9 @@
  * field. Titles and bodies are kept as text (they are only compared and replaced, never
  * written into a commit or a log line); everything else must have its exact shape.
  */
-import { isValidBranch } from '../checks/grammar.js';
+import { isCheckContext, isValidBranch } from '../checks/grammar.js';
 import { ForgeError } from '../errors.js';
-import type { ForgeType, PullRequest } from '../forge.js';
+import type { CommitCheck, CommitCheckState, ForgeType, PullRequest } from '../forge.js';
 import { printable } from '../log/printable.js';
 
 /** GitHub caps bodies at 65,536 characters; GitLab at 1,048,576. Anything longer is refused. */
@@ -80,4 +80,38 @@ export function checkedPullRequest(forge: ForgeType, raw: RawPullRequest): PullR
   const at = typeof updatedAt === 'string' || typeof updatedAt === 'number' ? new Date(updatedAt) : undefined;
   if (at === undefined || Number.isNaN(at.getTime())) refuse(forge, 'update time', updatedAt, 'a date');
   return { number, url, state, head, base, headSha, title, body: text, updatedAt: at };
+}
+
+export interface RawCommitCheck {
+  readonly context: unknown;
+  readonly state: CommitCheckState | undefined;
+  /** The forge's own state word, for the error when it is none drawbridge knows. */
+  readonly rawState: unknown;
+  readonly at: unknown;
+  readonly url: unknown;
+}
+
+/**
+ * A commit status or check run as the forge answered it, each field checked: a context that is
+ * not one printable line, a state drawbridge does not know or a time that is not one refuses
+ * the answer whole. A target URL that is not a plain web URL is dropped, not refused.
+ */
+export function checkedCommitCheck(forge: ForgeType, raw: RawCommitCheck): CommitCheck {
+  const fail = (field: string, value: unknown): never => {
+    throw new ForgeError(`${forge} answered a commit status with an invalid ${field}`, {
+      retryable: false,
+      hint: 'drawbridge ignores the answer; check the forge, or a proxy in between',
+      context: { value: printable(String(value), 80) },
+    });
+  };
+  if (!isCheckContext(raw.context)) fail('context', raw.context);
+  if (raw.state === undefined) fail('state', raw.rawState);
+  const at = typeof raw.at === 'string' ? new Date(raw.at) : undefined;
+  if (at === undefined || Number.isNaN(at.getTime())) fail('time', raw.at);
+  return {
+    context: raw.context as string,
+    state: raw.state!,
+    at: at!,
+    ...(isWebUrl(raw.url) ? { url: raw.url } : {}),
+  };
 }

@@ -31,7 +31,8 @@ export async function readLiveIntervals(
   options: LiveIntervalOptions,
 ): Promise<LiveIntervals> {
   const result = new Map<string, Map<string, LiveInterval[]>>();
-  if ((await workspace.remoteHead(branch)) === undefined) return result;
+  const head = await workspace.remoteHead(branch);
+  if (head === undefined) return result;
   const ref = `refs/remotes/origin/${branch}`;
   const pathspec = ['--', ...(options.paths?.length ? options.paths : [])];
 
@@ -65,13 +66,15 @@ export async function readLiveIntervals(
     for (const [tag, count] of tags) if (count > 0) ensure(open, image).set(tag, undefined);
   }
   let oldest: Date | undefined;
+  let oldestCommit: string | undefined;
   for (const record of log.split('\x1e')) {
     const newline = record.indexOf('\n');
     const header = newline < 0 ? record : record.slice(0, newline);
-    const seconds = header.trim().split(' ')[1];
-    if (seconds === undefined) continue;
+    const [sha, seconds] = header.trim().split(' ');
+    if (sha === undefined || seconds === undefined) continue;
     const at = new Date(Number(seconds) * 1000);
     oldest = at;
+    oldestCommit = sha;
     const delta: Counts = new Map();
     for (const line of record.slice(newline + 1).split('\n')) {
       if (!line.includes(MARKER) || line.startsWith('+++') || line.startsWith('---')) continue;
@@ -85,7 +88,7 @@ export async function readLiveIntervals(
         ensure(live, image).set(tag, before);
         const pending = open.get(image);
         if (after > 0 && before === 0 && pending?.has(tag)) {
-          push(result, image, tag, { since: at, ...until(pending.get(tag)) });
+          push(result, image, tag, { since: at, commit: sha, ...until(pending.get(tag), head) });
           pending.delete(tag);
         } else if (after === 0 && before > 0) {
           ensure(open, image).set(tag, at);
@@ -97,7 +100,12 @@ export async function readLiveIntervals(
   const seededAt = oldest ?? options.now;
   for (const [image, tags] of open) {
     for (const [tag, end] of tags) {
-      push(result, image, tag, { since: seededAt, ...until(end), truncated: true });
+      push(result, image, tag, {
+        since: seededAt,
+        ...until(end, head),
+        truncated: true,
+        commit: oldestCommit ?? head,
+      });
       options.logger?.debug({ branch, image, tag, since: seededAt }, 'live since before the history read');
     }
   }
@@ -134,6 +142,7 @@ function push(
   tags.set(tag, [...(tags.get(tag) ?? []), interval]);
 }
 
-function until(end: Date | undefined): { until?: Date } {
-  return end === undefined ? {} : { until: end };
+/** Its end, or, while it is still live, the head commit that deploys it too. */
+function until(end: Date | undefined, head: string): { until?: Date; head?: string } {
+  return end === undefined ? { head } : { until: end };
 }

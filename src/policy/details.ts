@@ -68,6 +68,9 @@ export function ruleDetail(
       return `outside ${policy.semver ?? 'the range'}`;
     case 'prerelease':
       return `prerelease, and ${policy.semver ?? 'the range'} names none (a range such as >=1.0.0-0 admits them)`;
+    case 'unhealthy':
+    case 'awaiting-health':
+      return healthDetail(compiled, candidate, context);
     case 'soaking':
       return soakDetail(compiled, candidate, context);
     case 'reverted': {
@@ -89,4 +92,22 @@ export function ruleDetail(
     case 'outranked':
       return reason;
   }
+}
+
+/** `kustomization/apps reported failure for 1a2b3c4d5e6f in staging at 2026-…`. */
+function healthDetail(
+  compiled: CompiledPolicy,
+  candidate: ImageCandidate,
+  context: SelectionContext,
+): string {
+  const from = compiled.policy.promote?.from ?? 'the source environment';
+  const verdict = context.health?.get(candidate.tag);
+  if (verdict === undefined || verdict.state === 'unchecked')
+    return `health in ${from} not read: a newer tag is healthy there`;
+  const commit = verdict.commit === undefined ? '' : ` for ${verdict.commit.slice(0, 12)}`;
+  const when = verdict.at === undefined ? '' : ` at ${verdict.at.toISOString()}`;
+  const what = verdict.context ?? 'a context';
+  if (verdict.reported === 'missing' || verdict.reported === undefined)
+    return `waiting for ${what} to report${commit} in ${from}`;
+  return `${what} reported ${verdict.reported}${commit} in ${from}${when}`;
 }

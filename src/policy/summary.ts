@@ -6,9 +6,23 @@ import type { GateResult } from './scan-gate.js';
 import type { RejectReason } from './types.js';
 
 /** Rules that reject a tag the ordering already accepted: their counts explain the choice. */
-const LATE_RULES: readonly RejectReason[] = ['soaking', 'reverted', 'too-young', 'severity', 'unscanned'];
+const LATE_RULES: readonly RejectReason[] = [
+  'unhealthy',
+  'awaiting-health',
+  'soaking',
+  'reverted',
+  'too-young',
+  'severity',
+  'unscanned',
+];
 /** Late rules applied before the scan gate: their tags count as "in scope" ("of 14 versions"). */
-const SCOPED_RULES: readonly RejectReason[] = ['soaking', 'reverted', 'too-young'];
+const SCOPED_RULES: readonly RejectReason[] = [
+  'unhealthy',
+  'awaiting-health',
+  'soaking',
+  'reverted',
+  'too-young',
+];
 
 function countsByReason(evaluation: Evaluation, gate: GateResult | undefined): Map<RejectReason, number> {
   const counts = new Map<RejectReason, number>();

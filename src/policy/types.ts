@@ -12,6 +12,8 @@ export type RejectReason =
   | 'not-numeric'
   | 'too-young' // minAge not reached
   | 'not-promoted' // never live in the promotion source
+  | 'unhealthy' // promote.healthy: a named context reported failure for it in the source
+  | 'awaiting-health' // promote.healthy: not every named context reported success yet
   | 'soaking' // live in the source, but not for `after` yet
   | 'reverted' // a person reverted the commit that brought it
   | 'severity' // scan findings above maxSeverity
@@ -37,6 +39,10 @@ export interface LiveInterval {
    * `since` is that commit's time, the tag may have been live for longer.
    */
   readonly truncated?: boolean;
+  /** The source branch's commit that brought it (the oldest commit read, when truncated). */
+  readonly commit?: string;
+  /** While it is live: the source branch's head commit, which deploys it too. */
+  readonly head?: string;
 }
 
 export interface SelectionContext {
@@ -49,6 +55,23 @@ export interface SelectionContext {
   readonly revertNotes?: ReadonlyMap<string, string>;
   /** For `promote`: tag → the intervals during which it was live in the source environment. */
   readonly liveIn?: ReadonlyMap<string, readonly LiveInterval[]>;
+  /**
+   * For `promote.healthy`: tag → what the source's commit statuses say (health.ts); a tag
+   * without a verdict is not yet known to be healthy. With it, `liveIn` counts from health.
+   */
+  readonly health?: ReadonlyMap<string, HealthVerdict>;
+}
+
+/** What the named contexts reported for the source commit that brought a tag. */
+export interface HealthVerdict {
+  /** unchecked: not read, because a newer tag was healthy and soaked already. */
+  readonly state: 'healthy' | 'failed' | 'waiting' | 'unchecked';
+  /** The commit whose report decided (the one that brought the tag, or the head after it). */
+  readonly commit?: string;
+  /** The context that decided: the failing one, the first not reported, or the last to succeed. */
+  readonly context?: string;
+  readonly reported?: 'success' | 'failure' | 'pending' | 'missing';
+  readonly at?: Date;
 }
 
 export interface Decision {

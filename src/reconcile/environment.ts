@@ -9,7 +9,7 @@ import { writtenBranch } from '../config/environment-rules.js';
 import type { RepositoryConfig } from '../config/repositories.js';
 import type { Config, EnvironmentConfig } from '../config/schema.js';
 import { formatError } from '../errors.js';
-import type { Forge } from '../forge.js';
+import type { CommitCheck, Forge } from '../forge.js';
 import type { Workspace } from '../git/workspace.js';
 import type { Logger } from '../log/logger.js';
 import { planEdits } from '../manifest/index.js';
@@ -52,6 +52,13 @@ export interface EnvironmentPassDeps {
   readonly forge?: Forge;
   /** Commit messages read through the forge, by sha (closed pull requests' trailers). */
   readonly commitMessages?: Map<string, string>;
+  /**
+   * The commit statuses of an environment's repository, by commit, read once per pass (for
+   * `promote.healthy`); undefined when its repository has no forge that keeps them.
+   */
+  readonly sourceChecks?: (
+    environment: string,
+  ) => ((sha: string) => Promise<readonly CommitCheck[]>) | undefined;
 }
 
 export interface EnvironmentPassInput {

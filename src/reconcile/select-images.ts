@@ -9,7 +9,8 @@ import { readHistory, readLiveIntervals, type BranchHistory } from '../git/histo
 import type { Checkout } from '../git/workspace.js';
 import type { DesiredImage } from '../manifest/types.js';
 import { selectTag } from '../policy/index.js';
-import type { Decision, LiveInterval } from '../policy/types.js';
+import type { Decision, HealthVerdict, LiveInterval } from '../policy/types.js';
+import { gateByHealth, type HealthGate } from './health.js';
 import type { ImageOutcome } from '../reconcile.js';
 import type { EnvironmentPassDeps, EnvironmentPassInput } from './environment.js';
 import { ownsHead } from './push-branches.js';
@@ -116,6 +117,7 @@ export async function planEnvironment(
       continue;
     }
     let liveIn: ReadonlyMap<string, LiveInterval[]> | undefined;
+    let health: ReadonlyMap<string, HealthVerdict> | undefined;
     if (policy.promote) {
       const from = policy.promote.from;
       let pending = liveBySource.get(from);
@@ -129,6 +131,15 @@ export async function planEnvironment(
         continue;
       }
       liveIn = live.get(imageKey) ?? new Map<string, LiveInterval[]>();
+      const contexts = policy.promote.healthy;
+      if (contexts !== undefined) {
+        const gated = await healthOf(deps, from, { liveIn, contexts, afterMs: policy.promote.after });
+        if (typeof gated === 'string') {
+          images.push({ image: imageKey, current: [], error: gated });
+          continue;
+        }
+        ({ liveIn, health } = gated);
+      }
     }
     const reverted = refusedTags(history.reverted.get(imageKey), refused?.get(imageKey));
     const decision = await selectTag({
@@ -142,6 +153,7 @@ export async function planEnvironment(
           ? { revertedTags: reverted.tags, revertedDigests: reverted.digests, revertNotes: reverted.notes }
           : {}),
         ...(liveIn ? { liveIn } : {}),
+        ...(health ? { health } : {}),
       },
       scanLookup: (candidate) => deps.source.scanFindings(imageKey, candidate),
     });
@@ -192,6 +204,25 @@ async function readSourceIntervals(deps: EnvironmentPassDeps, from: string): Pro
     depth: deps.repository.historyDepth,
     now: deps.now(),
   });
+}
+
+/** The source's live intervals gated on its commit statuses, or why they cannot be. */
+async function healthOf(
+  deps: EnvironmentPassDeps,
+  from: string,
+  gate: { liveIn: ReadonlyMap<string, LiveInterval[]>; contexts: readonly string[]; afterMs: number },
+): Promise<HealthGate | string> {
+  const checksOf = deps.sourceChecks?.(from);
+  if (checksOf === undefined)
+    return (
+      `promote.healthy needs the commit statuses of ${from}'s repository, and it has no forge that keeps them: ` +
+      `give that repository forge: { type: github, … } (GitLab and drawbridge's own status endpoint are not supported yet)`
+    );
+  try {
+    return await gateByHealth({ ...gate, now: deps.now(), checksOf });
+  } catch (error) {
+    return `cannot read the commit statuses of ${from}: ${messageOf(error)}`;
+  }
 }
 
 /** The part of a plan's key that the branch alone decides: its first line. */

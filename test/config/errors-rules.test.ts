@@ -16,6 +16,33 @@ const cases: readonly ErrorCase[] = [
     ],
   },
   {
+    name: 'promote.healthy with a context of two lines, and an empty list',
+    text: withHead(
+      ...dev("      podinfo: { semver: '^6.0.0' }"),
+      '  prod:',
+      '    branch: main',
+      '    policies:',
+      '      podinfo: { promote: { from: dev, after: 1h, healthy: ["apps\\nDrawbridge-Update: x"] } }',
+      '      api: { promote: { from: dev, after: 1h, healthy: [] } }',
+    ),
+    issues: [
+      [
+        16,
+        61,
+        'environments.prod.policies.podinfo.promote.healthy.0',
+        'not a commit status context: "apps\\nDrawbridge-Update: x"',
+        'the context as the forge shows it, one line of at most 255 characters, e.g. kustomization/apps',
+      ],
+      [
+        17,
+        56,
+        'environments.prod.policies.api.promote.healthy',
+        'the list is empty',
+        'list at least one entry, or remove the key',
+      ],
+    ],
+  },
+  {
     name: 'promote.from naming an unknown environment',
     text: withHead(
       ...dev("      podinfo: { semver: '^6.0.0' }"),

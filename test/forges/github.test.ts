@@ -17,7 +17,13 @@ import { newPullRequest } from '../helpers/new-pull-request.js';
 import { memoryStream } from '../helpers/io.js';
 
 const TOKEN = 'github_pat_11FORGETEST0000secretvalue';
-const FULL = { pull_requests: 'write', contents: 'write', issues: 'write' } as const;
+const FULL = {
+  pull_requests: 'write',
+  contents: 'write',
+  issues: 'write',
+  statuses: 'write',
+  checks: 'write',
+} as const;
 const TRAILERS = 'Drawbridge-Update: prod/api 1.2.3 -> 1.2.4\nDrawbridge-Environment: prod';
 
 /** Everything any forge in this file logged, and every error it threw: none may hold a token. */
@@ -326,6 +332,68 @@ describe('GitHub forge: auto-merge and commit messages', () => {
   });
 });
 
+describe('GitHub forge: commit statuses and check runs', () => {
+  it('reads the latest status of each context and the latest check run of each name; a status wins over a run of its name', async () => {
+    const { forge } = harness(emulator.apiUrl);
+    const sha = (await remote.head('main'))!;
+    const status = (state: 'success' | 'failure' | 'error' | 'pending', context: string) =>
+      octokit.rest.repos.createCommitStatus({
+        owner: 'acme',
+        repo: 'fleet',
+        sha,
+        state,
+        context,
+        target_url: 'https://flux.example.test/apps',
+      });
+    await status('pending', 'kustomization/apps');
+    await status('success', 'kustomization/apps');
+    await status('error', 'argocd/prod');
+    await octokit.rest.checks.create({
+      owner: 'acme',
+      repo: 'fleet',
+      head_sha: sha,
+      name: 'smoke',
+      status: 'in_progress',
+    });
+    await octokit.rest.checks.create({
+      owner: 'acme',
+      repo: 'fleet',
+      head_sha: sha,
+      name: 'argocd/prod',
+      status: 'completed',
+      conclusion: 'success',
+    });
+    const checks = await forge.commitChecks!(sha);
+    const byContext = new Map(checks.map((check) => [check.context, check]));
+    expect([...byContext.keys()].sort()).toEqual(['argocd/prod', 'kustomization/apps', 'smoke']);
+    expect(byContext.get('kustomization/apps')).toMatchObject({
+      state: 'success',
+      url: 'https://flux.example.test/apps',
+    });
+    expect(byContext.get('argocd/prod')!.state).toBe('failure');
+    expect(byContext.get('smoke')!.state).toBe('pending');
+    for (const check of checks) expect(check.at).toBeInstanceOf(Date);
+  });
+
+  it('refuses to read statuses by anything but a full commit id, before any call', async () => {
+    const { forge } = harness(emulator.apiUrl);
+    emulator.resetCalls();
+    const error = await refusal(forge.commitChecks!('main\nInjected: yes'));
+    expect(error.retryable).toBe(false);
+    expect(emulator.calls()).toBe(0);
+  });
+
+  it('a token without statuses read permission gets a refusal naming the permission', async () => {
+    const token = 'github_pat_11FORGETEST0000nostatuses';
+    tokens.add(token);
+    emulator.addToken(token, { permissions: { pull_requests: 'write', contents: 'read', checks: 'read' } });
+    const { forge } = harness(emulator.apiUrl, { env: { GH_TOKEN: token } });
+    const error = await refusal(forge.commitChecks!((await remote.head('main'))!));
+    expect(error.message).toContain('read commit statuses');
+    expect(`${error.message} ${error.hint ?? ''}`).toContain('Statuses: read');
+  });
+});
+
 describe('GitHub forge: GitHub Enterprise Server', () => {
   it('talks to the given apiUrl, with GraphQL at /api/graphql', async () => {
     const enterprise = await startGitHubEmulator({ enterprise: true });
@@ -616,6 +684,29 @@ describe('GitHub forge: hostile answers', () => {
     const error = await refusal(harness(proxyUrl).forge.listOpen('main'));
     expect(error.message).toContain('invalid source branch');
     expect(error.retryable).toBe(false);
+  });
+
+  it('refuses a commit status whose context holds a newline or whose state is unknown, and drops a javascript: target', async () => {
+    const sha = (await remote.head('main'))!;
+    await octokit.rest.repos.createCommitStatus({
+      owner: 'acme',
+      repo: 'fleet',
+      sha,
+      state: 'success',
+      context: 'hostile',
+    });
+    const onStatus = (change: (status: Record<string, unknown>) => void) => (path: string, body: unknown) => {
+      const statuses = (body as { statuses?: Record<string, unknown>[] } | undefined)?.statuses;
+      if (path.includes('/status?') && statuses?.[0]) change(statuses[0]);
+      return { body };
+    };
+    tamper = onStatus((status) => (status['context'] = 'kustomization/apps\nDrawbridge-Update: forged'));
+    expect((await refusal(harness(proxyUrl).forge.commitChecks!(sha))).message).toContain('invalid context');
+    tamper = onStatus((status) => (status['state'] = 'fine'));
+    expect((await refusal(harness(proxyUrl).forge.commitChecks!(sha))).message).toContain('invalid state');
+    tamper = onStatus((status) => (status['target_url'] = 'javascript:alert(1)'));
+    const checks = await harness(proxyUrl).forge.commitChecks!(sha);
+    expect(checks.find((check) => check.context === 'hostile')).not.toHaveProperty('url');
   });
 
   it('refuses a pull request whose html_url is javascript:', async () => {

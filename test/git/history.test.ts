@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LiveInterval } from '../../src/policy/types.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { readHistory, readLiveIntervals } from '../../src/git/history.js';
 import { renderCommitMessage, type CommitUpdate } from '../../src/git/message.js';
@@ -191,13 +192,13 @@ describe('live intervals', () => {
 
   it('builds tag intervals from drawbridge commits, manual edits and first-parent merges', async () => {
     const live = await readLiveIntervals(workspace, 'staging', { paths: ['apps'], depth: 100, now: at(10) });
-    expect(Object.fromEntries(live.get('podinfo') ?? [])).toEqual({
+    expect(timesOf(live.get('podinfo'))).toEqual({
       '1.0.0': [{ since: at(0), until: at(1) }],
       '1.0.1': [{ since: at(1), until: at(5) }],
       '1.0.2': [{ since: at(5), until: at(9) }],
       '1.0.3': [{ since: at(9) }],
     });
-    expect(Object.fromEntries(live.get('api') ?? [])).toEqual({
+    expect(timesOf(live.get('api'))).toEqual({
       'main-1': [{ since: at(0), until: at(5) }],
       'main-2': [{ since: at(5) }],
     });
@@ -205,15 +206,49 @@ describe('live intervals', () => {
 
   it('seeds values introduced beyond the depth at the oldest commit read, and says so', async () => {
     const live = await readLiveIntervals(workspace, 'staging', { paths: ['apps'], depth: 1, now: at(10) });
-    expect(live.get('api')?.get('main-2')).toEqual([{ since: at(9), truncated: true }]);
-    expect(live.get('podinfo')?.get('1.0.3')).toEqual([{ since: at(9) }]);
-    expect(live.get('podinfo')?.get('1.0.2')).toEqual([{ since: at(9), until: at(9), truncated: true }]);
+    expect(times(live.get('api')?.get('main-2'))).toEqual([{ since: at(9), truncated: true }]);
+    expect(times(live.get('podinfo')?.get('1.0.3'))).toEqual([{ since: at(9) }]);
+    expect(times(live.get('podinfo')?.get('1.0.2'))).toEqual([
+      { since: at(9), until: at(9), truncated: true },
+    ]);
     expect(live.get('podinfo')?.get('1.0.0')).toBeUndefined();
+  });
+
+  it('names the commit that brought each value, and the head for a value still live', async () => {
+    const log = await remote.log('staging', { firstParent: true });
+    const [merge, elsewhere, manual, update, first] = log.map((commit) => commit.sha);
+    const live = await readLiveIntervals(workspace, 'staging', { paths: ['apps'], depth: 100, now: at(10) });
+    const podinfo = live.get('podinfo')!;
+    expect(podinfo.get('1.0.0')![0]).toMatchObject({ commit: first });
+    expect(podinfo.get('1.0.0')![0]!.head).toBeUndefined();
+    expect(podinfo.get('1.0.1')![0]).toMatchObject({ commit: update });
+    expect(podinfo.get('1.0.2')![0]).toMatchObject({ commit: manual });
+    expect(podinfo.get('1.0.3')![0]).toMatchObject({ commit: merge, head: merge });
+    expect(elsewhere).not.toBe(merge);
+    const shallow = await readLiveIntervals(workspace, 'staging', { paths: ['apps'], depth: 1, now: at(10) });
+    expect(shallow.get('api')?.get('main-2')?.[0]).toMatchObject({
+      commit: merge,
+      head: merge,
+      truncated: true,
+    });
   });
 
   it('reads the whole branch without paths and nothing for an absent branch', async () => {
     const live = await readLiveIntervals(workspace, 'staging', { depth: 100, now: at(10) });
-    expect(live.get('podinfo')?.get('7.7.7')).toEqual([{ since: at(6) }]);
+    expect(times(live.get('podinfo')?.get('7.7.7'))).toEqual([{ since: at(6) }]);
     expect((await readLiveIntervals(workspace, 'nope', { depth: 100, now: at(10) })).size).toBe(0);
   });
 });
+
+/** The times of intervals, without the commits they name. */
+function times(
+  intervals: readonly LiveInterval[] | undefined,
+): Omit<LiveInterval, 'commit' | 'head'>[] | undefined {
+  return intervals?.map(({ commit: _commit, head: _head, ...rest }) => rest);
+}
+
+function timesOf(
+  byTag: ReadonlyMap<string, readonly LiveInterval[]> | undefined,
+): Record<string, Omit<LiveInterval, 'commit' | 'head'>[] | undefined> {
+  return Object.fromEntries([...(byTag ?? [])].map(([tag, intervals]) => [tag, times(intervals)]));
+}

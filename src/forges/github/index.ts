@@ -12,6 +12,7 @@ import { isWebUrl } from '../checks.js';
 import { enableAutoMerge } from './auto-merge.js';
 import { createGitHubClient, createTokenRequest } from './client.js';
 import { commitMessage } from './commits.js';
+import { commitChecks } from './statuses.js';
 import { appInstallationTokens, environmentToken, type Credentials } from './credentials.js';
 import {
   closePullRequest,
@@ -98,5 +99,6 @@ export const createGitHubForge: ForgeFactory = (options): Forge => {
     close: (pullRequest, comment, body) => closePullRequest(repository, pullRequest, comment, body),
     autoMerge: (pullRequest, method) => enableAutoMerge(repository, pullRequest, method),
     commitMessage: (sha) => commitMessage(repository, sha),
+    commitChecks: (sha) => commitChecks(repository, sha),
   };
 };

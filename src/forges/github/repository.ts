@@ -35,6 +35,8 @@ export const OPERATIONS = {
   enableAutoMerge: { operation: 'enable auto-merge', permission: WRITE_PULLS },
   merge: { operation: 'merge a pull request', permission: '"Contents: write"' },
   readCommit: { operation: 'read a commit', permission: '"Contents: read"' },
+  readStatuses: { operation: 'read commit statuses', permission: '"Commit statuses: read"' },
+  readCheckRuns: { operation: 'read check runs', permission: '"Checks: read"' },
 } as const satisfies Record<string, Operation>;
 
 export interface GitHubRepository {

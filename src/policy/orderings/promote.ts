@@ -42,6 +42,11 @@ export function promoteOrdering(
       return latest;
     },
     admit(_key, candidate) {
+      if (context.health !== undefined) {
+        const verdict = context.health.get(candidate.tag)?.state;
+        if (verdict === 'failed') return 'unhealthy';
+        if (verdict !== 'healthy') return 'awaiting-health';
+      }
       const intervals = liveIn?.get(candidate.tag) ?? [];
       return soakState(intervals, nowMs, promote.after).longestMs >= promote.after ? undefined : 'soaking';
     },

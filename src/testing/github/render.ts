@@ -1,10 +1,17 @@
 /**
  * The GitHub emulator's records as GitHub's REST API shows them: pull requests (the list
  * shape, and the full shape with `merged` and `mergeable` for single answers), labels,
- * comments and commits. Times are ISO 8601 to the second, as GitHub writes them.
+ * comments, commits, commit statuses and check runs. Times are ISO 8601 to the second, as GitHub writes them.
  */
 import type { CommitDetails } from './git.js';
-import type { Comment, Label, PullRecord, RepositoryRecord } from './store.js';
+import type {
+  CheckRunRecord,
+  Comment,
+  CommitStatusRecord,
+  Label,
+  PullRecord,
+  RepositoryRecord,
+} from './store.js';
 
 export interface Urls {
   /** REST root, e.g. `http://127.0.0.1:PORT` or `…/api/v3`. */
@@ -187,5 +194,71 @@ export function commitJson(
       url: `${api}/commits/${sha}`,
       html_url: `${urls.web}/${repository.fullName}/commit/${sha}`,
     })),
+  };
+}
+
+export function statusJson(
+  repository: RepositoryRecord,
+  status: CommitStatusRecord,
+  urls: Urls,
+): Record<string, unknown> {
+  return {
+    url: `${urls.api}/repos/${repository.fullName}/statuses/${status.sha}`,
+    id: status.id,
+    node_id: `SC_${status.id}`,
+    state: status.state,
+    description: status.description,
+    target_url: status.targetUrl,
+    context: status.context,
+    created_at: iso(status.createdAt),
+    updated_at: iso(status.createdAt),
+    creator: user(status.creator),
+  };
+}
+
+/** The combined status of a commit: the latest status of each context, and their verdict. */
+export function combinedStatusJson(
+  repository: RepositoryRecord,
+  sha: string,
+  statuses: readonly CommitStatusRecord[],
+  urls: Urls,
+): Record<string, unknown> {
+  const latest = new Map<string, CommitStatusRecord>();
+  for (const status of statuses) latest.set(status.context, status);
+  const shown = [...latest.values()].reverse();
+  const states = shown.map((status) => status.state);
+  const state = states.some((s) => s === 'error' || s === 'failure')
+    ? 'failure'
+    : states.length === 0 || states.includes('pending')
+      ? 'pending'
+      : 'success';
+  return {
+    state,
+    statuses: shown.map((status) => statusJson(repository, status, urls)),
+    sha,
+    total_count: shown.length,
+    repository: repositoryJson(repository, urls),
+    commit_url: `${urls.api}/repos/${repository.fullName}/commits/${sha}`,
+    url: `${urls.api}/repos/${repository.fullName}/commits/${sha}/status`,
+  };
+}
+
+export function checkRunJson(
+  repository: RepositoryRecord,
+  run: CheckRunRecord,
+  urls: Urls,
+): Record<string, unknown> {
+  return {
+    id: run.id,
+    node_id: `CR_${run.id}`,
+    head_sha: run.sha,
+    name: run.name,
+    status: run.status,
+    conclusion: run.conclusion,
+    started_at: iso(run.startedAt),
+    completed_at: iso(run.completedAt),
+    details_url: run.detailsUrl,
+    html_url: `${urls.web}/${repository.fullName}/runs/${run.id}`,
+    url: `${urls.api}/repos/${repository.fullName}/check-runs/${run.id}`,
   };
 }

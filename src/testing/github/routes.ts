@@ -6,8 +6,17 @@
 import type { MergeStyle } from '../forge-remote.js';
 import type { Permissions, Principal } from './auth.js';
 import { DOCS, GitHubHttpError, notFound, validationFailed } from './http.js';
-import { commentJson, commitJson, labelJson, pullJson, type Urls } from './render.js';
-import type { GitHubStore, PullFilter, PullRecord, RepositoryRecord } from './store.js';
+import {
+  checkRunJson,
+  combinedStatusJson,
+  commentJson,
+  commitJson,
+  labelJson,
+  pullJson,
+  statusJson,
+  type Urls,
+} from './render.js';
+import type { CommitStatusState, GitHubStore, PullFilter, PullRecord, RepositoryRecord } from './store.js';
 
 export interface RouteContext {
   readonly params: Readonly<Record<string, string>>;
@@ -303,7 +312,98 @@ export const REPO_ROUTES: readonly RepoRoute[] = [
       return { status: 200, body: commitJson(context.repository, commit, context.urls) };
     },
   },
+  {
+    name: 'repos.createCommitStatus',
+    method: 'POST',
+    path: '/statuses/{sha}',
+    permissions: [{ statuses: 'write' }],
+    docs: `${DOCS}/commits/statuses#create-a-commit-status`,
+    async handle(context) {
+      const sha = await commitOf(context, 'sha');
+      const state = requiredText(context.body, 'state', 'Status');
+      if (!STATUS_STATES.includes(state as CommitStatusState))
+        throw invalid('state', state, 'one of error, failure, pending, success');
+      const status = context.store.addStatus(context.repository, {
+        sha,
+        state: state as CommitStatusState,
+        context: optionalText(context.body, 'context') ?? 'default',
+        description: nullableText(context.body, 'description') ?? null,
+        targetUrl: nullableText(context.body, 'target_url') ?? null,
+        creator: context.principal.login,
+      });
+      return { status: 201, body: statusJson(context.repository, status, context.urls) };
+    },
+  },
+  {
+    name: 'repos.getCombinedStatusForRef',
+    method: 'GET',
+    path: '/commits/{ref}/status',
+    permissions: [{ statuses: 'read' }],
+    docs: `${DOCS}/commits/statuses#get-the-combined-status-for-a-specific-reference`,
+    async handle(context) {
+      const sha = await commitOf(context, 'ref');
+      const statuses = context.repository.statuses.get(sha) ?? [];
+      return { status: 200, body: combinedStatusJson(context.repository, sha, statuses, context.urls) };
+    },
+  },
+  {
+    name: 'checks.create',
+    method: 'POST',
+    path: '/check-runs',
+    permissions: [{ checks: 'write' }],
+    docs: `${DOCS}/checks/runs#create-a-check-run`,
+    async handle(context) {
+      const sha = requiredText(context.body, 'head_sha', 'CheckRun');
+      if ((await context.store.commit(context.repository, sha))?.sha !== sha)
+        throw validationFailed({ resource: 'CheckRun', field: 'head_sha', code: 'invalid' });
+      const status = optionalText(context.body, 'status') ?? 'queued';
+      if (status !== 'queued' && status !== 'in_progress' && status !== 'completed')
+        throw invalid('status', status, 'one of queued, in_progress, completed');
+      const conclusion = optionalText(context.body, 'conclusion') ?? null;
+      if ((status === 'completed') !== (conclusion !== null))
+        throw validationFailed({ resource: 'CheckRun', field: 'conclusion', code: 'missing_field' });
+      const run = context.store.addCheckRun(context.repository, {
+        sha,
+        name: requiredText(context.body, 'name', 'CheckRun'),
+        status,
+        conclusion,
+        detailsUrl: nullableText(context.body, 'details_url') ?? null,
+      });
+      return { status: 201, body: checkRunJson(context.repository, run, context.urls) };
+    },
+  },
+  {
+    name: 'checks.listForRef',
+    method: 'GET',
+    path: '/commits/{ref}/check-runs',
+    permissions: [{ checks: 'read' }],
+    docs: `${DOCS}/checks/runs#list-check-runs-for-a-git-reference`,
+    async handle(context) {
+      const sha = await commitOf(context, 'ref');
+      const all = context.repository.checkRuns.get(sha) ?? [];
+      // filter=latest (the default): the most recent run of each name.
+      const latest = new Map(all.map((run) => [run.name, run]));
+      const runs = context.query.get('filter') === 'all' ? all : [...latest.values()];
+      return {
+        status: 200,
+        body: {
+          total_count: runs.length,
+          check_runs: [...runs].reverse().map((run) => checkRunJson(context.repository, run, context.urls)),
+        },
+      };
+    },
+  },
 ];
+
+const STATUS_STATES: readonly CommitStatusState[] = ['error', 'failure', 'pending', 'success'];
+
+/** The commit a `{ref}` parameter names, as GitHub resolves it; 422 when none. */
+async function commitOf(context: RouteContext, param: string): Promise<string> {
+  const ref = context.params[param] ?? '';
+  const commit = await context.store.commit(context.repository, ref);
+  if (commit === undefined) throw new GitHubHttpError(422, `No commit found for SHA: ${ref}`);
+  return commit.sha;
+}
 
 export interface RouteMatch {
   readonly route: RepoRoute;

@@ -86,7 +86,35 @@ export interface RepositoryRecord {
   readonly options: RepositoryOptions;
   readonly pulls: Map<number, PullRecord>;
   readonly labels: Map<string, Label>;
+  /** Commit statuses by commit id, oldest first. */
+  readonly statuses: Map<string, CommitStatusRecord[]>;
+  /** Check runs by commit id, oldest first. */
+  readonly checkRuns: Map<string, CheckRunRecord[]>;
   nextNumber: number;
+}
+
+export type CommitStatusState = 'error' | 'failure' | 'pending' | 'success';
+
+export interface CommitStatusRecord {
+  readonly id: number;
+  readonly sha: string;
+  readonly state: CommitStatusState;
+  readonly context: string;
+  readonly description: string | null;
+  readonly targetUrl: string | null;
+  readonly createdAt: Date;
+  readonly creator: string;
+}
+
+export interface CheckRunRecord {
+  readonly id: number;
+  readonly sha: string;
+  readonly name: string;
+  readonly status: 'queued' | 'in_progress' | 'completed';
+  readonly conclusion: string | null;
+  readonly startedAt: Date;
+  readonly completedAt: Date | null;
+  readonly detailsUrl: string | null;
 }
 
 export interface NewPull {
@@ -159,6 +187,8 @@ export class GitHubStore {
       options,
       pulls: new Map(),
       labels: new Map(),
+      statuses: new Map(),
+      checkRuns: new Map(),
       nextNumber: 1,
     };
     this.repositories.set(fullName.toLowerCase(), record);
@@ -424,6 +454,34 @@ export class GitHubStore {
     pull.autoMerge = { ...request, enabledAt: this.now() };
     pull.updatedAt = this.now();
     return pull.autoMerge;
+  }
+
+  addStatus(
+    repository: RepositoryRecord,
+    status: Omit<CommitStatusRecord, 'id' | 'createdAt'>,
+  ): CommitStatusRecord {
+    const record = { ...status, id: this.nextId(), createdAt: this.now() };
+    const list = repository.statuses.get(status.sha) ?? [];
+    list.push(record);
+    repository.statuses.set(status.sha, list);
+    return record;
+  }
+
+  addCheckRun(
+    repository: RepositoryRecord,
+    run: Omit<CheckRunRecord, 'id' | 'startedAt' | 'completedAt'>,
+  ): CheckRunRecord {
+    const at = this.now();
+    const record = {
+      ...run,
+      id: this.nextId(),
+      startedAt: at,
+      completedAt: run.status === 'completed' ? at : null,
+    };
+    const list = repository.checkRuns.get(run.sha) ?? [];
+    list.push(record);
+    repository.checkRuns.set(run.sha, list);
+    return record;
   }
 
   commit(repository: RepositoryRecord, ref: string): Promise<CommitDetails | undefined> {

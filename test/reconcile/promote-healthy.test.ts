@@ -1,0 +1,231 @@
+/**
+ * `promote.healthy` end to end (SPEC §11) through `drawbridge scan`, one process per pass as a
+ * CI job runs it: the ECR emulator, a real bare remote with staging and prod branches, and the
+ * GitHub emulator in front of it, where "Flux" posts commit statuses through the real Octokit
+ * client. A tag new in staging waits for its status; a success there promotes it to prod; a
+ * failure refuses it, and --explain says which context, commit and time decided.
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Octokit } from '@octokit/rest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/program.js';
+import { startEmulator, type Emulator } from '../../src/testing/emulator/index.js';
+import { startGitHubEmulator, type GitHubEmulator } from '../../src/testing/github/index.js';
+import { appDeployment, pushAged } from '../helpers/app-deployment.js';
+import { createTestRemote, isolatedGitEnv, type TestRemote } from '../helpers/git.js';
+import { captureIO } from '../helpers/io.js';
+
+const TOKEN = 'ghp_healthTESTtoken00000000000000000000';
+const FLUX_TOKEN = 'ghp_fluxTESTtoken000000000000000000000';
+const REPO = 'acme/fleet';
+/** Flux's notification-controller appends an id to `kind/name`. */
+const FLUX_CONTEXT = 'kustomization/apps/4f9c2a1b';
+const env = isolatedGitEnv({
+  AWS_ACCESS_KEY_ID: 'AKIDTEST',
+  AWS_SECRET_ACCESS_KEY: 'test-secret',
+  GH_TOKEN: TOKEN,
+});
+
+let ecr: Emulator;
+let github: GitHubEmulator;
+let remote: TestRemote;
+let flux: Octokit;
+let uri: Record<string, string>;
+let configFile: string;
+
+async function scan(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const io = captureIO({ env, cwd: remote.root });
+  const code = await runCli(['scan', '--config', configFile, ...args], io);
+  return { code, out: io.out(), err: io.err() };
+}
+
+async function report(branch: string, state: 'success' | 'failure' | 'pending'): Promise<string> {
+  const sha = (await remote.head(branch))!;
+  await flux.rest.repos.createCommitStatus({
+    owner: 'acme',
+    repo: 'fleet',
+    sha,
+    state,
+    context: FLUX_CONTEXT,
+    target_url: 'https://flux.example.test/kustomization/apps',
+  });
+  return sha;
+}
+
+const prodTag = async (): Promise<string | undefined> =>
+  /api:(\S+) #/.exec((await remote.readFile('prod', 'apps/app.yaml')) ?? '')?.[1];
+
+beforeAll(async () => {
+  ecr = await startEmulator();
+  uri = { api: ecr.ecr.createRepository('api') };
+  pushAged(ecr, 'api', '1.0.0');
+  const manifest = { 'apps/app.yaml': appDeployment(uri, { api: '1.0.0' }) };
+  remote = await createTestRemote({ staging: manifest, prod: manifest });
+  github = await startGitHubEmulator({ gitEnv: env });
+  github.addRepository(REPO, remote.bare);
+  github.addToken(TOKEN, { permissions: { contents: 'read', statuses: 'read', checks: 'read' } });
+  github.addToken(FLUX_TOKEN, { permissions: { statuses: 'write' } });
+  flux = new Octokit({
+    baseUrl: github.apiUrl,
+    auth: FLUX_TOKEN,
+    log: { debug() {}, info() {}, warn() {}, error() {} },
+  });
+  configFile = join(remote.root, 'drawbridge.yaml');
+  await writeFile(
+    configFile,
+    `version: 1
+git:
+  url: ${remote.url}
+  workdir: ${remote.workdir}
+  author: { name: drawbridge, email: drawbridge@example.test }
+  forge: { type: github, apiUrl: ${github.apiUrl}, repository: ${REPO}, tokenEnv: GH_TOKEN, paceWrites: false }
+aws: { region: ${ecr.region}, endpoint: ${ecr.endpoint} }
+images:
+  api: { repository: ${uri.api} }
+environments:
+  staging:
+    branch: staging
+    policies: { api: { semver: '^1.0.0' } }
+  prod:
+    branch: prod
+    policies: { api: { promote: { from: staging, after: 0s, healthy: [kustomization/apps] } } }
+`,
+  );
+});
+
+afterAll(async () => {
+  await github.close();
+  await ecr.close();
+  await remote.cleanup();
+});
+
+describe('promotion gated on commit statuses', () => {
+  it('waits for the status, promotes on success, refuses on failure, and explains each', async () => {
+    // 1.0.1 reaches staging; nothing has reported on it (nor on the seed), so prod waits.
+    pushAged(ecr, 'api', '1.0.1');
+    let run = await scan('--explain');
+    expect(run.code, run.out + run.err).toBe(0);
+    expect(run.out).toMatch(/^staging \(staging\): committed [0-9a-f]{12}, 1 update$/m);
+    expect(run.out).toMatch(
+      /rejected 1\.0\.1: awaiting-health \(waiting for kustomization\/apps to report for [0-9a-f]{12} in staging\)/,
+    );
+    expect(await prodTag()).toBe('1.0.0');
+
+    // Still pending: still waiting, in a new process.
+    await report('staging', 'pending');
+    run = await scan('--explain');
+    expect(run.code, run.out + run.err).toBe(0);
+    expect(run.out).toMatch(
+      /rejected 1\.0\.1: awaiting-health \(kustomization\/apps\/4f9c2a1b reported pending for [0-9a-f]{12} in staging at \d{4}-/,
+    );
+    expect(await prodTag()).toBe('1.0.0');
+
+    // Flux reports success for the commit that brought 1.0.1: prod gets it.
+    const healthy = await report('staging', 'success');
+    run = await scan();
+    expect(run.code, run.out + run.err).toBe(0);
+    expect(run.out).toMatch(/^prod \(prod\): committed [0-9a-f]{12}, 1 update$/m);
+    expect(await prodTag()).toBe('1.0.1');
+
+    // 1.0.2 reaches staging and fails there: prod keeps 1.0.1, and says why.
+    pushAged(ecr, 'api', '1.0.2');
+    run = await scan();
+    expect(run.code, run.out + run.err).toBe(0);
+    const failed = await report('staging', 'failure');
+    expect(failed).not.toBe(healthy);
+    run = await scan('--explain');
+    expect(run.code, run.out + run.err).toBe(0);
+    expect(run.out).toContain(`1.0.2`);
+    expect(run.out).toMatch(
+      new RegExp(
+        `rejected 1\\.0\\.2: unhealthy \\(kustomization/apps/4f9c2a1b reported failure for ${failed.slice(0, 12)} in staging at \\d{4}-`,
+      ),
+    );
+    expect(await prodTag()).toBe('1.0.1');
+    expect(run.out).toMatch(/^prod \(prod\): up to date/m);
+  });
+
+  it('promotes a fleet of 150 images on one status, reading each commit’s statuses once', async () => {
+    const fleetEcr = await startEmulator();
+    const keys = Array.from({ length: 150 }, (_, i) => `svc-${i}`);
+    const uris = Object.fromEntries(keys.map((key) => [key, fleetEcr.ecr.createRepository(`fleet/${key}`)]));
+    for (const key of keys) {
+      pushAged(fleetEcr, `fleet/${key}`, '1.0.0');
+      pushAged(fleetEcr, `fleet/${key}`, '1.0.1');
+    }
+    const files = (tag: string) =>
+      Object.fromEntries(
+        keys.map((key) => [`apps/${key}.yaml`, appDeployment({ [key]: uris[key]! }, { [key]: tag })]),
+      );
+    const fleet = await createTestRemote({ staging: files('1.0.0'), prod: files('1.0.0') });
+    const fleetHub = await startGitHubEmulator({ gitEnv: env });
+    try {
+      fleetHub.addRepository(REPO, fleet.bare);
+      fleetHub.addToken(TOKEN, { permissions: { contents: 'read', statuses: 'read', checks: 'read' } });
+      fleetHub.addToken(FLUX_TOKEN, { permissions: { statuses: 'write' } });
+      const fleetFlux = new Octokit({
+        baseUrl: fleetHub.apiUrl,
+        auth: FLUX_TOKEN,
+        log: { debug() {}, info() {}, warn() {}, error() {} },
+      });
+      const file = join(fleet.root, 'drawbridge.yaml');
+      await writeFile(
+        file,
+        [
+          'version: 1',
+          'git:',
+          `  url: ${fleet.url}`,
+          `  workdir: ${fleet.workdir}`,
+          '  author: { name: drawbridge, email: drawbridge@example.test }',
+          `  forge: { type: github, apiUrl: ${fleetHub.apiUrl}, repository: ${REPO}, tokenEnv: GH_TOKEN, paceWrites: false }`,
+          `aws: { region: ${fleetEcr.region}, endpoint: ${fleetEcr.endpoint} }`,
+          'images:',
+          ...keys.map((key) => `  ${key}: { repository: ${uris[key]} }`),
+          'environments:',
+          '  staging:',
+          '    branch: staging',
+          '    policies:',
+          ...keys.map((key) => `      ${key}: { semver: '^1.0.0' }`),
+          '  prod:',
+          '    branch: prod',
+          '    policies:',
+          ...keys.map(
+            (key) => `      ${key}: { promote: { from: staging, after: 0s, healthy: [kustomization/apps] } }`,
+          ),
+          '',
+        ].join('\n'),
+      );
+      const fleetScan = async () => {
+        const io = captureIO({ env, cwd: fleet.root });
+        const code = await runCli(['scan', '--config', file], io);
+        return { code, out: io.out(), err: io.err() };
+      };
+      let run = await fleetScan();
+      expect(run.code, run.out + run.err).toBe(0);
+      expect(run.out).toMatch(/^staging \(staging\): committed [0-9a-f]{12}, 150 updates$/m);
+      expect(run.out).toMatch(/^prod \(prod\): up to date/m);
+      // The seed and the staging commit: two commits, each read once for all 150 images.
+      expect(fleetHub.calls('repos.getCombinedStatusForRef')).toBe(2);
+
+      await fleetFlux.rest.repos.createCommitStatus({
+        owner: 'acme',
+        repo: 'fleet',
+        sha: (await fleet.head('staging'))!,
+        state: 'success',
+        context: FLUX_CONTEXT,
+      });
+      fleetHub.resetCalls();
+      run = await fleetScan();
+      expect(run.code, run.out + run.err).toBe(0);
+      expect(run.out).toMatch(/^prod \(prod\): committed [0-9a-f]{12}, 150 updates$/m);
+      expect(fleetHub.calls('repos.getCombinedStatusForRef')).toBe(1);
+      for (const key of keys.slice(0, 3))
+        expect(await fleet.readFile('prod', `apps/${key}.yaml`)).toContain(':1.0.1 #');
+    } finally {
+      await fleetHub.close();
+      await fleetEcr.close();
+      await fleet.cleanup();
+    }
+  });
+});
