@@ -2,7 +2,8 @@
  * Rules about forges and pull requests (SPEC §10): each `forge:` resolves (a type, a
  * repository path, the credentials its type needs); an environment with `push.pullRequest`
  * lives in a repository with a forge and pushes to a branch of its own; a templated push
- * branch comes with a pull request; and what a pull request asks for exists on that forge.
+ * branch comes with a pull request; what a pull request asks for exists on that forge; and
+ * `promote.healthy` has a forge that keeps commit statuses for its source (SPEC §11).
  */
 import type { ForgeType } from '../forge.js';
 import { resolveForge } from './forge-settings.js';
@@ -28,6 +29,13 @@ const UNSUPPORTED: Readonly<Record<ForgeType, Readonly<Record<string, string>>>>
     teamReviewers: 'CodeCommit asks for approvals through approval rules, not team reviewers',
     draft: 'CodeCommit has no draft pull requests',
   },
+};
+
+/** Why a forge's commit statuses cannot gate a promotion; undefined: they can. */
+const NO_COMMIT_STATUSES: Readonly<Record<ForgeType, string | undefined>> = {
+  github: undefined,
+  gitlab: 'drawbridge does not read GitLab commit statuses yet',
+  codecommit: 'CodeCommit keeps no commit statuses',
 };
 
 function rawRepositories(input: Record<string, unknown>): Map<string, RawRepository> {
@@ -111,6 +119,37 @@ export function forgeRules(input: Record<string, unknown>): PathIssue[] {
       const asked = pullRequest[key];
       if (asked === undefined || asked === false || (Array.isArray(asked) && asked.length === 0)) continue;
       issues.push({ path: [...base, 'pullRequest', key], message: why, hint: `remove ${key} for ${type}` });
+    }
+  }
+  issues.push(...healthRules(input, types));
+  return issues;
+}
+
+/** `promote.healthy` reads statuses from the forge of its source environment's repository. */
+function healthRules(input: Record<string, unknown>, types: ReadonlyMap<string, ForgeType>): PathIssue[] {
+  const issues: PathIssue[] = [];
+  const environments = isMapping(input['environments']) ? input['environments'] : {};
+  for (const [environment, value] of entriesOf(environments)) {
+    if (!isMapping(value)) continue;
+    for (const [image, policy] of entriesOf(value['policies'])) {
+      const promote = isMapping(policy) ? policy['promote'] : undefined;
+      const healthy = isMapping(promote) ? promote['healthy'] : undefined;
+      // An empty or malformed list is the schema's to report.
+      if (!isMapping(promote) || !Array.isArray(healthy) || healthy.length === 0) continue;
+      if (typeof promote['from'] !== 'string') continue;
+      const source = environments[promote['from']];
+      if (!isMapping(source)) continue; // policy rules report the unknown environment
+      const repository = typeof source['repository'] === 'string' ? source['repository'] : DEFAULT_REPOSITORY;
+      const type = types.get(repository);
+      const why =
+        type === undefined ? `repository \`${repository}\` has no forge:` : NO_COMMIT_STATUSES[type];
+      if (why === undefined) continue;
+      issues.push({
+        path: ['environments', environment, 'policies', image, 'promote', 'healthy'],
+        at: 'key',
+        message: `\`healthy\` reads the commit statuses of ${promote['from']}'s commits, but ${why}`,
+        hint: `give repository \`${repository}\` a GitHub forge (forge: { type: github, repository: owner/name }), or remove healthy`,
+      });
     }
   }
   return issues;

@@ -28,6 +28,12 @@ const cases: readonly ErrorCase[] = [
     issues: [
       [
         16,
+        51,
+        'environments.prod.policies.podinfo.promote.healthy',
+        "`healthy` reads the commit statuses of dev's commits, but repository `default` has no forge:",
+      ],
+      [
+        16,
         61,
         'environments.prod.policies.podinfo.promote.healthy.0',
         'not a commit status context: "apps\\nDrawbridge-Update: x"',
@@ -39,6 +45,25 @@ const cases: readonly ErrorCase[] = [
         'environments.prod.policies.api.promote.healthy',
         'the list is empty',
         'list at least one entry, or remove the key',
+      ],
+    ],
+  },
+  {
+    name: 'promote.healthy whose source repository has no forge to read statuses from',
+    text: withHead(
+      ...dev("      podinfo: { semver: '^6.0.0' }"),
+      '  prod:',
+      '    branch: main',
+      '    policies:',
+      '      podinfo: { promote: { from: dev, after: 1h, healthy: [kustomization/apps] } }',
+    ),
+    issues: [
+      [
+        16,
+        51,
+        'environments.prod.policies.podinfo.promote.healthy',
+        "`healthy` reads the commit statuses of dev's commits, but repository `default` has no forge:",
+        'give repository `default` a GitHub forge (forge: { type: github, repository: owner/name }), or remove healthy',
       ],
     ],
   },
