@@ -2,6 +2,7 @@
 import { formatDuration } from '../config/duration.js';
 import { DEFAULT_REPOSITORY } from '../config/repositories.js';
 import { printable } from '../log/printable.js';
+import { LATE_RULES } from '../policy/reasons.js';
 import type { Decision } from '../policy/types.js';
 import type { EnvironmentOutcome, ImageOutcome, ReconcileResult } from '../reconcile.js';
 import type { PullRequestRecord } from '../reconcile/pull-requests.js';
@@ -229,11 +230,7 @@ function nextAndWhy(image: ImageOutcome, now: Date): [string, string] {
   if (!decision?.chosen) return ['-', decision?.summary ?? 'no eligible tag'];
   const upToDate = image.current.length === 1 && image.current[0] === decision.chosen.tag;
   const blockers = decision.rejected
-    .filter((r) =>
-      ['too-young', 'unhealthy', 'awaiting-health', 'soaking', 'reverted', 'severity', 'unscanned'].includes(
-        r.reason,
-      ),
-    )
+    .filter((r) => LATE_RULES.includes(r.reason))
     .slice(0, 2)
     .map((r) => `${r.tag} ${r.reason}${r.detail ? `: ${r.detail}` : ''}`);
   const why = upToDate ? 'up to date' : `would update (${decision.summary})`;

@@ -31,6 +31,20 @@ const _everyReasonOrdered: Exclude<RejectReason, (typeof RULE_ORDER)[number]> ex
 
 export const ELIGIBLE = 0;
 
+/**
+ * Rules that reject a tag the ordering already accepted (health, soak, reverts, age, scans):
+ * their counts explain a choice, and their rejections are what holds an update back.
+ */
+export const LATE_RULES: readonly RejectReason[] = [
+  'unhealthy',
+  'awaiting-health',
+  'soaking',
+  'reverted',
+  'too-young',
+  'severity',
+  'unscanned',
+];
+
 export function codeOf(reason: RejectReason): number {
   return RULE_ORDER.indexOf(reason) + 1;
 }

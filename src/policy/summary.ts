@@ -1,20 +1,10 @@
 /** The one-line `Decision.summary`: "6.0.2: highest of 14 versions in ^6.0.0 (3 too young, 1 reverted)". */
 import type { CompiledPolicy } from './compile.js';
 import type { Evaluation } from './evaluate.js';
-import { ELIGIBLE, REASON_LABELS, RULE_ORDER, codeOf } from './reasons.js';
+import { ELIGIBLE, LATE_RULES, REASON_LABELS, RULE_ORDER, codeOf } from './reasons.js';
 import type { GateResult } from './scan-gate.js';
 import type { RejectReason } from './types.js';
 
-/** Rules that reject a tag the ordering already accepted: their counts explain the choice. */
-const LATE_RULES: readonly RejectReason[] = [
-  'unhealthy',
-  'awaiting-health',
-  'soaking',
-  'reverted',
-  'too-young',
-  'severity',
-  'unscanned',
-];
 /** Late rules applied before the scan gate: their tags count as "in scope" ("of 14 versions"). */
 const SCOPED_RULES: readonly RejectReason[] = [
   'unhealthy',
