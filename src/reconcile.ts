@@ -23,6 +23,7 @@ import { reconcileEnvironment, type EnvironmentPassDeps } from './reconcile/envi
 import { readBranch, type BranchRead } from './reconcile/select-images.js';
 import { createMarkedFilesIndex, type MarkedFilesIndex } from './reconcile/marked-files.js';
 import { memoryPlanMemo, type PlanMemo } from './reconcile/plan-memo.js';
+import { memoryHistoryMemo, type HistoryMemo } from './git/history-memo.js';
 import type { PullRequestRecord } from './reconcile/pull-requests.js';
 import { planRepositories, scopeEnvironments, type ScopedEnvironment } from './reconcile/scope.js';
 import type { ImageListing, ImageSource } from './registry/source.js';
@@ -144,6 +145,8 @@ export interface ReconcilerDeps {
   readonly manifestWorkers?: ManifestWorkers;
   /** Where a workspace's plans without edits are kept; default in memory (plan-memo.ts). */
   readonly planMemo?: (workspace: Workspace) => PlanMemo;
+  /** Where a repository's branch histories are kept; default in memory. */
+  readonly historyMemo?: (workspace: Workspace) => HistoryMemo;
   /** The forge of a repository (`forge:`), for pull requests; opened once by the caller. */
   readonly forges?: (repository: string) => Forge | undefined;
   /** Called as repositories are read: for progress bars. */
@@ -169,8 +172,6 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
   // Per open workspace (a workspace opened again after a failure starts afresh).
   const lastFetch = new WeakMap<Workspace, number>();
   const markedFiles = new WeakMap<Workspace, MarkedFilesIndex>();
-  // Plans without edits, per workspace and environment (plan-memo.ts).
-  const planMemos = new WeakMap<Workspace, PlanMemo>();
   // Commit messages of closed pull requests, per repository: a commit never changes.
   const commitMessages = new Map<string, Map<string, string>>();
   const commitMessagesOf = (repository: string): Map<string, string> => {
@@ -185,14 +186,10 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     const forge = deps.forges?.(name);
     return forge ? { forge, commitMessages: commitMessagesOf(name) } : {};
   };
-  const planMemoOf = (workspace: Workspace): PlanMemo => {
-    let memo = planMemos.get(workspace);
-    if (memo === undefined) {
-      memo = deps.planMemo?.(workspace) ?? memoryPlanMemo();
-      planMemos.set(workspace, memo);
-    }
-    return memo;
-  };
+  // Plans without edits and branch histories, per workspace and environment (plan-memo.ts,
+  // git/history-memo.ts).
+  const planMemoOf = perWorkspace((workspace) => deps.planMemo?.(workspace) ?? memoryPlanMemo());
+  const historyMemoOf = perWorkspace((workspace) => deps.historyMemo?.(workspace) ?? memoryHistoryMemo());
 
   return {
     async reconcile(scope) {
@@ -377,6 +374,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
         workspace: prepared.workspace,
         markedFiles: prepared.markedFiles,
         unchangedPlans: planMemoOf(prepared.workspace),
+        histories: historyMemoOf(prepared.workspace),
         ...forgeDeps(repository.name),
         sourceWorkspace: async (environment) => {
           const source = config.environments[environment];
@@ -447,5 +445,18 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
         };
       }
     },
+  };
+}
+
+/** One `make(workspace)` per open workspace (a workspace opened again starts afresh). */
+function perWorkspace<T extends object>(make: (workspace: Workspace) => T): (workspace: Workspace) => T {
+  const made = new WeakMap<Workspace, T>();
+  return (workspace) => {
+    let value = made.get(workspace);
+    if (value === undefined) {
+      value = make(workspace);
+      made.set(workspace, value);
+    }
+    return value;
   };
 }

@@ -17,6 +17,7 @@ import { noopNotifier } from './notify/none.js';
 import type { Notifier } from './notify/types.js';
 import { createReconciler, type ReconcileObserver, type Reconciler } from './reconcile.js';
 import { filePlanMemo } from './reconcile/plan-memo.js';
+import { fileHistoryMemo } from './git/history-memo.js';
 import type { CredentialProvider } from './registry/ecr/credentials.js';
 import { createEcrSource } from './registry/ecr/source.js';
 import type { ImageSource } from './registry/source.js';
@@ -132,6 +133,12 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     planMemo: (workspace) =>
       filePlanMemo({
         file: join(dirname(workspace.dir), 'unchanged-plans.json'),
+        stamp,
+        logger: reconcileLogger,
+      }),
+    historyMemo: (workspace) =>
+      fileHistoryMemo({
+        file: join(dirname(workspace.dir), 'branch-histories.json'),
         stamp,
         logger: reconcileLogger,
       }),

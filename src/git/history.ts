@@ -7,6 +7,7 @@ import { GitProcessError } from './run.js';
 import { HOLDS_FILE, parseHolds } from './holds.js';
 import { parseTrailers, type ParsedTrailers } from './trailers.js';
 import type { Workspace } from './workspace.js';
+import { historyKey, type HistoryMemo } from './history-memo.js';
 
 export { readLiveIntervals, type LiveIntervalOptions } from './live-intervals.js';
 
@@ -48,6 +49,8 @@ export interface HistoryOptions {
   readonly depth: number;
   /** Warned to about commits whose trailers are refused. */
   readonly logger?: Logger;
+  /** Histories already read, by environment and head (see history-memo.ts). */
+  readonly memo?: HistoryMemo;
 }
 
 interface LoggedCommit {
@@ -66,8 +69,16 @@ export async function readHistory(
   options: HistoryOptions,
 ): Promise<BranchHistory> {
   const empty: BranchHistory = { reverted: new Map(), holds: new Map(), lastUpdates: new Map() };
-  if ((await workspace.remoteHead(branch)) === undefined) return empty;
-  const ref = `refs/remotes/origin/${branch}`;
+  const head = await workspace.remoteHead(branch);
+  if (head === undefined) return empty;
+  const key = historyKey(head, options.depth);
+  const remembered = options.memo?.get(options.environment, key);
+  if (remembered !== undefined) {
+    warnRefused(options, branch, remembered.refused ?? []);
+    return remembered;
+  }
+  // The head's commit id, not the branch's ref: what is read then depends on nothing else.
+  const ref = head;
   // The holds file is read while the log is: two processes side by side.
   const holdsText = readHoldsText(workspace, ref);
   holdsText.catch(() => undefined);
@@ -114,13 +125,19 @@ export async function readHistory(
   const refused = commits.flatMap((commit) =>
     commit.trailers.refused ? [{ commit: commit.sha, reasons: commit.trailers.refused }] : [],
   );
+  warnRefused(options, branch, refused);
+  const history = { reverted, holds, lastUpdates, ...(refused.length > 0 ? { refused } : {}) };
+  options.memo?.set(options.environment, key, history);
+  return history;
+}
+
+function warnRefused(options: HistoryOptions, branch: string, refused: readonly RefusedCommit[]): void {
   for (const { commit, reasons } of refused) {
     options.logger?.warn(
       { branch, commit, reasons: reasons.slice(0, 5) },
       "commit has drawbridge trailers that do not parse; read as not drawbridge's",
     );
   }
-  return { reverted, holds, lastUpdates, ...(refused.length > 0 ? { refused } : {}) };
 }
 
 type Update = ParsedTrailers['updates'][number];

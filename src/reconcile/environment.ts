@@ -26,6 +26,7 @@ import { planEnvironment, planKey, readBranch, type BranchRead } from './select-
 import { closePullRequest, type PullRequestRecord } from './pull-requests.js';
 import type { MarkedFilesIndex } from './marked-files.js';
 import type { PlanMemo } from './plan-memo.js';
+import type { HistoryMemo } from '../git/history-memo.js';
 import { currentTags } from './updates.js';
 
 export interface EnvironmentPassDeps {
@@ -48,6 +49,8 @@ export interface EnvironmentPassDeps {
   readonly manifestWorkers?: ManifestWorkers;
   /** The last plan without edits, per environment, kept across passes (see plan-memo.ts). */
   readonly unchangedPlans?: PlanMemo;
+  /** Branch histories by environment and head, kept across passes (see git/history-memo.ts). */
+  readonly histories?: HistoryMemo;
   /** The repository's forge, for environments with `push.pullRequest`. */
   readonly forge?: Forge;
   /** Commit messages read through the forge, by sha (closed pull requests' trailers). */
@@ -119,14 +122,13 @@ export async function reconcileEnvironment(
       images = planned.images;
       decisions = planned.decisions;
       const { desired } = planned;
-      const { checkout } = branchRead;
       const knownImages = Object.keys(deps.config.images);
-      const memoKey = planKey(checkout.head, environment.paths, desired, knownImages);
+      const memoKey = planKey(branchRead.head, environment.paths, desired, knownImages);
       const remembered = deps.unchangedPlans?.get(name);
-      let plan: ManifestPlan;
-      if (remembered?.key === memoKey) plan = remembered.plan;
-      else {
-        const marked = await branchRead.marked();
+      const reused = remembered?.key === memoKey ? remembered : undefined;
+      let plan: ManifestPlan | undefined;
+      if (reused === undefined) {
+        const [marked, checkout] = await Promise.all([branchRead.marked(), branchRead.checkout()]);
         plan = await planEdits({
           root: checkout.dir,
           ...(environment.paths === undefined ? {} : { paths: environment.paths }),
@@ -136,10 +138,23 @@ export async function reconcileEnvironment(
           knownImages: new Set(knownImages),
         });
       }
-      if (plan.edits.length === 0) deps.unchangedPlans?.set(name, { key: memoKey, plan });
-      else deps.unchangedPlans?.delete(name);
-      problems = [...plan.problems];
-      images = images.map((image) => ({ ...image, current: currentTags(plan.markers, image.image) }));
+      const edits = plan?.edits ?? [];
+      if (plan === undefined) {
+        problems = [...(reused?.problems ?? [])];
+        images = images.map((image) => ({ ...image, current: [...(reused?.current[image.image] ?? [])] }));
+      } else {
+        const { markers } = plan;
+        problems = [...plan.problems];
+        images = images.map((image) => ({ ...image, current: currentTags(markers, image.image) }));
+        if (edits.length === 0) {
+          deps.unchangedPlans?.set(name, {
+            key: memoKey,
+            current: Object.fromEntries(images.map((image) => [image.image, image.current ?? []])),
+            problems: plan.problems,
+            filesScanned: plan.filesScanned,
+          });
+        } else deps.unchangedPlans?.delete(name);
+      }
       const unchanged: EnvironmentOutcome = {
         ...base,
         status: 'unchanged',
@@ -150,20 +165,25 @@ export async function reconcileEnvironment(
         attempts: attempt,
       };
       const openPullRequests = forge ? await forge.listOpen(environment.branch) : [];
-      if (plan.edits.length === 0) deps.workspace.untouched(checkout);
+      if (plan !== undefined && edits.length === 0) deps.workspace.untouched(await branchRead.checkout());
       // Each delivery: all edits to the push branch, or, with {image}, each image's to its own.
       const perImage = pushBranch.includes('{image}');
-      const pending = perImage ? [...new Set(plan.edits.map((edit) => edit.imageKey))].sort() : ['*'];
+      const pending = perImage ? [...new Set(edits.map((edit) => edit.imageKey))].sort() : ['*'];
       const deliveries: { branch: string; delivery: Delivery }[] = [];
-      for (const [index, imageKey] of (plan.edits.length === 0 ? [] : pending).entries()) {
+      const delivering = plan !== undefined && edits.length > 0 ? plan : undefined;
+      for (const [index, imageKey] of pending.entries()) {
+        if (delivering === undefined) break;
         const branch = imageBranch(pushBranch, imageKey);
         // Each image's commit stands alone on the environment branch's head.
-        const at = index === 0 ? checkout : await deps.workspace.checkout(environment.branch, name);
+        const at =
+          index === 0 ? await branchRead.checkout() : await deps.workspace.checkout(environment.branch, name);
         const delivery = await deliver(deps, {
           name,
           environment,
           checkout: at,
-          plan: perImage ? { ...plan, edits: plan.edits.filter((edit) => edit.imageKey === imageKey) } : plan,
+          plan: perImage
+            ? { ...delivering, edits: delivering.edits.filter((edit) => edit.imageKey === imageKey) }
+            : delivering,
           desired,
           decisions,
           branch,

@@ -18,7 +18,13 @@ import { closedRefusals, closedToRead, type Refused } from './pull-requests.js';
 
 /** What a pass reads of its branch before the registry answers. */
 export interface BranchRead {
-  readonly checkout: Checkout;
+  /** The remote head the branch was read at. */
+  readonly head: string;
+  /**
+   * The worktree reset to `head`, made on the first ask: a pass whose plan the memo holds
+   * needs no worktree, so it spends no reset and no status walk of every file.
+   */
+  readonly checkout: () => Promise<Checkout>;
   readonly history: BranchHistory;
   /** Files with markers at the head (undefined: walk the tree); asked only when a plan needs them. */
   readonly marked: () => Promise<string[] | undefined>;
@@ -36,7 +42,8 @@ export interface Planned {
 /**
  * Checks out the environment's branch at the remote head and reads its history, side by side.
  * The marked files are asked of git beside them, unless the plan kept from the last pass was made
- * at this very head and paths: then it will most likely be reused and they are not needed.
+ * at this very head and paths: then it will most likely be reused, and neither they nor the
+ * worktree are needed (both are made only when asked).
  */
 export async function readBranch(
   deps: EnvironmentPassDeps,
@@ -54,16 +61,19 @@ export async function readBranch(
   const markedFiles = (): Promise<string[] | undefined> =>
     (marked ??= deps.markedFiles.find(head, environment.paths));
   const likelyReused = deps.unchangedPlans?.get(name)?.key.startsWith(planKeyBase(head, environment.paths));
-  if (!likelyReused) void markedFiles().catch(() => undefined);
-  // The worktree is checked while the history and the marked files are read from the clone.
-  const [checkout, history] = await Promise.all([
-    deps.workspace.checkout(environment.branch, name),
-    readHistory(deps.workspace, environment.branch, {
-      environment: name,
-      depth: deps.repository.historyDepth,
-    }),
-  ]);
-  return { checkout, history, marked: markedFiles };
+  let worktree: Promise<Checkout> | undefined;
+  const checkout = (): Promise<Checkout> => (worktree ??= deps.workspace.checkout(environment.branch, name));
+  if (!likelyReused) {
+    void markedFiles().catch(() => undefined);
+    // The worktree is checked while the history and the marked files are read from the clone.
+    void checkout().catch(() => undefined);
+  }
+  const history = await readHistory(deps.workspace, environment.branch, {
+    environment: name,
+    depth: deps.repository.historyDepth,
+    ...(deps.histories ? { memo: deps.histories } : {}),
+  });
+  return { head, checkout, history, marked: markedFiles };
 }
 
 export async function planEnvironment(

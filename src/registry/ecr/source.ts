@@ -4,7 +4,7 @@
  * calls and nothing per tag. Listings are cached per image key until invalidated (a push
  * event), until `fresh` is asked (a full sweep), or until `cacheTtlMs` passes.
  */
-import { DescribeImageScanFindingsCommand, DescribeImagesCommand, type ECRClient } from '@aws-sdk/client-ecr';
+import { DescribeImageScanFindingsCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import type { Config } from '../../config/schema.js';
 import { RegistryError } from '../../errors.js';
 import type { Logger } from '../../log/logger.js';
@@ -14,6 +14,8 @@ import type { CredentialProvider } from './credentials.js';
 import { codeOf, toRegistryError } from './errors.js';
 import { ListingBuilder, type CompactListing, type PageImage } from './listing.js';
 import { mapBounded } from '../../map-bounded.js';
+import { drawbridgeVersion } from '../../version.js';
+import { LeanPages } from './lean-pages.js';
 import { NOT_SCANNED, scanFactsFromFindings } from './scan.js';
 import { parseRepositoryUri } from '../../checks/ecr-uri.js';
 
@@ -96,7 +98,11 @@ export function createEcrSource(options: EcrSourceOptions): EcrSource {
     ...(credentials ? { credentials } : {}),
     ...(options.onCall ? { onCall: options.onCall } : {}),
   });
-  const tap = new PageTap();
+  const lean = new LeanPages({
+    endpointOf: (client) => pool.keyOf(client)?.endpoint,
+    userAgent: `drawbridge/${drawbridgeVersion()}`,
+    ...(options.onCall ? { onCall: options.onCall } : {}),
+  });
   const cache = new Map<string, CacheEntry>();
   const inFlight = new Map<string, { readonly promise: Promise<CacheEntry>; readonly generation: number }>();
   const generations = new Map<string, number>();
@@ -142,7 +148,7 @@ export function createEcrSource(options: EcrSourceOptions): EcrSource {
     let nextToken: string | undefined;
     try {
       do {
-        nextToken = await readPage(client, tap, repository, builder, nextToken);
+        nextToken = await readPage(lean, client, repository, builder, nextToken);
         pages += 1;
       } while (nextToken);
     } catch (error) {
@@ -317,90 +323,23 @@ function envCredentials(env: NodeJS.ProcessEnv): CredentialProvider | undefined 
   return async () => ({ accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) });
 }
 
-/**
- * One DescribeImages page into `builder`; returns the next token. At two thousand pages of a
- * thousand images the SDK's generic deserialiser was half of a scan's CPU (twice a plain
- * `JSON.parse` of the same bytes), and the objects it builds were most of the heap a scan
- * churns. So a successful page is taken from the raw response (see `PageTap`): its JSON is
- * parsed once and goes straight into the builder, and the SDK deserialises only a body
- * holding the next token. Everything else stays the SDK's: signing, endpoints, retries with
- * backoff, and every error response, which is passed on untouched.
- */
+/** One DescribeImages page into `builder` (see LeanPages); returns the next token. */
 async function readPage(
+  lean: LeanPages,
   client: ECRClient,
-  tap: PageTap,
   repository: RepositoryRef,
   builder: ListingBuilder,
   nextToken: string | undefined,
 ): Promise<string | undefined> {
-  const input = {
+  const page = await lean.read(client, {
     registryId: repository.registryId,
     repositoryName: repository.name,
-    filter: { tagStatus: 'TAGGED' as const },
+    filter: { tagStatus: 'TAGGED' },
     maxResults: PAGE_SIZE,
     ...(nextToken ? { nextToken } : {}),
-  };
-  const taking = { builder, taken: false };
-  tap.expect(client, input, taking);
-  const output = await client.send(new DescribeImagesCommand(input));
-  if (!taking.taken) builder.add(output.imageDetails);
-  return output.nextToken;
-}
-
-interface Taking {
-  readonly builder: ListingBuilder;
-  taken: boolean;
-}
-
-/**
- * The middleware that takes DescribeImages pages, put on each client once rather than on
- * every command: the clients cache their resolved middleware per command class
- * (`cacheMiddleware`), which a command's own middleware would defeat, and resolving the
- * stack for each of a fleet's thousand calls cost more CPU than signing them. A page's
- * builder is found by the command's input object, which the SDK hands to every step.
- */
-class PageTap {
-  private readonly takings = new WeakMap<object, Taking>();
-  private readonly tapped = new WeakSet<ECRClient>();
-
-  expect(client: ECRClient, input: object, taking: Taking): void {
-    this.takings.set(input, taking);
-    if (this.tapped.has(client)) return;
-    this.tapped.add(client);
-    // Low priority in the deserialize step: inside the SDK's deserialiser, next to the HTTP call.
-    client.middlewareStack.add(
-      (next) => async (args) => {
-        const taking = this.takings.get(args.input);
-        if (taking === undefined) return next(args);
-        const result = await next(args);
-        const response = result.response as { statusCode?: number; body?: unknown };
-        if (response.statusCode !== 200 || !isReadable(response.body)) return result;
-        const page = JSON.parse(await readText(response.body)) as RawDescribeImagesPage;
-        // Retries wrap this step, so a page that arrives is taken once.
-        taking.builder.add(page.imageDetails);
-        taking.taken = true;
-        response.body = new TextEncoder().encode(JSON.stringify({ nextToken: page.nextToken }));
-        return result;
-      },
-      { step: 'deserialize', priority: 'low', name: 'drawbridgeTakePage' },
-    );
-  }
-}
-
-/** DescribeImages' success body on the wire (AWS JSON 1.1: member names, epoch-second times). */
-interface RawDescribeImagesPage {
-  readonly imageDetails?: readonly PageImage[];
-  readonly nextToken?: string;
-}
-
-function isReadable(body: unknown): body is AsyncIterable<Uint8Array | string> {
-  return typeof body === 'object' && body !== null && Symbol.asyncIterator in body;
-}
-
-async function readText(body: AsyncIterable<Uint8Array | string>): Promise<string> {
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of body) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks).toString('utf8');
+  });
+  builder.add(page.imageDetails as readonly PageImage[] | undefined);
+  return page.nextToken;
 }
 
 function scopeOf(key: ClientKey): { roleArn?: string; endpoint?: string } {
