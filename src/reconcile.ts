@@ -23,6 +23,7 @@ import { reconcileEnvironment, type EnvironmentPassDeps } from './reconcile/envi
 import { readBranch, type BranchRead } from './reconcile/select-images.js';
 import { createMarkedFilesIndex, type MarkedFilesIndex } from './reconcile/marked-files.js';
 import { memoryPlanMemo, type PlanMemo } from './reconcile/plan-memo.js';
+import type { RevertRecord } from './reconcile/revert-failures.js';
 import { memoryHistoryMemo, type HistoryMemo } from './git/history-memo.js';
 import type { PullRequestRecord } from './reconcile/pull-requests.js';
 import { planRepositories, scopeEnvironments, type ScopedEnvironment } from './reconcile/scope.js';
@@ -81,6 +82,8 @@ export interface EnvironmentOutcome {
   readonly error?: string;
   /** What drawbridge did to the environment's pull request(s) (`push.pullRequest`). */
   readonly pullRequests?: readonly PullRequestRecord[];
+  /** Drawbridge's commits whose deployment failed, and whether they were reverted (`onFailure`). */
+  readonly reverts?: readonly RevertRecord[];
 }
 
 export interface RegistryFailure {
@@ -122,6 +125,8 @@ export interface ReconcileObserver {
   onCommit?(environment: string, repository: string): void;
   onPush?(environment: string, repository: string, outcome: 'pushed' | 'rejected' | 'failed'): void;
   onPushRetry?(environment: string, repository: string): void;
+  /** A drawbridge commit whose deployment failed, and what became of its revert (`onFailure`). */
+  onRevert?(environment: string, repository: string, result: RevertRecord['result']): void;
 }
 
 export interface ReconcilerDeps {

@@ -6,6 +6,7 @@ import { LATE_RULES } from '../policy/reasons.js';
 import type { Decision } from '../policy/types.js';
 import type { EnvironmentOutcome, ImageOutcome, ReconcileResult } from '../reconcile.js';
 import type { PullRequestRecord } from '../reconcile/pull-requests.js';
+import type { RevertRecord } from '../reconcile/revert-failures.js';
 
 export function renderJsonLines(result: ReconcileResult): string {
   const lines = result.environments.map((env) =>
@@ -23,6 +24,7 @@ export function renderJsonLines(result: ReconcileResult): string {
       error: env.error,
       diff: env.diff,
       pullRequests: env.pullRequests,
+      reverts: env.reverts,
     }),
   );
   for (const failure of result.registryFailures) lines.push(JSON.stringify({ registryFailure: failure }));
@@ -53,6 +55,7 @@ export function renderScan(result: ReconcileResult, options: { explain: boolean 
   for (const env of result.environments) {
     out.push(environmentHeadline(env, named));
     for (const pullRequest of env.pullRequests ?? []) out.push(`  ${pullRequestLine(pullRequest)}`);
+    for (const revert of env.reverts ?? []) out.push(`  ${revertLine(revert)}`);
     for (const update of env.updates) {
       out.push(`  ${update.image}  ${update.old} → ${update.new}  (${fileList(update.files)})`);
     }
@@ -123,6 +126,23 @@ const PULL_REQUEST_ACTIONS: Readonly<Record<PullRequestRecord['action'], string>
 };
 
 /** `pull request #12 opened: https://… (drawbridge/prod)`. */
+const REVERT_RESULTS: Readonly<Record<RevertRecord['result'], string>> = {
+  reverted: 'reverted',
+  blocked: 'not reverted',
+  rejected: 'revert not pushed',
+  'dry-run': 'would be reverted',
+};
+
+/** One line: which commit failed, where and when, and what became of its revert. */
+export function revertLine(record: RevertRecord): string {
+  const shown = record.images.slice(0, 5).map((image) => `${image.image} ${image.tag}`);
+  const more = record.images.length - shown.length;
+  const images = `${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+  const what = `${printable(record.context, 255)} failed for ${record.commit.slice(0, 12)} (${images}) at ${record.at.toISOString()}`;
+  const done = record.revert ? ` by ${record.revert.slice(0, 12)}` : '';
+  return `${what}: ${REVERT_RESULTS[record.result]}${done}${record.reason ? ` (${record.reason})` : ''}`;
+}
+
 export function pullRequestLine(record: PullRequestRecord): string {
   const what = PULL_REQUEST_ACTIONS[record.action];
   const auto =

@@ -122,6 +122,41 @@ export function forgeRules(input: Record<string, unknown>): PathIssue[] {
     }
   }
   issues.push(...healthRules(input, types));
+  issues.push(...revertRules(input, types));
+  return issues;
+}
+
+/**
+ * `onFailure.revert` reads the statuses of drawbridge's commits from the forge of the
+ * environment's own repository, and pushes the revert to the environment's branch.
+ */
+function revertRules(input: Record<string, unknown>, types: ReadonlyMap<string, ForgeType>): PathIssue[] {
+  const issues: PathIssue[] = [];
+  const environments = isMapping(input['environments']) ? input['environments'] : {};
+  for (const [environment, value] of entriesOf(environments)) {
+    if (!isMapping(value) || !isMapping(value['onFailure'])) continue;
+    const revert = value['onFailure']['revert'];
+    if (!Array.isArray(revert) || revert.length === 0) continue; // the schema's to report
+    const repository = typeof value['repository'] === 'string' ? value['repository'] : DEFAULT_REPOSITORY;
+    const type = types.get(repository);
+    const why = type === undefined ? `repository \`${repository}\` has no forge:` : NO_COMMIT_STATUSES[type];
+    const path = ['environments', environment, 'onFailure', 'revert'];
+    if (why !== undefined) {
+      issues.push({
+        path,
+        at: 'key',
+        message: `\`revert\` reads the commit statuses of drawbridge's commits on ${environment}, but ${why}`,
+        hint: `give repository \`${repository}\` a GitHub forge (forge: { type: github, repository: owner/name }), or remove onFailure`,
+      });
+    } else if (isMapping(value['push'])) {
+      issues.push({
+        path,
+        at: 'key',
+        message: `\`revert\` pushes the revert to ${environment}'s branch itself, but ${environment} pushes to \`push.branch\` (pull requests)`,
+        hint: 'drawbridge does not revert through pull requests yet: remove onFailure from this environment, or push to its branch directly',
+      });
+    }
+  }
   return issues;
 }
 

@@ -328,6 +328,15 @@ export const environmentSchema = z
       })
       .optional()
       .meta({ description: 'Push to this branch instead of `branch` (change management: open a PR).' }),
+    onFailure: z
+      .strictObject({
+        revert: z.array(checked(checkContext)).min(1).max(20).meta({
+          description:
+            "Commit status contexts (or check run names), e.g. kustomization/apps: when one reports failure for a commit drawbridge made on this branch, drawbridge reverts that commit with git revert (never twice, never over a person's later edit).",
+        }),
+      })
+      .optional()
+      .meta({ description: 'What drawbridge does when a deployment of its own commit fails.' }),
     policies: z
       .record(keyName('An image key from `images:`.'), policySchema)
       .meta({ description: 'Image key → policy.' }),

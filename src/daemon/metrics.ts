@@ -26,6 +26,7 @@ export class Metrics {
   private readonly commits: Counter<'environment' | 'repository'>;
   private readonly pushes: Counter<'environment' | 'repository' | 'outcome'>;
   private readonly pushRetries: Counter<'environment' | 'repository'>;
+  private readonly reverts: Counter<'environment' | 'repository' | 'result'>;
   private readonly eventsReceived: Counter<'source'>;
   private readonly eventsIgnored: Counter<'source' | 'reason'>;
   private readonly eventsFailed: Counter<'source' | 'reason'>;
@@ -82,6 +83,12 @@ export class Metrics {
       name: 'drawbridge_push_retries_total',
       help: 'Re-plans after a rejected push.',
       labelNames: ['environment', 'repository'],
+      registers,
+    });
+    this.reverts = new Counter({
+      name: 'drawbridge_reverts_total',
+      help: "Drawbridge's commits whose deployment failed (onFailure), by what became of the revert: reverted, blocked, rejected, dry-run.",
+      labelNames: ['environment', 'repository', 'result'],
       registers,
     });
     this.eventsReceived = new Counter({
@@ -148,6 +155,7 @@ export class Metrics {
       onCommit: (environment, repository) => this.commits.inc({ environment, repository }),
       onPush: (environment, repository, outcome) => this.pushes.inc({ environment, repository, outcome }),
       onPushRetry: (environment, repository) => this.pushRetries.inc({ environment, repository }),
+      onRevert: (environment, repository, result) => this.reverts.inc({ environment, repository, result }),
     };
   }
 

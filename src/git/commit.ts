@@ -38,6 +38,9 @@ export async function commitAll(
   }
 }
 
+/** Hooks off, and auto maintenance left to the next fetch, which runs it anyway. */
+const QUIET = ['-c', 'core.hooksPath=/dev/null', '-c', 'maintenance.auto=false'];
+
 async function commitOnHead(
   git: Git,
   checkout: Checkout,
@@ -48,10 +51,7 @@ async function commitOnHead(
   // It exits non-zero with "nothing to commit" when the tree did not change.
   // Auto maintenance is left to the next fetch, which runs it anyway: one process fewer here.
   const args = [
-    '-c',
-    'core.hooksPath=/dev/null',
-    '-c',
-    'maintenance.auto=false',
+    ...QUIET,
     ...signingConfig(input.signing),
     'commit',
     '--quiet',
@@ -98,6 +98,44 @@ async function commitOnEmptyBase(
   const sha = (await git(checkout.dir, args, identity(input.author, input.date))).trim();
   await git(checkout.dir, ['update-ref', '--no-deref', '-m', 'drawbridge: commit', 'HEAD', sha]);
   return sha;
+}
+
+export type RevertResult =
+  | { readonly kind: 'reverted'; readonly sha: string }
+  /** The revert does not apply on the head (a later commit changed the same lines); nothing was left behind. */
+  | { readonly kind: 'conflict' };
+
+/**
+ * `git revert` of `commit` on the checkout's head, with the message git writes (`Revert
+ * "<subject>"`, `This reverts commit <sha>.`), hooks off, author and committer from the
+ * config, signed as commits are. A merge (a pull request's) is reverted against its first
+ * parent, the branch it was merged into.
+ */
+export async function revertCommit(
+  git: Git,
+  checkout: Checkout,
+  commit: string,
+  input: Omit<CommitInput, 'emptyBase'> & { readonly merge: boolean },
+): Promise<RevertResult> {
+  const args = [
+    ...QUIET,
+    ...signingConfig(input.signing),
+    'revert',
+    '--no-edit',
+    input.signing ? '-S' : '--no-gpg-sign',
+    ...(input.merge ? ['-m', '1'] : []),
+    commit,
+  ];
+  try {
+    await git(checkout.dir, args, identity(input.author, input.date));
+  } catch (error) {
+    // A conflict leaves the revert in progress: abort it, so the worktree is as it was.
+    await git(checkout.dir, ['revert', '--abort']).catch(() => undefined);
+    if ((await git(checkout.dir, ['rev-parse', 'HEAD'])).trim() === checkout.head)
+      return { kind: 'conflict' };
+    throw error;
+  }
+  return { kind: 'reverted', sha: await readWorktreeHead(git, checkout.dir) };
 }
 
 /** Unified diff of the working tree (new files included) against the checkout's HEAD. */

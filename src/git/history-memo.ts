@@ -40,6 +40,7 @@ interface StoredHistory {
   readonly holds: readonly (readonly [string, string | null, string, number, string])[];
   readonly lastUpdates: readonly (readonly [string, string, string, number])[];
   readonly refused: readonly RefusedCommit[];
+  readonly revertedCommits: readonly string[];
 }
 
 export function fileHistoryMemo(options: Omit<MemoFileOptions, 'what'>): HistoryMemo {
@@ -92,6 +93,7 @@ function toStored(key: string, history: BranchHistory): StoredHistory {
       update.at.getTime(),
     ]),
     refused: history.refused ?? [],
+    revertedCommits: [...(history.revertedCommits ?? [])],
   };
 }
 
@@ -102,8 +104,9 @@ const isTime = (value: unknown): value is number => typeof value === 'number' &&
 /** The history an entry holds, or undefined when any field is not what toStored writes. */
 function fromStored(value: unknown): { key: string; history: BranchHistory } | undefined {
   if (!isRecord(value)) return undefined;
-  const { key, reverted, holds, lastUpdates, refused } = value;
+  const { key, reverted, holds, lastUpdates, refused, revertedCommits } = value;
   if (!isString(key) || !Array.isArray(reverted) || !Array.isArray(holds)) return undefined;
+  if (!isStrings(revertedCommits)) return undefined;
   if (!Array.isArray(lastUpdates) || !Array.isArray(refused)) return undefined;
   const revertedOut = new Map<string, RevertedValues>();
   for (const entry of reverted as unknown[]) {
@@ -139,6 +142,7 @@ function fromStored(value: unknown): { key: string; history: BranchHistory } | u
       holds: holdsOut,
       lastUpdates: updatesOut,
       ...(refusedOut.length > 0 ? { refused: refusedOut } : {}),
+      ...(revertedCommits.length > 0 ? { revertedCommits: new Set(revertedCommits) } : {}),
     },
   };
 }

@@ -41,6 +41,8 @@ export interface BranchHistory {
   readonly lastUpdates: ReadonlyMap<string, { tag: string; commit: string; at: Date }>;
   /** Commits whose trailers were refused (see RefusedCommit); absent when none. */
   readonly refused?: readonly RefusedCommit[];
+  /** Commits some commit in the history reverts (reverted since, even if that was undone); absent when none. */
+  readonly revertedCommits?: ReadonlySet<string>;
 }
 
 export interface HistoryOptions {
@@ -96,8 +98,10 @@ export async function readHistory(
   const revertedState = new Map<string, boolean>();
   const lastUpdates = new Map<string, { tag: string; commit: string; at: Date }>();
   const holdCommits = new Map<string, string>();
+  const revertedCommits = new Set<string>();
   for (const commit of commits) {
     if (commit.reverts !== undefined) {
+      revertedCommits.add(commit.reverts);
       const root = revertRoot(bySha, commit.reverts);
       if (root && updatesOf(bySha, root.sha, options.environment).length > 0) {
         revertedState.set(root.sha, root.hops % 2 === 1);
@@ -126,7 +130,13 @@ export async function readHistory(
     commit.trailers.refused ? [{ commit: commit.sha, reasons: commit.trailers.refused }] : [],
   );
   warnRefused(options, branch, refused);
-  const history = { reverted, holds, lastUpdates, ...(refused.length > 0 ? { refused } : {}) };
+  const history = {
+    reverted,
+    holds,
+    lastUpdates,
+    ...(refused.length > 0 ? { refused } : {}),
+    ...(revertedCommits.size > 0 ? { revertedCommits } : {}),
+  };
   options.memo?.set(options.environment, key, history);
   return history;
 }

@@ -20,7 +20,7 @@ import { recoverStaleLock } from './stale-lock.js';
 import { cloneFolderName, resolveRemoteUrl } from './workdir.js';
 import { createWorktrees, type Worktrees } from './worktrees.js';
 import { pushHead, type PushTarget } from './push.js';
-import { commitAll, stagedDiff } from './commit.js';
+import { commitAll, revertCommit, stagedDiff, type RevertResult } from './commit.js';
 
 export interface WorkspaceOptions {
   readonly url: string;
@@ -68,6 +68,8 @@ export interface Workspace {
   diff(checkout: Checkout): Promise<string>;
   /** Commits every change; undefined when nothing changed. */
   commit(checkout: Checkout, message: string): Promise<string | undefined>;
+  /** `git revert` of `commit` on the checkout's head (see commit.ts); `merge` reverts against the first parent. */
+  revert(checkout: Checkout, commit: string, merge: boolean): Promise<RevertResult>;
   /** Never forces; `lease` allows replacing exactly `expected` (drawbridge's own push.branch only). */
   push(checkout: Checkout, target: PushTarget): Promise<'pushed' | 'rejected'>;
   /** Read-only git in the persistent clone, for the history readers. */
@@ -183,6 +185,19 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
         return sha;
       } catch (error) {
         throw fail('git commit', error, { branch: checkout.branch });
+      }
+    },
+    revert: async (checkout, commit, merge) => {
+      ensureOpen();
+      try {
+        return await revertCommit(git, checkout, commit, {
+          author: options.author,
+          signing: options.signing,
+          date: clock(),
+          merge,
+        });
+      } catch (error) {
+        throw fail('git revert', error, { branch: checkout.branch, commit });
       }
     },
     push: (checkout, target) =>

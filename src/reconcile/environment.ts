@@ -26,6 +26,7 @@ import { planEnvironment, planKey, readBranch, type BranchRead } from './select-
 import { closePullRequest, type PullRequestRecord } from './pull-requests.js';
 import type { MarkedFilesIndex } from './marked-files.js';
 import type { PlanMemo } from './plan-memo.js';
+import { revertFailures, type RevertRecord } from './revert-failures.js';
 import type { HistoryMemo } from '../git/history-memo.js';
 import { currentTags } from './updates.js';
 
@@ -86,6 +87,16 @@ export async function reconcileEnvironment(
   deps: EnvironmentPassDeps,
   input: EnvironmentPassInput,
 ): Promise<EnvironmentOutcome> {
+  const reverts: RevertRecord[] = [];
+  const outcome = await passEnvironment(deps, input, reverts);
+  return reverts.length > 0 ? { ...outcome, reverts } : outcome;
+}
+
+async function passEnvironment(
+  deps: EnvironmentPassDeps,
+  input: EnvironmentPassInput,
+  reverts: RevertRecord[],
+): Promise<EnvironmentOutcome> {
   const { name, environment } = input;
   const pushBranch = writtenBranch(name, environment);
   const log = deps.logger.child({ environment: name, branch: environment.branch });
@@ -116,8 +127,26 @@ export async function reconcileEnvironment(
         await deps.sleep(backoffDelay(attempt - 1, deps.random));
         await deps.workspace.fetch();
       }
-      const branchRead =
+      let branchRead =
         attempt === 1 && input.readAhead ? await input.readAhead : await readBranch(deps, name, environment);
+      const checks = environment.onFailure ? deps.sourceChecks?.(name) : undefined;
+      if (attempt === 1 && checks !== undefined) {
+        const records = await revertFailures({
+          environment: name,
+          settings: environment,
+          head: branchRead.head,
+          history: branchRead.history,
+          checks,
+          workspace: deps.workspace,
+          logger: log,
+          dryRun: input.dryRun,
+        });
+        reverts.push(...records);
+        for (const record of records) deps.observer?.onRevert?.(name, repository, record.result);
+        // The branch moved: its history now refuses the reverted tags.
+        if (records.some((record) => record.result === 'reverted'))
+          branchRead = await readBranch(deps, name, environment);
+      }
       const planned = await planEnvironment(deps, input, branchRead, pushBranch);
       images = planned.images;
       decisions = planned.decisions;

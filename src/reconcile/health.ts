@@ -62,7 +62,7 @@ function newest(intervals: readonly LiveInterval[]): LiveInterval | undefined {
 }
 
 /** A context names a status by its name, or by a prefix of `/`-separated parts (Flux appends an id). */
-function matches(check: CommitCheck, context: string): boolean {
+export function checkMatches(check: CommitCheck, context: string): boolean {
   return check.context === context || check.context.startsWith(`${context}/`);
 }
 
@@ -110,7 +110,7 @@ function decide(
 
 /** Of the checks a context names (several, with Flux's suffixes), a failure first, else the latest. */
 function latestOf(checks: readonly CommitCheck[], context: string): CommitCheck | undefined {
-  const named = checks.filter((check) => matches(check, context));
+  const named = checks.filter((check) => checkMatches(check, context));
   const failed = named.find((check) => check.state === 'failure');
   if (failed !== undefined) return failed;
   if (named.some((check) => check.state === 'pending'))

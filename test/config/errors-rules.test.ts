@@ -68,6 +68,26 @@ const cases: readonly ErrorCase[] = [
     ],
   },
   {
+    name: 'onFailure.revert on an environment whose repository has no forge to read statuses from',
+    text: withHead(
+      ...dev("      podinfo: { semver: '^6.0.0' }"),
+      '  prod:',
+      '    branch: main',
+      '    onFailure: { revert: [kustomization/apps] }',
+      '    policies:',
+      "      podinfo: { semver: '^6.0.0' }",
+    ),
+    issues: [
+      [
+        15,
+        18,
+        'environments.prod.onFailure.revert',
+        "`revert` reads the commit statuses of drawbridge's commits on prod, but repository `default` has no forge:",
+        'give repository `default` a GitHub forge (forge: { type: github, repository: owner/name }), or remove onFailure',
+      ],
+    ],
+  },
+  {
     name: 'promote.from naming an unknown environment',
     text: withHead(
       ...dev("      podinfo: { semver: '^6.0.0' }"),

@@ -24,7 +24,7 @@ const cases: readonly ErrorCase[] = [
         5,
         'environments.dev.colour',
         'unknown key `colour`',
-        'known keys: repository, branch, paths, push, policies',
+        'known keys: repository, branch, paths, push, onFailure, policies',
       ],
     ],
   },

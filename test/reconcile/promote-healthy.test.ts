@@ -13,6 +13,7 @@ import { runCli } from '../../src/cli/program.js';
 import { startEmulator, type Emulator } from '../../src/testing/emulator/index.js';
 import { startGitHubEmulator, type GitHubEmulator } from '../../src/testing/github/index.js';
 import { appDeployment, pushAged } from '../helpers/app-deployment.js';
+import { startStatusFleet } from '../helpers/status-stage.js';
 import { createTestRemote, isolatedGitEnv, type TestRemote } from '../helpers/git.js';
 import { captureIO } from '../helpers/io.js';
 
@@ -147,60 +148,26 @@ describe('promotion gated on commit statuses', () => {
   });
 
   it('promotes a fleet of 150 images on one status, reading each commit’s statuses once', async () => {
-    const fleetEcr = await startEmulator();
-    const keys = Array.from({ length: 150 }, (_, i) => `svc-${i}`);
-    const uris = Object.fromEntries(keys.map((key) => [key, fleetEcr.ecr.createRepository(`fleet/${key}`)]));
-    for (const key of keys) {
-      pushAged(fleetEcr, `fleet/${key}`, '1.0.0');
-      pushAged(fleetEcr, `fleet/${key}`, '1.0.1');
-    }
-    const files = (tag: string) =>
-      Object.fromEntries(
-        keys.map((key) => [`apps/${key}.yaml`, appDeployment({ [key]: uris[key]! }, { [key]: tag })]),
-      );
-    const fleet = await createTestRemote({ staging: files('1.0.0'), prod: files('1.0.0') });
-    const fleetHub = await startGitHubEmulator({ gitEnv: env });
+    const fleet = await startStatusFleet({
+      branches: ['staging', 'prod'],
+      contents: 'read',
+      environments: (keys) => [
+        '  staging:',
+        '    branch: staging',
+        '    policies:',
+        ...keys.map((key) => `      ${key}: { semver: '^1.0.0' }`),
+        '  prod:',
+        '    branch: prod',
+        '    policies:',
+        ...keys.map(
+          (key) => `      ${key}: { promote: { from: staging, after: 0s, healthy: [kustomization/apps] } }`,
+        ),
+      ],
+    });
+    const fleetHub = fleet.hub;
+    const fleetScan = () => fleet.scan();
+    const keys = fleet.keys;
     try {
-      fleetHub.addRepository(REPO, fleet.bare);
-      fleetHub.addToken(TOKEN, { permissions: { contents: 'read', statuses: 'read', checks: 'read' } });
-      fleetHub.addToken(FLUX_TOKEN, { permissions: { statuses: 'write' } });
-      const fleetFlux = new Octokit({
-        baseUrl: fleetHub.apiUrl,
-        auth: FLUX_TOKEN,
-        log: { debug() {}, info() {}, warn() {}, error() {} },
-      });
-      const file = join(fleet.root, 'drawbridge.yaml');
-      await writeFile(
-        file,
-        [
-          'version: 1',
-          'git:',
-          `  url: ${fleet.url}`,
-          `  workdir: ${fleet.workdir}`,
-          '  author: { name: drawbridge, email: drawbridge@example.test }',
-          `  forge: { type: github, apiUrl: ${fleetHub.apiUrl}, repository: ${REPO}, tokenEnv: GH_TOKEN, paceWrites: false }`,
-          `aws: { region: ${fleetEcr.region}, endpoint: ${fleetEcr.endpoint} }`,
-          'images:',
-          ...keys.map((key) => `  ${key}: { repository: ${uris[key]} }`),
-          'environments:',
-          '  staging:',
-          '    branch: staging',
-          '    policies:',
-          ...keys.map((key) => `      ${key}: { semver: '^1.0.0' }`),
-          '  prod:',
-          '    branch: prod',
-          '    policies:',
-          ...keys.map(
-            (key) => `      ${key}: { promote: { from: staging, after: 0s, healthy: [kustomization/apps] } }`,
-          ),
-          '',
-        ].join('\n'),
-      );
-      const fleetScan = async () => {
-        const io = captureIO({ env, cwd: fleet.root });
-        const code = await runCli(['scan', '--config', file], io);
-        return { code, out: io.out(), err: io.err() };
-      };
       let run = await fleetScan();
       expect(run.code, run.out + run.err).toBe(0);
       expect(run.out).toMatch(/^staging \(staging\): committed [0-9a-f]{12}, 150 updates$/m);
@@ -208,24 +175,16 @@ describe('promotion gated on commit statuses', () => {
       // The seed and the staging commit: two commits, each read once for all 150 images.
       expect(fleetHub.calls('repos.getCombinedStatusForRef')).toBe(2);
 
-      await fleetFlux.rest.repos.createCommitStatus({
-        owner: 'acme',
-        repo: 'fleet',
-        sha: (await fleet.head('staging'))!,
-        state: 'success',
-        context: FLUX_CONTEXT,
-      });
+      await fleet.report((await fleet.remote.head('staging'))!, 'success');
       fleetHub.resetCalls();
       run = await fleetScan();
       expect(run.code, run.out + run.err).toBe(0);
       expect(run.out).toMatch(/^prod \(prod\): committed [0-9a-f]{12}, 150 updates$/m);
       expect(fleetHub.calls('repos.getCombinedStatusForRef')).toBe(1);
       for (const key of keys.slice(0, 3))
-        expect(await fleet.readFile('prod', `apps/${key}.yaml`)).toContain(':1.0.1 #');
+        expect(await fleet.remote.readFile('prod', `apps/${key}.yaml`)).toContain(':1.0.1 #');
     } finally {
-      await fleetHub.close();
-      await fleetEcr.close();
-      await fleet.cleanup();
+      await fleet.close();
     }
   });
 });

@@ -259,6 +259,7 @@ function delegate(target: Workspace, overrides: Partial<Workspace>): Workspace {
     untouched: (checkout) => target.untouched(checkout),
     diff: (checkout) => target.diff(checkout),
     commit: (checkout, message) => target.commit(checkout, message),
+    revert: (checkout, commit, merge) => target.revert(checkout, commit, merge),
     push: (checkout, pushTarget) => target.push(checkout, pushTarget),
     git: (args) => target.git(args),
     close: () => target.close(),

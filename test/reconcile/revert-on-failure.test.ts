@@ -1,0 +1,159 @@
+/**
+ * `onFailure.revert` end to end through `drawbridge scan`, one process per pass as a CI job
+ * runs it: the ECR emulator, a real bare remote and the GitHub emulator, where "Flux" posts
+ * commit statuses through the real Octokit client (test/helpers/status-stage.ts).
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type Emulator } from '../../src/testing/emulator/index.js';
+import { appDeployment, pushAged } from '../helpers/app-deployment.js';
+import { createTestRemote, type TestRemote } from '../helpers/git.js';
+import {
+  forgeLine,
+  scanWith,
+  startStatusFleet,
+  startStatusHub,
+  type StatusHub,
+} from '../helpers/status-stage.js';
+
+let ecr: Emulator;
+let remote: TestRemote;
+let github: StatusHub;
+let configFile: string;
+
+const scan = (...args: string[]) => scanWith(configFile, remote.root, ...args);
+const stagingTag = async (): Promise<string | undefined> =>
+  /api:(\S+) #/.exec((await remote.readFile('staging', 'apps/app.yaml')) ?? '')?.[1];
+const report = async (state: 'success' | 'failure'): Promise<string> => {
+  const sha = (await remote.head('staging'))!;
+  await github.report(sha, state);
+  return sha;
+};
+
+beforeAll(async () => {
+  ecr = await startEmulator();
+  const uri = { api: ecr.ecr.createRepository('api') };
+  pushAged(ecr, 'api', '1.0.0');
+  remote = await createTestRemote({ staging: { 'apps/app.yaml': appDeployment(uri, { api: '1.0.0' }) } });
+  github = await startStatusHub(remote.bare, 'write');
+  configFile = join(remote.root, 'drawbridge.yaml');
+  await writeFile(
+    configFile,
+    `version: 1
+git:
+  url: ${remote.url}
+  workdir: ${remote.workdir}
+  author: { name: drawbridge, email: drawbridge@example.test }
+  ${forgeLine(github.hub)}
+aws: { region: ${ecr.region}, endpoint: ${ecr.endpoint} }
+images:
+  api: { repository: ${uri.api} }
+environments:
+  staging:
+    branch: staging
+    onFailure: { revert: [kustomization/apps] }
+    policies: { api: { semver: '^1.0.0' } }
+`,
+  );
+});
+
+afterAll(async () => {
+  await github.hub.close();
+  await ecr.close();
+  await remote.cleanup();
+});
+
+describe('onFailure: revert', () => {
+  it("reverts drawbridge's commit whose deployment failed, once, and the revert refuses the tag", async () => {
+    pushAged(ecr, 'api', '1.0.1');
+    let run = await scan();
+    expect(run.code, run.out + run.err).toBe(0);
+    expect(await stagingTag()).toBe('1.0.1');
+    const failing = await report('failure');
+
+    // A new process: the failure is read, the commit reverted with git's message, 1.0.1 refused.
+    run = await scan('--explain');
+    expect(run.code, run.out + run.err).toBe(0);
+    expect(await stagingTag()).toBe('1.0.0');
+    const [revert] = await remote.log('staging');
+    expect(revert?.message).toContain(`This reverts commit ${failing}.`);
+    expect(run.out).toMatch(/rejected 1\.0\.1: reverted/);
+
+    // Never twice: the next pass leaves it, even after a person undoes the revert.
+    await remote.revert('staging', (await remote.head('staging'))!);
+    expect(await stagingTag()).toBe('1.0.1');
+    run = await scan();
+    expect(run.code, run.out + run.err).toBe(0);
+    expect(await stagingTag()).toBe('1.0.1');
+  });
+
+  it("leaves a failing commit alone when a person's later commit changed the same file", async () => {
+    pushAged(ecr, 'api', '1.0.2');
+    let run = await scan();
+    expect(run.code, run.out + run.err).toBe(0);
+    expect(await stagingTag()).toBe('1.0.2');
+    const failing = await report('failure');
+    const text = (await remote.readFile('staging', 'apps/app.yaml'))!;
+    const person = await remote.commit(
+      'staging',
+      { 'apps/app.yaml': `${text}# tuned by a person\n` },
+      { message: 'tune' },
+    );
+    run = await scan('--json');
+    expect(run.code, run.out + run.err).toBe(0);
+    expect(await remote.head('staging')).toBe(person);
+    const outcome = JSON.parse(run.out.trim().split('\n')[0]!) as {
+      reverts?: { commit: string; result: string; reason: string }[];
+    };
+    expect(outcome.reverts).toEqual([
+      expect.objectContaining({
+        commit: failing,
+        result: 'blocked',
+        reason: expect.stringContaining(person),
+      }),
+    ]);
+    expect(await stagingTag()).toBe('1.0.2');
+  });
+
+  it('reverts one commit of 150 images on one failure, reading its statuses once', async () => {
+    const fleet = await startStatusFleet({
+      branches: ['staging'],
+      contents: 'write',
+      environments: (keys) => [
+        '  staging:',
+        '    branch: staging',
+        '    onFailure: { revert: [kustomization/apps] }',
+        '    policies:',
+        ...keys.map((key) => `      ${key}: { semver: '^1.0.0' }`),
+      ],
+    });
+    try {
+      let run = await fleet.scan();
+      expect(run.code, run.out + run.err).toBe(0);
+      expect(run.out).toMatch(/^staging \(staging\): committed [0-9a-f]{12}, 150 updates$/m);
+      const failing = (await fleet.remote.head('staging'))!;
+      await fleet.report(failing, 'failure');
+      fleet.hub.resetCalls();
+      run = await fleet.scan();
+      expect(run.code, run.out + run.err).toBe(0);
+      // One commit, one status read, one revert for all 150 images; every tag refused after it.
+      expect(fleet.hub.calls('repos.getCombinedStatusForRef')).toBe(1);
+      expect(run.out).toMatch(
+        /kustomization\/apps\/4f9c2a1b failed for [0-9a-f]{12} \(svc-0 1\.0\.1, .* and 145 more\) at \S+: reverted by [0-9a-f]{12}/,
+      );
+      expect(run.out).toMatch(/^staging \(staging\): up to date/m);
+      const [revert] = await fleet.remote.log('staging');
+      expect(revert?.message).toContain(`This reverts commit ${failing}.`);
+      for (const key of [fleet.keys[0]!, fleet.keys[149]!])
+        expect(await fleet.remote.readFile('staging', `apps/${key}.yaml`)).toContain(':1.0.0 #');
+      // The next process: nothing reverted twice, nothing committed.
+      const head = await fleet.remote.head('staging');
+      run = await fleet.scan();
+      expect(run.code, run.out + run.err).toBe(0);
+      expect(await fleet.remote.head('staging')).toBe(head);
+    } finally {
+      await fleet.close();
+    }
+  });
+});
