@@ -7,50 +7,29 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/program.js';
 import { startEmulator, type Emulator } from '../../src/testing/emulator/index.js';
-import { startGitHubEmulator, type GitHubEmulator } from '../../src/testing/github/index.js';
 import { appDeployment, pushAged } from '../helpers/app-deployment.js';
-import { startStatusFleet } from '../helpers/status-stage.js';
-import { createTestRemote, isolatedGitEnv, type TestRemote } from '../helpers/git.js';
-import { captureIO } from '../helpers/io.js';
-
-const TOKEN = 'ghp_healthTESTtoken00000000000000000000';
-const FLUX_TOKEN = 'ghp_fluxTESTtoken000000000000000000000';
-const REPO = 'acme/fleet';
-/** Flux's notification-controller appends an id to `kind/name`. */
-const FLUX_CONTEXT = 'kustomization/apps/4f9c2a1b';
-const env = isolatedGitEnv({
-  AWS_ACCESS_KEY_ID: 'AKIDTEST',
-  AWS_SECRET_ACCESS_KEY: 'test-secret',
-  GH_TOKEN: TOKEN,
-});
+import {
+  forgeLine,
+  scanWith,
+  startStatusFleet,
+  startStatusHub,
+  type StatusHub,
+} from '../helpers/status-stage.js';
+import { createTestRemote, type TestRemote } from '../helpers/git.js';
 
 let ecr: Emulator;
-let github: GitHubEmulator;
+let github: StatusHub;
 let remote: TestRemote;
-let flux: Octokit;
 let uri: Record<string, string>;
 let configFile: string;
 
-async function scan(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const io = captureIO({ env, cwd: remote.root });
-  const code = await runCli(['scan', '--config', configFile, ...args], io);
-  return { code, out: io.out(), err: io.err() };
-}
+const scan = (...args: string[]) => scanWith(configFile, remote.root, ...args);
 
 async function report(branch: string, state: 'success' | 'failure' | 'pending'): Promise<string> {
   const sha = (await remote.head(branch))!;
-  await flux.rest.repos.createCommitStatus({
-    owner: 'acme',
-    repo: 'fleet',
-    sha,
-    state,
-    context: FLUX_CONTEXT,
-    target_url: 'https://flux.example.test/kustomization/apps',
-  });
+  await github.report(sha, state);
   return sha;
 }
 
@@ -63,15 +42,7 @@ beforeAll(async () => {
   pushAged(ecr, 'api', '1.0.0');
   const manifest = { 'apps/app.yaml': appDeployment(uri, { api: '1.0.0' }) };
   remote = await createTestRemote({ staging: manifest, prod: manifest });
-  github = await startGitHubEmulator({ gitEnv: env });
-  github.addRepository(REPO, remote.bare);
-  github.addToken(TOKEN, { permissions: { contents: 'read', statuses: 'read', checks: 'read' } });
-  github.addToken(FLUX_TOKEN, { permissions: { statuses: 'write' } });
-  flux = new Octokit({
-    baseUrl: github.apiUrl,
-    auth: FLUX_TOKEN,
-    log: { debug() {}, info() {}, warn() {}, error() {} },
-  });
+  github = await startStatusHub(remote.bare, 'read');
   configFile = join(remote.root, 'drawbridge.yaml');
   await writeFile(
     configFile,
@@ -80,7 +51,7 @@ git:
   url: ${remote.url}
   workdir: ${remote.workdir}
   author: { name: drawbridge, email: drawbridge@example.test }
-  forge: { type: github, apiUrl: ${github.apiUrl}, repository: ${REPO}, tokenEnv: GH_TOKEN, paceWrites: false }
+  ${forgeLine(github.hub)}
 aws: { region: ${ecr.region}, endpoint: ${ecr.endpoint} }
 images:
   api: { repository: ${uri.api} }
@@ -96,7 +67,7 @@ environments:
 });
 
 afterAll(async () => {
-  await github.close();
+  await github.hub.close();
   await ecr.close();
   await remote.cleanup();
 });

@@ -26,7 +26,6 @@ export interface ClientPoolOptions {
 
 export class ClientPool {
   private readonly clients = new Map<string, ECRClient>();
-  private readonly keys = new WeakMap<ECRClient, ClientKey>();
   private readonly roles = new Map<string, CredentialProvider>();
 
   constructor(private readonly options: ClientPoolOptions) {}
@@ -67,13 +66,7 @@ export class ClientPool {
       );
     }
     this.clients.set(id, client);
-    this.keys.set(client, key);
     return client;
-  }
-
-  /** The key a client of this pool was made for. */
-  keyOf(client: ECRClient): ClientKey | undefined {
-    return this.keys.get(client);
   }
 
   destroy(): void {

@@ -50,8 +50,6 @@ interface Prepared {
 }
 
 export interface LeanPagesOptions {
-  /** The endpoint the client was made with (aws.endpoint, AWS_ENDPOINT_URL_ECR), if any. */
-  readonly endpointOf: (client: ECRClient) => string | undefined;
   readonly userAgent: string;
   /** Every attempt's outcome, for metrics. */
   readonly onCall?: (operation: string, outcome: CallOutcome) => void;
@@ -62,9 +60,12 @@ export class LeanPages {
 
   constructor(private readonly options: LeanPagesOptions) {}
 
-  /** One page, retried as the client's retry strategy decides; throws the last failure. */
-  async read(client: ECRClient, input: LeanInput): Promise<LeanPage> {
-    const prepared = await this.prepare(client);
+  /**
+   * One page, retried as the client's retry strategy decides; throws the last failure.
+   * `endpoint`: the one the client was made with (aws.endpoint, AWS_ENDPOINT_URL_ECR), if any.
+   */
+  async read(client: ECRClient, endpoint: string | undefined, input: LeanInput): Promise<LeanPage> {
+    const prepared = await this.prepare(client, endpoint);
     const strategy = await client.config.retryStrategy();
     if (!isStrategyV2(strategy)) throw new Error('the ECR client has no token-based retry strategy');
     let token = await strategy.acquireInitialRetryToken('');
@@ -87,10 +88,10 @@ export class LeanPages {
     }
   }
 
-  private prepare(client: ECRClient): Promise<Prepared> {
+  private prepare(client: ECRClient, endpoint: string | undefined): Promise<Prepared> {
     let pending = this.prepared.get(client);
     if (!pending) {
-      pending = prepareClient(client, this.options.endpointOf(client));
+      pending = prepareClient(client, endpoint);
       this.prepared.set(client, pending);
       pending.catch(() => this.prepared.delete(client));
     }

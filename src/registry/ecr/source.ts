@@ -99,7 +99,6 @@ export function createEcrSource(options: EcrSourceOptions): EcrSource {
     ...(options.onCall ? { onCall: options.onCall } : {}),
   });
   const lean = new LeanPages({
-    endpointOf: (client) => pool.keyOf(client)?.endpoint,
     userAgent: `drawbridge/${drawbridgeVersion()}`,
     ...(options.onCall ? { onCall: options.onCall } : {}),
   });
@@ -148,7 +147,7 @@ export function createEcrSource(options: EcrSourceOptions): EcrSource {
     let nextToken: string | undefined;
     try {
       do {
-        nextToken = await readPage(lean, client, repository, builder, nextToken);
+        nextToken = await readPage(lean, client, key.endpoint, repository, builder, nextToken);
         pages += 1;
       } while (nextToken);
     } catch (error) {
@@ -327,11 +326,12 @@ function envCredentials(env: NodeJS.ProcessEnv): CredentialProvider | undefined 
 async function readPage(
   lean: LeanPages,
   client: ECRClient,
+  endpoint: string | undefined,
   repository: RepositoryRef,
   builder: ListingBuilder,
   nextToken: string | undefined,
 ): Promise<string | undefined> {
-  const page = await lean.read(client, {
+  const page = await lean.read(client, endpoint, {
     registryId: repository.registryId,
     repositoryName: repository.name,
     filter: { tagStatus: 'TAGGED' },
