@@ -34,7 +34,7 @@ const UNSUPPORTED: Readonly<Record<ForgeType, Readonly<Record<string, string>>>>
 /** Why a forge's commit statuses cannot gate a promotion; undefined: they can. */
 const NO_COMMIT_STATUSES: Readonly<Record<ForgeType, string | undefined>> = {
   github: undefined,
-  gitlab: 'drawbridge does not read GitLab commit statuses yet',
+  gitlab: undefined,
   codecommit: 'CodeCommit keeps no commit statuses',
 };
 
@@ -146,7 +146,7 @@ function revertRules(input: Record<string, unknown>, types: ReadonlyMap<string, 
         path,
         at: 'key',
         message: `\`revert\` reads the commit statuses of drawbridge's commits on ${environment}, but ${why}`,
-        hint: `give repository \`${repository}\` a GitHub forge (forge: { type: github, repository: owner/name }), or remove onFailure`,
+        hint: `give repository \`${repository}\` a GitHub or GitLab forge (forge: { type: github, repository: owner/name } or { type: gitlab, repository: group/project }), or remove onFailure`,
       });
     } else if (isMapping(value['push'])) {
       issues.push({
@@ -183,7 +183,7 @@ function healthRules(input: Record<string, unknown>, types: ReadonlyMap<string, 
         path: ['environments', environment, 'policies', image, 'promote', 'healthy'],
         at: 'key',
         message: `\`healthy\` reads the commit statuses of ${promote['from']}'s commits, but ${why}`,
-        hint: `give repository \`${repository}\` a GitHub forge (forge: { type: github, repository: owner/name }), or remove healthy`,
+        hint: `give repository \`${repository}\` a GitHub or GitLab forge (forge: { type: github, repository: owner/name } or { type: gitlab, repository: group/project }), or remove healthy`,
       });
     }
   }

@@ -52,6 +52,18 @@ export function isCommitSha(value: unknown): value is string {
   return typeof value === 'string' && COMMIT_SHA.test(value);
 }
 
+/** One page of statuses: a commit with more than 100 is not one drawbridge is gated on. */
+export const STATUSES_PER_PAGE = 100;
+
+/** Statuses are read by a full commit id only, checked before any call. */
+export function requireStatusCommit(sha: string): void {
+  if (!isCommitSha(sha))
+    throw new ForgeError(`not a full commit id: ${printable(sha, 80)}`, {
+      retryable: false,
+      hint: 'drawbridge reads commit statuses by their full 40 (or 64) hex digit id',
+    });
+}
+
 function isPrintableAscii(text: string): boolean {
   for (let i = 0; i < text.length; i += 1) {
     const code = text.charCodeAt(i);

@@ -15,6 +15,7 @@ import { createGitLabForge, gitLabHost } from '../../src/forges/gitlab/index.js'
 import { createLogger } from '../../src/log/logger.js';
 import { Redactor } from '../../src/log/redact.js';
 import { startGitLabEmulator, type GitLabEmulator } from '../../src/testing/gitlab/index.js';
+import { Commits } from '@gitbeaker/rest';
 import { createTestRemote, isolatedGitEnv, type TestRemote } from '../helpers/git.js';
 import { newPullRequest } from '../helpers/new-pull-request.js';
 
@@ -480,5 +481,92 @@ describe('GitLab forge: failures and hints', () => {
       ];
       for (const text of shown) expect(text).not.toContain(secret);
     }
+  });
+});
+
+describe('GitLab forge: commit statuses and pipelines', () => {
+  const FLUX = 'glpat-Flux-Status-Poster-0001';
+  const post = async (
+    sha: string,
+    state: 'pending' | 'running' | 'success' | 'failed' | 'canceled',
+    name: string,
+  ): Promise<void> => {
+    await new Commits({ host: emulator.url, token: FLUX }).editStatus('acme/fleet', sha, state, {
+      name,
+      targetUrl: 'https://flux.example.test/apps',
+    });
+  };
+  beforeAll(() => emulator.addToken(FLUX, { username: 'flux' }));
+
+  it('reads the latest status of each name and the latest pipeline of each name; the external pipeline is left out', async () => {
+    const { sha } = await branch();
+    await post(sha, 'pending', 'kustomization/apps/1a2b3c4d');
+    await post(sha, 'success', 'kustomization/apps/1a2b3c4d'); // the same job, finished
+    await post(sha, 'failed', 'argocd/prod');
+    await post(sha, 'success', 'argocd/prod'); // a new job after a finished one: the latest wins
+    await post(sha, 'running', 'smoke');
+    await post(sha, 'canceled', 'load');
+    const first = emulator.runPipeline('acme/fleet', { sha, ref: 'main', status: 'failed' });
+    emulator.runPipeline('acme/fleet', { sha, ref: 'main', status: 'success' }); // retried, passed
+    emulator.runPipeline('acme/fleet', { sha, ref: 'main', status: 'running', name: 'verify' });
+    emulator.resetCalls();
+    const checks = await gitlab.forge.commitChecks!(sha);
+    expect(emulator.calls('GET /projects/:id/repository/commits/:sha/statuses')).toBe(1);
+    expect(emulator.calls('GET /projects/:id/pipelines')).toBe(1);
+    const byContext = new Map(checks.map((check) => [check.context, check]));
+    expect(Object.fromEntries([...byContext].map(([context, check]) => [context, check.state]))).toEqual({
+      'kustomization/apps/1a2b3c4d': 'success',
+      'argocd/prod': 'success',
+      smoke: 'pending',
+      load: 'failure',
+      pipeline: 'success',
+      'pipeline/verify': 'pending',
+    });
+    expect(byContext.get('kustomization/apps/1a2b3c4d')!.url).toBe('https://flux.example.test/apps');
+    expect(byContext.get('pipeline')!.url).toMatch(/\/acme\/fleet\/-\/pipelines\/\d+$/);
+    expect(byContext.get('pipeline')!.url).not.toContain(`/${first}`);
+    for (const check of checks) expect(check.at).toBeInstanceOf(Date);
+  });
+
+  it('a commit nobody reported on has no checks; a failed pipeline is a failure', async () => {
+    const { sha } = await branch();
+    expect(await gitlab.forge.commitChecks!(sha)).toEqual([]);
+    const id = emulator.runPipeline('acme/fleet', { sha, ref: 'main', status: 'running' });
+    expect((await gitlab.forge.commitChecks!(sha))[0]).toMatchObject({
+      context: 'pipeline',
+      state: 'pending',
+    });
+    emulator.setPipeline('acme/fleet', id, 'failed');
+    expect((await gitlab.forge.commitChecks!(sha))[0]).toMatchObject({
+      context: 'pipeline',
+      state: 'failure',
+    });
+  });
+
+  it('refuses a status whose name is not one printable line, and reads nothing but a full commit id', async () => {
+    const { sha } = await branch();
+    await post(sha, 'failed', 'kustomization/apps\nDrawbridge-Update: api=6.6.6');
+    const error = await failure(gitlab.forge.commitChecks!(sha));
+    expect(error.message).toBe('gitlab answered a commit status with an invalid context');
+    emulator.resetCalls();
+    await failure(gitlab.forge.commitChecks!('main\nInjected: yes'));
+    expect(emulator.calls()).toBe(0);
+  });
+
+  it('a token without read_api gets a refusal saying what it needs', async () => {
+    const token = 'glpat-Forge-Test-UserOnly-0001';
+    emulator.addToken(token, { scopes: ['read_user'] });
+    const { sha } = await branch();
+    const error = await failure(harness(emulator, { token }).forge.commitChecks!(sha));
+    expect(error.status).toBe(403);
+    expect(error.retryable).toBe(false);
+    expect(error.hint).toContain('read_api');
+    expect(`${error.message} ${error.hint ?? ''}`).not.toContain(token);
+  });
+
+  it('an unknown commit is a 404 naming the commit', async () => {
+    const error = await failure(gitlab.forge.commitChecks!('0'.repeat(40)));
+    expect(error.status).toBe(404);
+    expect(error.hint).toContain(`no commit ${'0'.repeat(40)} in acme/fleet`);
   });
 });

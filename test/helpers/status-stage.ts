@@ -1,21 +1,25 @@
 /**
  * The stage of the commit-status tests (promote.healthy, onFailure.revert): a real bare remote
- * behind the GitHub emulator, drawbridge's token, and "Flux" posting statuses with its own
- * token through the real Octokit client; and a fleet of 150 images on it, for the fleet-size
- * cases.
+ * behind the GitHub or the GitLab emulator, drawbridge's token, and "Flux" posting statuses
+ * with its own token through the real client (Octokit, gitbeaker), as its `github` and
+ * `gitlab` providers do; and a fleet of 150 images on it, for the fleet-size cases.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Commits } from '@gitbeaker/rest';
 import { Octokit } from '@octokit/rest';
 import { runCli } from '../../src/cli/program.js';
 import { startEmulator, type Emulator } from '../../src/testing/emulator/index.js';
-import { startGitHubEmulator, type GitHubEmulator } from '../../src/testing/github/index.js';
+import { startGitHubEmulator } from '../../src/testing/github/index.js';
+import { startGitLabEmulator } from '../../src/testing/gitlab/index.js';
 import { appDeployment, pushAged } from './app-deployment.js';
 import { createTestRemote, isolatedGitEnv, type TestRemote } from './git.js';
 import { captureIO } from './io.js';
 
 export const TOKEN = 'ghp_healthTESTtoken00000000000000000000';
 const FLUX_TOKEN = 'ghp_fluxTESTtoken000000000000000000000';
+const GITLAB_TOKEN = 'glpat-healthTESTtoken0000000';
+const GITLAB_FLUX_TOKEN = 'glpat-fluxTESTtoken00000000';
 export const REPO = 'acme/fleet';
 /** Flux's notification-controller appends an id to `kind/name`. */
 export const FLUX_CONTEXT = 'kustomization/apps/4f9c2a1b';
@@ -23,27 +27,45 @@ export const statusEnv = isolatedGitEnv({
   AWS_ACCESS_KEY_ID: 'AKIDTEST',
   AWS_SECRET_ACCESS_KEY: 'test-secret',
   GH_TOKEN: TOKEN,
+  GL_TOKEN: GITLAB_TOKEN,
 });
 
+export type StatusForge = 'github' | 'gitlab';
+export const STATUS_FORGES: readonly StatusForge[] = ['github', 'gitlab'];
+export type ReportedState = 'success' | 'failure' | 'pending';
+
 export interface StatusHub {
-  readonly hub: GitHubEmulator;
+  readonly forge: StatusForge;
+  /** The `forge:` entry of the repository in the config. */
+  readonly forgeLine: string;
   /** Posts `state` for `sha` under FLUX_CONTEXT, as Flux's notification-controller does. */
-  report(sha: string, state: 'success' | 'failure' | 'pending'): Promise<void>;
+  report(sha: string, state: ReportedState): Promise<void>;
+  /** The commits whose statuses drawbridge read since the last reset (one call per commit). */
+  statusReads(): number;
+  resetCalls(): void;
+  close(): Promise<void>;
 }
 
-/** The GitHub emulator in front of `bare`; drawbridge's token may write contents when asked. */
-export async function startStatusHub(bare: string, contents: 'read' | 'write'): Promise<StatusHub> {
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** The forge emulator in front of `bare`; drawbridge's token may write when asked. */
+export async function startStatusHub(
+  bare: string,
+  contents: 'read' | 'write',
+  forge: StatusForge = 'github',
+): Promise<StatusHub> {
+  return forge === 'github' ? gitHubHub(bare, contents) : gitLabHub(bare, contents);
+}
+
+async function gitHubHub(bare: string, contents: 'read' | 'write'): Promise<StatusHub> {
   const hub = await startGitHubEmulator({ gitEnv: statusEnv });
   hub.addRepository(REPO, bare);
   hub.addToken(TOKEN, { permissions: { contents, statuses: 'read', checks: 'read' } });
   hub.addToken(FLUX_TOKEN, { permissions: { statuses: 'write' } });
-  const flux = new Octokit({
-    baseUrl: hub.apiUrl,
-    auth: FLUX_TOKEN,
-    log: { debug() {}, info() {}, warn() {}, error() {} },
-  });
+  const flux = new Octokit({ baseUrl: hub.apiUrl, auth: FLUX_TOKEN, log: quiet });
   return {
-    hub,
+    forge: 'github',
+    forgeLine: `forge: { type: github, apiUrl: ${hub.apiUrl}, repository: ${REPO}, tokenEnv: GH_TOKEN, paceWrites: false }`,
     report: async (sha, state) => {
       await flux.rest.repos.createCommitStatus({
         owner: 'acme',
@@ -54,11 +76,37 @@ export async function startStatusHub(bare: string, contents: 'read' | 'write'): 
         target_url: 'https://flux.example.test/kustomization/apps',
       });
     },
+    statusReads: () => hub.calls('repos.getCombinedStatusForRef'),
+    resetCalls: () => hub.resetCalls(),
+    close: () => hub.close(),
   };
 }
 
-export function forgeLine(hub: GitHubEmulator): string {
-  return `forge: { type: github, apiUrl: ${hub.apiUrl}, repository: ${REPO}, tokenEnv: GH_TOKEN, paceWrites: false }`;
+/** GitLab's words for the states Flux's `gitlab` provider posts. */
+const GITLAB_STATES = { success: 'success', failure: 'failed', pending: 'pending' } as const;
+
+async function gitLabHub(bare: string, contents: 'read' | 'write'): Promise<StatusHub> {
+  const lab = await startGitLabEmulator({ env: statusEnv });
+  lab.addProject(REPO, bare);
+  lab.addToken(GITLAB_TOKEN, {
+    scopes: contents === 'write' ? ['api'] : ['read_api'],
+    role: contents === 'write' ? 'developer' : 'reporter',
+  });
+  lab.addToken(GITLAB_FLUX_TOKEN, { username: 'flux', scopes: ['api'], role: 'developer' });
+  const flux = new Commits({ host: lab.url, token: GITLAB_FLUX_TOKEN });
+  return {
+    forge: 'gitlab',
+    forgeLine: `forge: { type: gitlab, apiUrl: ${lab.apiUrl}, repository: ${REPO}, tokenEnv: GL_TOKEN }`,
+    report: async (sha, state) => {
+      await flux.editStatus(REPO, sha, GITLAB_STATES[state], {
+        name: FLUX_CONTEXT,
+        targetUrl: 'https://flux.example.test/kustomization/apps',
+      });
+    },
+    statusReads: () => lab.calls('GET /projects/:id/repository/commits/:sha/statuses'),
+    resetCalls: () => lab.resetCalls(),
+    close: () => lab.close(),
+  };
 }
 
 /** `drawbridge scan` in this process, as a CI job runs it. */
@@ -87,6 +135,7 @@ export async function startStatusFleet(options: {
   readonly branches: readonly string[];
   readonly contents: 'read' | 'write';
   readonly environments: (keys: readonly string[]) => string[];
+  readonly forge?: StatusForge;
 }): Promise<StatusFleet> {
   const ecr: Emulator = await startEmulator();
   const keys = Array.from({ length: 150 }, (_, i) => `svc-${i}`);
@@ -101,7 +150,7 @@ export async function startStatusFleet(options: {
   const remote = await createTestRemote(
     Object.fromEntries(options.branches.map((branch) => [branch, files])),
   );
-  const hub = await startStatusHub(remote.bare, options.contents);
+  const hub = await startStatusHub(remote.bare, options.contents, options.forge);
   const file = join(remote.root, 'drawbridge.yaml');
   await writeFile(
     file,
@@ -111,7 +160,7 @@ export async function startStatusFleet(options: {
       `  url: ${remote.url}`,
       `  workdir: ${remote.workdir}`,
       '  author: { name: drawbridge, email: drawbridge@example.test }',
-      `  ${forgeLine(hub.hub)}`,
+      `  ${hub.forgeLine}`,
       `aws: { region: ${ecr.region}, endpoint: ${ecr.endpoint} }`,
       'images:',
       ...keys.map((key) => `  ${key}: { repository: ${uris[key]} }`),
@@ -126,7 +175,7 @@ export async function startStatusFleet(options: {
     remote,
     scan: (...args) => scanWith(file, remote.root, ...args),
     close: async () => {
-      await hub.hub.close();
+      await hub.close();
       await ecr.close();
       await remote.cleanup();
     },

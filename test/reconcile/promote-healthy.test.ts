@@ -1,8 +1,8 @@
 /**
  * `promote.healthy` end to end (SPEC §11) through `drawbridge scan`, one process per pass as a
  * CI job runs it: the ECR emulator, a real bare remote with staging and prod branches, and the
- * GitHub emulator in front of it, where "Flux" posts commit statuses through the real Octokit
- * client. A tag new in staging waits for its status; a success there promotes it to prod; a
+ * GitHub or the GitLab emulator in front of it, where "Flux" posts commit statuses through the
+ * real Octokit or gitbeaker client. A tag new in staging waits for its status; a success there promotes it to prod; a
  * failure refuses it, and --explain says which context, commit and time decided.
  */
 import { writeFile } from 'node:fs/promises';
@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/testing/emulator/index.js';
 import { appDeployment, pushAged } from '../helpers/app-deployment.js';
 import {
-  forgeLine,
+  STATUS_FORGES,
   scanWith,
   startStatusFleet,
   startStatusHub,
@@ -19,39 +19,40 @@ import {
 } from '../helpers/status-stage.js';
 import { createTestRemote, type TestRemote } from '../helpers/git.js';
 
-let ecr: Emulator;
-let github: StatusHub;
-let remote: TestRemote;
-let uri: Record<string, string>;
-let configFile: string;
+describe.each(STATUS_FORGES)('promotion gated on commit statuses (%s)', (forge) => {
+  let ecr: Emulator;
+  let hub: StatusHub;
+  let remote: TestRemote;
+  let uri: Record<string, string>;
+  let configFile: string;
 
-const scan = (...args: string[]) => scanWith(configFile, remote.root, ...args);
+  const scan = (...args: string[]) => scanWith(configFile, remote.root, ...args);
 
-async function report(branch: string, state: 'success' | 'failure' | 'pending'): Promise<string> {
-  const sha = (await remote.head(branch))!;
-  await github.report(sha, state);
-  return sha;
-}
+  async function report(branch: string, state: 'success' | 'failure' | 'pending'): Promise<string> {
+    const sha = (await remote.head(branch))!;
+    await hub.report(sha, state);
+    return sha;
+  }
 
-const prodTag = async (): Promise<string | undefined> =>
-  /api:(\S+) #/.exec((await remote.readFile('prod', 'apps/app.yaml')) ?? '')?.[1];
+  const prodTag = async (): Promise<string | undefined> =>
+    /api:(\S+) #/.exec((await remote.readFile('prod', 'apps/app.yaml')) ?? '')?.[1];
 
-beforeAll(async () => {
-  ecr = await startEmulator();
-  uri = { api: ecr.ecr.createRepository('api') };
-  pushAged(ecr, 'api', '1.0.0');
-  const manifest = { 'apps/app.yaml': appDeployment(uri, { api: '1.0.0' }) };
-  remote = await createTestRemote({ staging: manifest, prod: manifest });
-  github = await startStatusHub(remote.bare, 'read');
-  configFile = join(remote.root, 'drawbridge.yaml');
-  await writeFile(
-    configFile,
-    `version: 1
+  beforeAll(async () => {
+    ecr = await startEmulator();
+    uri = { api: ecr.ecr.createRepository('api') };
+    pushAged(ecr, 'api', '1.0.0');
+    const manifest = { 'apps/app.yaml': appDeployment(uri, { api: '1.0.0' }) };
+    remote = await createTestRemote({ staging: manifest, prod: manifest });
+    hub = await startStatusHub(remote.bare, 'read', forge);
+    configFile = join(remote.root, 'drawbridge.yaml');
+    await writeFile(
+      configFile,
+      `version: 1
 git:
   url: ${remote.url}
   workdir: ${remote.workdir}
   author: { name: drawbridge, email: drawbridge@example.test }
-  ${forgeLine(github.hub)}
+  ${hub.forgeLine}
 aws: { region: ${ecr.region}, endpoint: ${ecr.endpoint} }
 images:
   api: { repository: ${uri.api} }
@@ -63,16 +64,15 @@ environments:
     branch: prod
     policies: { api: { promote: { from: staging, after: 0s, healthy: [kustomization/apps] } } }
 `,
-  );
-});
+    );
+  });
 
-afterAll(async () => {
-  await github.hub.close();
-  await ecr.close();
-  await remote.cleanup();
-});
+  afterAll(async () => {
+    await hub.close();
+    await ecr.close();
+    await remote.cleanup();
+  });
 
-describe('promotion gated on commit statuses', () => {
   it('waits for the status, promotes on success, refuses on failure, and explains each', async () => {
     // 1.0.1 reaches staging; nothing has reported on it (nor on the seed), so prod waits.
     pushAged(ecr, 'api', '1.0.1');
@@ -120,6 +120,7 @@ describe('promotion gated on commit statuses', () => {
 
   it('promotes a fleet of 150 images on one status, reading each commit’s statuses once', async () => {
     const fleet = await startStatusFleet({
+      forge,
       branches: ['staging', 'prod'],
       contents: 'read',
       environments: (keys) => [
@@ -135,7 +136,6 @@ describe('promotion gated on commit statuses', () => {
         ),
       ],
     });
-    const fleetHub = fleet.hub;
     const fleetScan = () => fleet.scan();
     const keys = fleet.keys;
     try {
@@ -144,14 +144,14 @@ describe('promotion gated on commit statuses', () => {
       expect(run.out).toMatch(/^staging \(staging\): committed [0-9a-f]{12}, 150 updates$/m);
       expect(run.out).toMatch(/^prod \(prod\): up to date/m);
       // The seed and the staging commit: two commits, each read once for all 150 images.
-      expect(fleetHub.calls('repos.getCombinedStatusForRef')).toBe(2);
+      expect(fleet.statusReads()).toBe(2);
 
       await fleet.report((await fleet.remote.head('staging'))!, 'success');
-      fleetHub.resetCalls();
+      fleet.resetCalls();
       run = await fleetScan();
       expect(run.code, run.out + run.err).toBe(0);
       expect(run.out).toMatch(/^prod \(prod\): committed [0-9a-f]{12}, 150 updates$/m);
-      expect(fleetHub.calls('repos.getCombinedStatusForRef')).toBe(1);
+      expect(fleet.statusReads()).toBe(1);
       for (const key of keys.slice(0, 3))
         expect(await fleet.remote.readFile('prod', `apps/${key}.yaml`)).toContain(':1.0.1 #');
     } finally {

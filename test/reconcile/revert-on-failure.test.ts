@@ -1,7 +1,8 @@
 /**
  * `onFailure.revert` end to end through `drawbridge scan`, one process per pass as a CI job
- * runs it: the ECR emulator, a real bare remote and the GitHub emulator, where "Flux" posts
- * commit statuses through the real Octokit client (test/helpers/status-stage.ts).
+ * runs it: the ECR emulator, a real bare remote and the GitHub or the GitLab emulator, where
+ * "Flux" posts commit statuses through the real Octokit or gitbeaker client
+ * (test/helpers/status-stage.ts).
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,42 +11,43 @@ import { startEmulator, type Emulator } from '../../src/testing/emulator/index.j
 import { appDeployment, pushAged } from '../helpers/app-deployment.js';
 import { createTestRemote, type TestRemote } from '../helpers/git.js';
 import {
-  forgeLine,
+  STATUS_FORGES,
   scanWith,
   startStatusFleet,
   startStatusHub,
   type StatusHub,
 } from '../helpers/status-stage.js';
 
-let ecr: Emulator;
-let remote: TestRemote;
-let github: StatusHub;
-let configFile: string;
+describe.each(STATUS_FORGES)('onFailure: revert (%s)', (forge) => {
+  let ecr: Emulator;
+  let remote: TestRemote;
+  let hub: StatusHub;
+  let configFile: string;
 
-const scan = (...args: string[]) => scanWith(configFile, remote.root, ...args);
-const stagingTag = async (): Promise<string | undefined> =>
-  /api:(\S+) #/.exec((await remote.readFile('staging', 'apps/app.yaml')) ?? '')?.[1];
-const report = async (state: 'success' | 'failure'): Promise<string> => {
-  const sha = (await remote.head('staging'))!;
-  await github.report(sha, state);
-  return sha;
-};
+  const scan = (...args: string[]) => scanWith(configFile, remote.root, ...args);
+  const stagingTag = async (): Promise<string | undefined> =>
+    /api:(\S+) #/.exec((await remote.readFile('staging', 'apps/app.yaml')) ?? '')?.[1];
+  const report = async (state: 'success' | 'failure'): Promise<string> => {
+    const sha = (await remote.head('staging'))!;
+    await hub.report(sha, state);
+    return sha;
+  };
 
-beforeAll(async () => {
-  ecr = await startEmulator();
-  const uri = { api: ecr.ecr.createRepository('api') };
-  pushAged(ecr, 'api', '1.0.0');
-  remote = await createTestRemote({ staging: { 'apps/app.yaml': appDeployment(uri, { api: '1.0.0' }) } });
-  github = await startStatusHub(remote.bare, 'write');
-  configFile = join(remote.root, 'drawbridge.yaml');
-  await writeFile(
-    configFile,
-    `version: 1
+  beforeAll(async () => {
+    ecr = await startEmulator();
+    const uri = { api: ecr.ecr.createRepository('api') };
+    pushAged(ecr, 'api', '1.0.0');
+    remote = await createTestRemote({ staging: { 'apps/app.yaml': appDeployment(uri, { api: '1.0.0' }) } });
+    hub = await startStatusHub(remote.bare, 'write', forge);
+    configFile = join(remote.root, 'drawbridge.yaml');
+    await writeFile(
+      configFile,
+      `version: 1
 git:
   url: ${remote.url}
   workdir: ${remote.workdir}
   author: { name: drawbridge, email: drawbridge@example.test }
-  ${forgeLine(github.hub)}
+  ${hub.forgeLine}
 aws: { region: ${ecr.region}, endpoint: ${ecr.endpoint} }
 images:
   api: { repository: ${uri.api} }
@@ -55,16 +57,15 @@ environments:
     onFailure: { revert: [kustomization/apps] }
     policies: { api: { semver: '^1.0.0' } }
 `,
-  );
-});
+    );
+  });
 
-afterAll(async () => {
-  await github.hub.close();
-  await ecr.close();
-  await remote.cleanup();
-});
+  afterAll(async () => {
+    await hub.close();
+    await ecr.close();
+    await remote.cleanup();
+  });
 
-describe('onFailure: revert', () => {
   it("reverts drawbridge's commit whose deployment failed, once, and the revert refuses the tag", async () => {
     pushAged(ecr, 'api', '1.0.1');
     let run = await scan();
@@ -118,6 +119,7 @@ describe('onFailure: revert', () => {
 
   it('reverts one commit of 150 images on one failure, reading its statuses once', async () => {
     const fleet = await startStatusFleet({
+      forge,
       branches: ['staging'],
       contents: 'write',
       environments: (keys) => [
@@ -134,11 +136,11 @@ describe('onFailure: revert', () => {
       expect(run.out).toMatch(/^staging \(staging\): committed [0-9a-f]{12}, 150 updates$/m);
       const failing = (await fleet.remote.head('staging'))!;
       await fleet.report(failing, 'failure');
-      fleet.hub.resetCalls();
+      fleet.resetCalls();
       run = await fleet.scan();
       expect(run.code, run.out + run.err).toBe(0);
       // One commit, one status read, one revert for all 150 images; every tag refused after it.
-      expect(fleet.hub.calls('repos.getCombinedStatusForRef')).toBe(1);
+      expect(fleet.statusReads()).toBe(1);
       expect(run.out).toMatch(
         /kustomization\/apps\/4f9c2a1b failed for [0-9a-f]{12} \(svc-0 1\.0\.1, .* and 145 more\) at \S+: reverted by [0-9a-f]{12}/,
       );

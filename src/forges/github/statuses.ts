@@ -4,15 +4,10 @@
  * and its check runs (by name, for tools that report as checks). A context in both takes the
  * commit status. The id asked for is checked before the call; every answer field after it.
  */
-import { ForgeError } from '../../errors.js';
 import type { CommitCheck, CommitCheckState } from '../../forge.js';
-import { printable } from '../../log/printable.js';
-import { checkedCommitCheck, isCommitSha } from '../checks.js';
+import { checkedCommitCheck, requireStatusCommit, STATUSES_PER_PAGE } from '../checks.js';
 import { record, refuse } from './answers.js';
 import { OPERATIONS, type GitHubRepository } from './repository.js';
-
-/** One page of each: a commit with more than 100 contexts is not one drawbridge is gated on. */
-const PER_PAGE = 100;
 
 const STATUS_STATES: Readonly<Record<string, CommitCheckState>> = {
   success: 'success',
@@ -35,11 +30,7 @@ const CONCLUSIONS: Readonly<Record<string, CommitCheckState>> = {
 };
 
 export async function commitChecks(repository: GitHubRepository, sha: string): Promise<CommitCheck[]> {
-  if (!isCommitSha(sha))
-    throw new ForgeError(`not a full commit id: ${printable(sha, 80)}`, {
-      retryable: false,
-      hint: 'drawbridge reads commit statuses by their full 40 (or 64) hex digit id',
-    });
+  requireStatusCommit(sha);
   const { octokit, owner, repo } = repository;
   const [combined, runs] = await Promise.all([
     repository.call(OPERATIONS.readStatuses, () =>
@@ -47,7 +38,7 @@ export async function commitChecks(repository: GitHubRepository, sha: string): P
         owner,
         repo,
         ref: sha,
-        per_page: PER_PAGE,
+        per_page: STATUSES_PER_PAGE,
       }),
     ),
     repository.call(OPERATIONS.readCheckRuns, () =>
@@ -55,7 +46,7 @@ export async function commitChecks(repository: GitHubRepository, sha: string): P
         owner,
         repo,
         ref: sha,
-        per_page: PER_PAGE,
+        per_page: STATUSES_PER_PAGE,
         filter: 'latest',
       }),
     ),

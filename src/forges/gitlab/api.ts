@@ -54,6 +54,10 @@ export interface GitLabApi {
   addNote(iid: number, body: string): Promise<void>;
   findUsers(username: string): Promise<unknown>;
   getCommit(sha: string): Promise<unknown>;
+  /** The latest status of each name on a commit, at most `perPage` of them. */
+  listCommitStatuses(sha: string, perPage: number): Promise<unknown>;
+  /** A commit's pipelines, newest first, at most `perPage` of them. */
+  listPipelines(sha: string, perPage: number): Promise<unknown>;
 }
 
 export function gitLabApi(client: GitLabClient, call: GitLabCall, projectId: string): GitLabApi {
@@ -134,6 +138,33 @@ export function gitLabApi(client: GitLabClient, call: GitLabCall, projectId: str
           hints: { 404: `no commit ${sha} in ${projectId}, or the project is not visible to the token` },
         },
         () => client.commits.show(projectId, sha),
+      ),
+    listCommitStatuses: (sha, perPage) =>
+      call(
+        'list commit statuses',
+        {
+          ...read,
+          hints: {
+            403: 'the token cannot read commit statuses: it needs the read_api (or api) scope and at least the Reporter role on the project',
+            404: `no commit ${sha} in ${projectId}, or the project is not visible to the token`,
+          },
+        },
+        () => {
+          // One page: gitbeaker walks every page when none is named; its type leaves paging out.
+          const options = { all: false, page: 1, perPage };
+          return client.commits.allStatuses(projectId, sha, options);
+        },
+      ),
+    listPipelines: (sha, perPage) =>
+      call(
+        'list pipelines',
+        {
+          ...read,
+          hints: {
+            403: 'the token cannot read pipelines: it needs the read_api (or api) scope and at least the Reporter role on the project',
+          },
+        },
+        () => client.pipelines.all(projectId, { sha, orderBy: 'id', sort: 'desc', perPage, page: 1 }),
       ),
   };
 }

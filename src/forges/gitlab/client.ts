@@ -1,8 +1,8 @@
 /**
- * The four gitbeaker resources the GitLab forge uses, built alone (not the whole `Gitlab`
+ * The gitbeaker resources the GitLab forge uses, built alone (not the whole `Gitlab`
  * bundle) over the requester it is given. gitbeaker puts `/api/v4` after `host` itself.
  */
-import { Commits, MergeRequestNotes, MergeRequests, Users } from '@gitbeaker/rest';
+import { Commits, MergeRequestNotes, MergeRequests, Pipelines, Users } from '@gitbeaker/rest';
 import type { RequesterFn } from './requester.js';
 
 export interface GitLabClient {
@@ -10,6 +10,7 @@ export interface GitLabClient {
   readonly notes: InstanceType<typeof MergeRequestNotes>;
   readonly users: InstanceType<typeof Users>;
   readonly commits: InstanceType<typeof Commits>;
+  readonly pipelines: InstanceType<typeof Pipelines>;
 }
 
 export interface ClientOptions {
@@ -33,5 +34,6 @@ export function gitLabClient(options: ClientOptions): GitLabClient {
     notes: new MergeRequestNotes(config),
     users: new Users(config),
     commits: new Commits(config),
+    pipelines: new Pipelines(config),
   };
 }

@@ -14,6 +14,7 @@ import type { GitLabApi } from './api.js';
 import { gitLabListing } from './listing.js';
 import { draftTitle, fromGitLab, type GitLabMergeRequest } from './merge-request.js';
 import { reviewerIds } from './reviewers.js';
+import { commitChecks } from './statuses.js';
 
 /** GitLab's limits: titles 255 characters, descriptions 1,048,576, notes 1,000,000. */
 export const TITLE_MAX = 255;
@@ -156,6 +157,7 @@ export function gitLabForge(api: GitLabApi, repository: string): Forge {
     },
 
     commitMessage,
+    commitChecks: (sha) => commitChecks(api, repository, sha),
   };
 
   function outcome(mr: GitLabMergeRequest, pullRequest: PullRequest, method: MergeMethod): AutoMergeOutcome {

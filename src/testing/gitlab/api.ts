@@ -10,6 +10,7 @@ import type { MergeParams, MergeRequestRecord, MergeRequestState } from './merge
 import { paginate, pageRequest } from './paging.js';
 import type { Params } from './params.js';
 import type { Project, ProjectRegistry } from './projects.js';
+import { statusRoutes } from './status-routes.js';
 import type { UserDirectory } from './users.js';
 
 export interface RouteRequest {
@@ -58,6 +59,7 @@ export function gitLabRoutes(deps: ApiDependencies): Route[] {
   };
 
   return [
+    ...statusRoutes({ ...deps, project }),
     {
       method: 'GET',
       pattern: '/projects/:id/merge_requests',

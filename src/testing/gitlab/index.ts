@@ -11,11 +11,13 @@ import { FaultPlan, type GitLabFaults } from './faults.js';
 import { isDraftTitle, type MergeRequestRecord, type MergeRequestState } from './merge-requests.js';
 import { ProjectRegistry, type Project, type ProjectOptions } from './projects.js';
 import { startServer } from './server.js';
+import type { NewPipeline, PipelineState } from './statuses.js';
 import { UserDirectory } from './users.js';
 
 export type { TokenOptions, TokenScope, ProjectRole } from './auth.js';
 export type { FailureFault, GitLabFaults, RateLimitFault } from './faults.js';
 export type { ProjectOptions } from './projects.js';
+export type { NewPipeline, PipelineState } from './statuses.js';
 export { DEFAULT_MERGE_COMMIT_TEMPLATE, DEFAULT_SQUASH_COMMIT_TEMPLATE } from './commit-templates.js';
 
 export interface GitLabEmulatorOptions {
@@ -102,6 +104,10 @@ export interface GitLabEmulator {
   ): void;
   /** Every pipeline passes: merge requests set to auto-merge (and not drafts) merge. Answers how many merged. */
   runPipelines(): Promise<number>;
+  /** CI runs a pipeline for a commit (as a push starts one); answers its id. */
+  runPipeline(project: ProjectRef, pipeline: NewPipeline): number;
+  /** A pipeline finishes, fails or is cancelled. */
+  setPipeline(project: ProjectRef, id: number, status: PipelineState): void;
   mergeRequests(project: ProjectRef): MergeRequestView[];
   notes(project: ProjectRef, iid: number): NoteView[];
 }
@@ -113,7 +119,15 @@ export async function startGitLabEmulator(options: GitLabEmulatorOptions = {}): 
   const faults = new FaultPlan(now);
   let mergeRequestIds = 0;
   let noteIds = 0;
-  const clock = { now, nextId: () => ++mergeRequestIds, nextNoteId: () => ++noteIds };
+  let statusIds = 0;
+  let pipelineIds = 0;
+  const clock = {
+    now,
+    nextId: () => ++mergeRequestIds,
+    nextNoteId: () => ++noteIds,
+    nextStatusId: () => ++statusIds,
+    nextPipelineId: () => ++pipelineIds,
+  };
   // The web base is known once the port is: routes and projects read it through this holder.
   const web = { base: '' };
   const projects = new ProjectRegistry(clock, () => web.base, options.env ?? process.env);
@@ -194,6 +208,8 @@ export async function startGitLabEmulator(options: GitLabEmulatorOptions = {}): 
       }
       return merged;
     },
+    runPipeline: (ref, pipeline) => projectOf(ref).statuses.runPipeline(pipeline).id,
+    setPipeline: (ref, id, status) => projectOf(ref).statuses.setPipeline(id, status),
     mergeRequests(ref) {
       return projectOf(ref)
         .store.all()

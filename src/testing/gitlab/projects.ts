@@ -6,6 +6,7 @@
 import { DEFAULT_MERGE_COMMIT_TEMPLATE, DEFAULT_SQUASH_COMMIT_TEMPLATE } from './commit-templates.js';
 import { MergeRequestStore, type StoreClock } from './merge-requests.js';
 import { repository } from './repository.js';
+import { CommitStatusStore, type StatusClock } from './statuses.js';
 
 export interface ProjectOptions {
   /** Settings → Merge requests → Merge commit message template; default GitLab's. */
@@ -18,13 +19,15 @@ export interface Project {
   readonly id: number;
   readonly path: string;
   readonly store: MergeRequestStore;
+  /** Commit statuses and pipelines. */
+  readonly statuses: CommitStatusStore;
 }
 
 export class ProjectRegistry {
   private readonly projects: Project[] = [];
 
   constructor(
-    private readonly clock: StoreClock,
+    private readonly clock: StoreClock & StatusClock,
     /** `http://127.0.0.1:PORT`, known once the server listens. */
     private readonly webBase: () => string,
     private readonly env: NodeJS.ProcessEnv,
@@ -44,7 +47,7 @@ export class ProjectRegistry {
       },
       this.clock,
     );
-    const project = { id, path, store };
+    const project = { id, path, store, statuses: new CommitStatusStore(this.clock) };
     this.projects.push(project);
     return project;
   }

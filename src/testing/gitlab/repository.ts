@@ -14,6 +14,8 @@ export interface Repository {
   readonly remote: ForgeRemote;
   /** Branch name → commit, every branch. */
   heads(): Promise<ReadonlyMap<string, string>>;
+  /** Branches whose history holds `sha`, by name; undefined when there is no such commit. */
+  branchesContaining(sha: string): Promise<string[] | undefined>;
   /** Runs `work` after every write queued before it has finished. */
   serially<T>(work: () => Promise<T>): Promise<T>;
 }
@@ -35,6 +37,19 @@ export function repository(dir: string, env: NodeJS.ProcessEnv): Repository {
         if (space > 0) heads.set(line.slice(space + 1), line.slice(0, space));
       }
       return heads;
+    },
+    async branchesContaining(sha) {
+      const known = await exec('git', ['cat-file', '-e', `${sha}^{commit}`], { cwd: dir, env }).then(
+        () => true,
+        () => false,
+      );
+      if (!known) return undefined;
+      const { stdout } = await exec(
+        'git',
+        ['for-each-ref', '--format=%(refname:lstrip=2)', '--contains', sha, 'refs/heads'],
+        { cwd: dir, env, maxBuffer: 64 * 1024 * 1024 },
+      );
+      return stdout.split('\n').filter((line) => line !== '');
     },
     serially(work) {
       const run = tail.then(work, work);
