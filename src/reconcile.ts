@@ -348,8 +348,10 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
         });
       };
 
-      // Commit statuses of promotion sources, read once per commit in this pass.
+      // Commit statuses of an environment's commits (the forge's, and those recorded in Git
+      // by the statuses endpoint), read once per commit in this pass.
       const checksRead = new Map<string, Promise<readonly CommitCheck[]>>();
+      const recorded = config.events?.statuses !== undefined;
       const sourceChecks = (
         environment: string,
       ): ((sha: string) => Promise<readonly CommitCheck[]>) | undefined => {
@@ -357,12 +359,19 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
         if (!source) return undefined;
         const name = repositoryNameOf(source);
         const forge = deps.forges?.(name);
-        if (forge?.commitChecks === undefined) return undefined;
+        const fromForge = forge?.commitChecks?.bind(forge);
+        if (fromForge === undefined && !recorded) return undefined;
+        const fromGit = async (sha: string): Promise<readonly CommitCheck[]> => {
+          const ready = await prepare(name);
+          return ready.ok ? ready.workspace.recordedChecks(sha) : [];
+        };
         return (sha) => {
           const key = `${name}\n${sha}`;
           let pending = checksRead.get(key);
           if (pending === undefined) {
-            pending = forge.commitChecks!(sha);
+            pending = Promise.all([fromForge ? fromForge(sha) : [], recorded ? fromGit(sha) : []]).then(
+              ([a, b]) => latestOfEach([...a, ...b]),
+            );
             checksRead.set(key, pending);
             pending.catch(() => checksRead.delete(key));
           }
@@ -464,4 +473,14 @@ function perWorkspace<T extends object>(make: (workspace: Workspace) => T): (wor
     }
     return value;
   };
+}
+
+/** One check per context: the latest report of it, wherever it came from. */
+function latestOfEach(checks: readonly CommitCheck[]): CommitCheck[] {
+  const byContext = new Map<string, CommitCheck>();
+  for (const check of checks) {
+    const known = byContext.get(check.context);
+    if (known === undefined || known.at < check.at) byContext.set(check.context, check);
+  }
+  return [...byContext.values()];
 }

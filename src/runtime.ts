@@ -105,6 +105,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     logger,
     redactor,
     spawner: gitLauncher.spawn,
+    statusNotes: config.events?.statuses !== undefined,
   });
   const eventBridge = config.notify?.eventBridge;
   const notifier =
@@ -115,6 +116,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
           ...((eventBridge.endpoint ?? config.aws.endpoint)
             ? { endpoint: eventBridge.endpoint ?? config.aws.endpoint }
             : {}),
+          ...(options.credentials ? { credentials: options.credentials } : {}),
           logger: logger.child({ component: 'notify' }),
           redactor,
           ...(options.onNotifyResult ? { onResult: options.onNotifyResult } : {}),

@@ -38,6 +38,21 @@ const NO_COMMIT_STATUSES: Readonly<Record<ForgeType, string | undefined>> = {
   codecommit: 'CodeCommit keeps no commit statuses',
 };
 
+/**
+ * Why nothing reports deployment statuses for a repository's commits; undefined: its forge
+ * does, or the statuses endpoint records them in Git (events.statuses).
+ */
+function statusesMissing(
+  input: Record<string, unknown>,
+  types: ReadonlyMap<string, ForgeType>,
+  repository: string,
+): string | undefined {
+  const events = input['events'];
+  if (isMapping(events) && isMapping(events['statuses'])) return undefined;
+  const type = types.get(repository);
+  return type === undefined ? `repository \`${repository}\` has no forge:` : NO_COMMIT_STATUSES[type];
+}
+
 function rawRepositories(input: Record<string, unknown>): Map<string, RawRepository> {
   const out = new Map<string, RawRepository>();
   const add = (name: string, path: PathSegment[], value: unknown): void => {
@@ -138,15 +153,14 @@ function revertRules(input: Record<string, unknown>, types: ReadonlyMap<string, 
     const revert = value['onFailure']['revert'];
     if (!Array.isArray(revert) || revert.length === 0) continue; // the schema's to report
     const repository = typeof value['repository'] === 'string' ? value['repository'] : DEFAULT_REPOSITORY;
-    const type = types.get(repository);
-    const why = type === undefined ? `repository \`${repository}\` has no forge:` : NO_COMMIT_STATUSES[type];
+    const why = statusesMissing(input, types, repository);
     const path = ['environments', environment, 'onFailure', 'revert'];
     if (why !== undefined) {
       issues.push({
         path,
         at: 'key',
         message: `\`revert\` reads the commit statuses of drawbridge's commits on ${environment}, but ${why}`,
-        hint: `give repository \`${repository}\` a GitHub or GitLab forge (forge: { type: github, repository: owner/name } or { type: gitlab, repository: group/project }), or remove onFailure`,
+        hint: `give repository \`${repository}\` a GitHub or GitLab forge (forge: { type: github, repository: owner/name } or { type: gitlab, repository: group/project }), or set events.statuses and point Flux's generic provider or Argo CD's webhook at it, or remove onFailure`,
       });
     } else if (isMapping(value['push'])) {
       issues.push({
@@ -175,15 +189,13 @@ function healthRules(input: Record<string, unknown>, types: ReadonlyMap<string, 
       const source = environments[promote['from']];
       if (!isMapping(source)) continue; // policy rules report the unknown environment
       const repository = typeof source['repository'] === 'string' ? source['repository'] : DEFAULT_REPOSITORY;
-      const type = types.get(repository);
-      const why =
-        type === undefined ? `repository \`${repository}\` has no forge:` : NO_COMMIT_STATUSES[type];
+      const why = statusesMissing(input, types, repository);
       if (why === undefined) continue;
       issues.push({
         path: ['environments', environment, 'policies', image, 'promote', 'healthy'],
         at: 'key',
         message: `\`healthy\` reads the commit statuses of ${promote['from']}'s commits, but ${why}`,
-        hint: `give repository \`${repository}\` a GitHub or GitLab forge (forge: { type: github, repository: owner/name } or { type: gitlab, repository: group/project }), or remove healthy`,
+        hint: `give repository \`${repository}\` a GitHub or GitLab forge (forge: { type: github, repository: owner/name } or { type: gitlab, repository: group/project }), or set events.statuses and point Flux's generic provider or Argo CD's webhook at it, or remove healthy`,
       });
     }
   }

@@ -62,14 +62,19 @@ function warningRules(input: Record<string, unknown>, images: readonly string[] 
       hint: 'add a policy for it under environments.<name>.policies, or remove it',
     });
   }
-  const http = valueAt(input, ['events', 'http']);
-  if (isMapping(http) && http['tokenEnv'] === undefined && http['basicAuth'] === undefined) {
-    warnings.push({
-      path: ['events', 'http'],
-      at: 'key',
-      message: 'the events endpoint accepts requests without authentication',
-      hint: 'set tokenEnv (and the API destination connection to send that header) or basicAuth',
-    });
+  for (const [endpoint, sender] of [
+    ['http', 'the API destination connection'],
+    ['statuses', "Flux's provider secret or Argo CD's webhook"],
+  ] as const) {
+    const http = valueAt(input, ['events', endpoint]);
+    if (isMapping(http) && http['tokenEnv'] === undefined && http['basicAuth'] === undefined) {
+      warnings.push({
+        path: ['events', endpoint],
+        at: 'key',
+        message: `the ${endpoint === 'http' ? 'events' : 'statuses'} endpoint accepts requests without authentication`,
+        hint: `set tokenEnv (and ${sender} to send that header) or basicAuth`,
+      });
+    }
   }
   return warnings;
 }

@@ -54,6 +54,26 @@ const regexList = z
   .meta({ description: 'Regular expressions (JavaScript syntax); a tag matching any of them is skipped.' });
 
 const envName = (description: string) => checked(checkEnvName).meta({ description });
+
+/** An authenticated POST endpoint of the daemon: its path and a token header or basic auth. */
+const endpointSchema = (defaultPath: string) =>
+  z.strictObject({
+    path: checked(checkHttpPath)
+      .default(defaultPath)
+      .meta({ description: `Default ${defaultPath}.`, pattern: '^/' }),
+    tokenEnv: envName('Environment variable holding the token the header must carry.').optional(),
+    header: z
+      .string()
+      .default('x-drawbridge-token')
+      .meta({ description: 'Header carrying the token; default x-drawbridge-token.' }),
+    basicAuth: z
+      .strictObject({
+        usernameEnv: envName('Environment variable holding the user name.'),
+        passwordEnv: envName('Environment variable holding the password.'),
+      })
+      .optional()
+      .meta({ description: 'Basic authentication instead of a token header.' }),
+  });
 const region = checked(checkRegion).meta({ description: 'AWS region code, e.g. eu-west-1.' });
 const roleArn = (description: string) => checked(checkRoleArn).meta({ description });
 const keyName = (description: string) => checked(checkKey).meta({ description, pattern: KEY_PATTERN.source });
@@ -398,26 +418,13 @@ export const configSchema = z
           })
           .optional()
           .meta({ description: 'Receive ECR events from an SQS queue an EventBridge rule feeds.' }),
-        http: z
-          .strictObject({
-            path: checked(checkHttpPath)
-              .default('/events/ecr')
-              .meta({ description: 'Default /events/ecr.', pattern: '^/' }),
-            tokenEnv: envName('Environment variable holding the token the header must carry.').optional(),
-            header: z
-              .string()
-              .default('x-drawbridge-token')
-              .meta({ description: 'Header carrying the token; default x-drawbridge-token.' }),
-            basicAuth: z
-              .strictObject({
-                usernameEnv: envName('Environment variable holding the user name.'),
-                passwordEnv: envName('Environment variable holding the password.'),
-              })
-              .optional()
-              .meta({ description: 'Basic authentication instead of a token header.' }),
-          })
+        http: endpointSchema('/events/ecr')
           .optional()
           .meta({ description: 'Receive ECR events from an EventBridge API destination.' }),
+        statuses: endpointSchema('/events/status').optional().meta({
+          description:
+            "Receive deployment statuses (Flux's generic provider, Argo CD's webhook) and record them in Git.",
+        }),
         coalesce: duration
           .optional()
           .meta({ description: 'Window in which events are merged; default 500ms.' }),

@@ -1,6 +1,6 @@
 /**
  * What the daemon checks beyond the config schema: the schedule parses as cron, and the events
- * endpoint has its secrets. Run before anything is built from a new config, so a reload with
+ * and statuses endpoints have their secrets. Run before anything is built from a new config, so a reload with
  * a bad one changes nothing.
  */
 import { validate as validateCron } from 'node-cron';
@@ -8,11 +8,18 @@ import type { Config } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import { eventsAuth, type EventsAuth } from './http-auth.js';
 
+export interface DaemonAuth {
+  /** The ECR events endpoint's, when configured. */
+  readonly events?: EventsAuth;
+  /** The statuses endpoint's, when configured. */
+  readonly statuses?: EventsAuth;
+}
+
 export function checkDaemonConfig(
   config: Config,
   env: NodeJS.ProcessEnv,
   file = 'drawbridge.yaml',
-): EventsAuth | undefined {
+): DaemonAuth {
   if (!validateCron(config.schedule)) {
     throw new ConfigError(`invalid schedule "${config.schedule}"`, [
       {
@@ -26,5 +33,9 @@ export function checkDaemonConfig(
     ]);
   }
   const http = config.events?.http;
-  return http ? eventsAuth(http, env, file) : undefined;
+  const statuses = config.events?.statuses;
+  return {
+    ...(http ? { events: eventsAuth(http, env, file) } : {}),
+    ...(statuses ? { statuses: eventsAuth(statuses, env, file, 'events.statuses') } : {}),
+  };
 }

@@ -14,12 +14,13 @@ import type { ReconcileResult, ReconcileScope, Reconciler } from '../reconcile.j
 import type { ImageSource } from '../registry/source.js';
 import { watchConfigFile, type ConfigWatch } from './config-watch.js';
 import { takeEvent, type IntakeDeps } from './event-intake.js';
-import { checkDaemonConfig } from './config-checks.js';
-import { isAuthorized, type EventsAuth } from './http-auth.js';
+import { checkDaemonConfig, type DaemonAuth } from './config-checks.js';
+import { isAuthorized } from './http-auth.js';
 import { startHttpServer, type EventAnswer, type HttpServer, type Readiness } from './http-server.js';
 import { Metrics } from './metrics.js';
 import { defaultSqsClient } from './sqs-client.js';
 import { SqsPoller, type MessageVerdict, type QueuedMessage } from './sqs-poller.js';
+import { createStatusIntake, type StatusIntake, type StatusWorkspaces } from './status-intake.js';
 import { WorkQueue, type WorkOutcome } from './work-queue.js';
 
 export interface DaemonPieces {
@@ -29,6 +30,8 @@ export interface DaemonPieces {
   readonly source?: ImageSource;
   /** Flushed on stop (the reconciler announces pushed updates through it). */
   readonly notifier?: Notifier;
+  /** Where the statuses endpoint records reports (the runtime's workspaces). */
+  readonly workspaces?: StatusWorkspaces;
 }
 
 export interface DaemonDeps extends DaemonPieces {
@@ -66,7 +69,7 @@ export interface Daemon {
   triggerSweep(trigger?: 'schedule' | 'manual' | 'startup' | 'retry'): Promise<WorkOutcome | 'skipped'>;
   /** Reloads the config (SIGHUP); false when the new one is invalid and the old one stays. */
   reload(): Promise<boolean>;
-  /** Resolves when no work is queued or running. */
+  /** Resolves when no work is queued or running (statuses recorded included). */
   idle(): Promise<void>;
   stop(reason?: string): Promise<void>;
 }
@@ -81,6 +84,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
     reconciler: deps.reconciler,
     ...(deps.source ? { source: deps.source } : {}),
     ...(deps.notifier ? { notifier: deps.notifier } : {}),
+    ...(deps.workspaces ? { workspaces: deps.workspaces } : {}),
   };
   let auth = buildAuth(current.config);
   let stopping = false;
@@ -88,7 +92,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
   let sweep: Promise<WorkOutcome> | undefined;
   let readiness: Readiness = { ready: false, reason: 'no reconciliation has finished yet' };
 
-  function buildAuth(config: Config): EventsAuth | undefined {
+  function buildAuth(config: Config): DaemonAuth {
     return checkDaemonConfig(config, env, deps.configFile);
   }
 
@@ -136,6 +140,14 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
     metrics,
     logger,
   };
+  const statusIntake: StatusIntake = createStatusIntake({
+    config: () => current.config,
+    workspaces: () => current.workspaces,
+    queue,
+    metrics,
+    logger,
+    now,
+  });
 
   // A sweep again soon after Git or ECR could not be reached, with backoff: a daemon started
   // while a remote is down commits once it is back, without waiting for the schedule.
@@ -222,13 +234,27 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
     {
       readiness: () => (stopping ? { ready: false, reason: 'shutting down' } : readiness),
       metrics: async () => ({ contentType: metrics.contentType, text: await metrics.text() }),
-      eventsPath: () => (auth ? current.config.events?.http?.path : undefined),
+      eventsPath: () => (auth.events ? current.config.events?.http?.path : undefined),
       acceptingEvents: () => !stopping,
-      authorize: (headers) => (auth ? isAuthorized(auth, headers) : false),
+      authorize: (headers) => (auth.events ? isAuthorized(auth.events, headers) : false),
       onEvent: onHttpEvent,
       onRejected: (reason) => {
         metrics.eventReceived('http');
         metrics.eventFailed('http', reason);
+      },
+      statuses: () => {
+        const statuses = auth.statuses;
+        const path = current.config.events?.statuses?.path;
+        if (statuses === undefined || path === undefined) return undefined;
+        return {
+          path,
+          authorize: (headers) => isAuthorized(statuses, headers),
+          onEvent: (body) => statusIntake.take(body),
+          onRejected: (reason) => {
+            metrics.eventReceived('status');
+            metrics.eventFailed('status', reason);
+          },
+        };
       },
     },
     logger.child({ component: 'http' }),
@@ -290,6 +316,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
     watcher?.close();
     poller?.stop();
     const graceMs = deps.graceMs ?? 25_000;
+    await statusIntake.settled();
     const finished = await queue.close(graceMs);
     if (finished) await poller?.drain();
     else logger.warn({ graceMs }, 'grace period over with a reconciliation still running');
@@ -306,7 +333,8 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
       url: server.url,
       schedule: current.config.schedule,
       sqs: current.config.events?.sqs?.queueUrl,
-      http: auth ? current.config.events?.http?.path : undefined,
+      http: auth.events ? current.config.events?.http?.path : undefined,
+      statuses: auth.statuses ? current.config.events?.statuses?.path : undefined,
     },
     'daemon started',
   );
@@ -317,7 +345,10 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
     metrics,
     triggerSweep,
     reload,
-    idle: () => queue.idle(),
+    idle: async () => {
+      await statusIntake.settled();
+      await queue.idle();
+    },
     stop(reason) {
       stopped ??= stop(reason);
       return stopped;

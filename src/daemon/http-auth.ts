@@ -8,6 +8,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Config } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 
+/** `events.http` and `events.statuses` have the same shape. */
 type HttpEventsConfig = NonNullable<NonNullable<Config['events']>['http']>;
 
 /** Shortest events token or basic-auth password accepted, in UTF-8 bytes. */
@@ -44,6 +45,7 @@ export function eventsAuth(
   http: HttpEventsConfig,
   env: NodeJS.ProcessEnv,
   file = 'drawbridge.yaml',
+  at: 'events.http' | 'events.statuses' = 'events.http',
 ): EventsAuth {
   const problems: { message: string; hint?: string }[] = [];
   const secrets: string[] = [];
@@ -55,7 +57,7 @@ export function eventsAuth(
     if (value) secrets.push(value);
     if (weak) {
       const what = value ? `the token in ${http.tokenEnv}` : `environment variable ${http.tokenEnv}`;
-      problems.push({ message: `events.http.tokenEnv: ${what} ${weak}`, ...(value ? { hint } : {}) });
+      problems.push({ message: `${at}.tokenEnv: ${what} ${weak}`, ...(value ? { hint } : {}) });
     } else if (value) token = digest(value);
   }
   if (http.basicAuth) {
@@ -63,14 +65,14 @@ export function eventsAuth(
     const password = env[http.basicAuth.passwordEnv];
     if (!user || !password) {
       problems.push({
-        message: `events.http.basicAuth: set ${http.basicAuth.usernameEnv} and ${http.basicAuth.passwordEnv} in the environment`,
+        message: `${at}.basicAuth: set ${http.basicAuth.usernameEnv} and ${http.basicAuth.passwordEnv} in the environment`,
       });
     } else {
       secrets.push(password);
       const weak = weakness(password);
       if (weak) {
         problems.push({
-          message: `events.http.basicAuth: the password in ${http.basicAuth.passwordEnv} ${weak}`,
+          message: `${at}.basicAuth: the password in ${http.basicAuth.passwordEnv} ${weak}`,
           hint,
         });
       } else basic = digest(`${user}:${password}`);
@@ -78,13 +80,13 @@ export function eventsAuth(
   }
   if (http.tokenEnv === undefined && !http.basicAuth) {
     problems.push({
-      message: 'events.http needs tokenEnv or basicAuth: the endpoint never runs unauthenticated',
+      message: `${at} needs tokenEnv or basicAuth: the endpoint never runs unauthenticated`,
     });
   }
   if (problems.length > 0) {
     throw new ConfigError(
-      'the events endpoint has no usable credentials',
-      problems.map((problem) => ({ file, line: 1, column: 1, path: 'events.http', ...problem })),
+      `the ${at === 'events.http' ? 'events' : 'statuses'} endpoint has no usable credentials`,
+      problems.map((problem) => ({ file, line: 1, column: 1, path: at, ...problem })),
     );
   }
   return {

@@ -1,5 +1,6 @@
 /**
- * The daemon's one HTTP port: /healthz, /readyz, /metrics and the events endpoint. Every
+ * The daemon's one HTTP port: /healthz, /readyz, /metrics, the events endpoint and the
+ * statuses endpoint. Every
  * request is answered, whatever it carries; nothing a client sends can crash the process.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -53,6 +54,16 @@ export interface HttpHandlers {
   /** Must answer at once; the work happens afterwards. */
   onEvent(body: string): EventAnswer;
   /** Requests refused before reaching onEvent, by reason (for metrics). */
+  onRejected(reason: string): void;
+  /** The statuses endpoint, when configured: authenticated and answered as the events one. */
+  statuses?(): PostEndpoint | undefined;
+}
+
+export interface PostEndpoint {
+  readonly path: string;
+  authorize(headers: IncomingHttpHeaders): boolean;
+  /** Must answer at once; the work happens afterwards. */
+  onEvent(body: string): EventAnswer;
   onRejected(reason: string): void;
 }
 
@@ -166,35 +177,42 @@ async function route(req: IncomingMessage, res: ServerResponse, handlers: HttpHa
     res.end(text);
     return;
   }
-  if (path === handlers.eventsPath()) return events(req, res, handlers);
+  if (path === handlers.eventsPath()) return events(req, res, handlers, handlers);
+  const statuses = handlers.statuses?.();
+  if (statuses !== undefined && path === statuses.path) return events(req, res, handlers, statuses);
   send(res, 404, { error: `no route ${path}` });
 }
 
-async function events(req: IncomingMessage, res: ServerResponse, handlers: HttpHandlers): Promise<void> {
+async function events(
+  req: IncomingMessage,
+  res: ServerResponse,
+  handlers: HttpHandlers,
+  endpoint: Pick<PostEndpoint, 'authorize' | 'onEvent' | 'onRejected'>,
+): Promise<void> {
   if (req.method !== 'POST') return methodNotAllowed(req, res, 'POST');
   if (!handlers.acceptingEvents()) {
-    handlers.onRejected('shutting-down');
+    endpoint.onRejected('shutting-down');
     res.setHeader('retry-after', '5');
     return send(res, 503, { error: 'shutting down' }, true);
   }
-  if (!handlers.authorize(req.headers)) {
-    handlers.onRejected('unauthorized');
+  if (!endpoint.authorize(req.headers)) {
+    endpoint.onRejected('unauthorized');
     res.setHeader('www-authenticate', 'Basic realm="drawbridge"');
     return send(res, 401, { error: 'unauthorized' }, true);
   }
   const declared = Number(req.headers['content-length'] ?? 0);
   // An oversized body is drained unread (not buffered) so the client gets its answer cleanly.
   if (declared > MAX_EVENT_BYTES) {
-    handlers.onRejected('too-large');
+    endpoint.onRejected('too-large');
     req.resume();
     return send(res, 413, { error: `body over ${MAX_EVENT_BYTES} bytes` });
   }
   const body = await readLimited(req, MAX_EVENT_BYTES);
   if (body === undefined) {
-    handlers.onRejected('too-large');
+    endpoint.onRejected('too-large');
     return send(res, 413, { error: `body over ${MAX_EVENT_BYTES} bytes` });
   }
-  const answer = handlers.onEvent(body);
+  const answer = endpoint.onEvent(body);
   send(res, answer.status, answer.body);
 }
 

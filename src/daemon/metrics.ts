@@ -6,7 +6,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { ReconcileObserver, ReconcileResult, Trigger } from '../reconcile.js';
 import type { PullRequestRecord } from '../reconcile/pull-requests.js';
 
-export type EventSource = 'sqs' | 'http';
+export type EventSource = 'sqs' | 'http' | 'status';
 export type EcrCallOutcome = 'ok' | 'throttled' | 'error';
 export type ReconcileOutcome = 'success' | 'partial' | 'error';
 
@@ -93,7 +93,7 @@ export class Metrics {
     });
     this.eventsReceived = new Counter({
       name: 'drawbridge_events_received_total',
-      help: 'Events received, by source (sqs, http).',
+      help: 'Events received, by source (sqs, http; status: the statuses endpoint).',
       labelNames: ['source'],
       registers,
     });

@@ -6,13 +6,15 @@
  * written into a commit or a log line); everything else must have its exact shape.
  */
 import { isCheckContext, isValidBranch } from '../checks/grammar.js';
+import { isWebUrl } from '../checks/web-url.js';
 import { ForgeError } from '../errors.js';
 import type { CommitCheck, CommitCheckState, ForgeType, PullRequest } from '../forge.js';
 import { printable } from '../log/printable.js';
 
+export { isWebUrl };
+
 /** GitHub caps bodies at 65,536 characters; GitLab at 1,048,576. Anything longer is refused. */
 export const BODY_MAX = 1_048_576;
-const URL_MAX = 2_048;
 const COMMIT_SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 
 export interface RawPullRequest {
@@ -35,19 +37,6 @@ function refuse(forge: ForgeType, field: string, value: unknown, why: string): n
   });
 }
 
-/** A web URL: http(s), no credentials, no control characters. */
-export function isWebUrl(value: unknown): value is string {
-  if (typeof value !== 'string' || value.length > URL_MAX || !isPrintableAscii(value)) return false;
-  try {
-    const url = new URL(value);
-    return (
-      (url.protocol === 'https:' || url.protocol === 'http:') && url.username === '' && url.password === ''
-    );
-  } catch {
-    return false;
-  }
-}
-
 export function isCommitSha(value: unknown): value is string {
   return typeof value === 'string' && COMMIT_SHA.test(value);
 }
@@ -62,14 +51,6 @@ export function requireStatusCommit(sha: string): void {
       retryable: false,
       hint: 'drawbridge reads commit statuses by their full 40 (or 64) hex digit id',
     });
-}
-
-function isPrintableAscii(text: string): boolean {
-  for (let i = 0; i < text.length; i += 1) {
-    const code = text.charCodeAt(i);
-    if (code < 0x21 || code > 0x7e) return false;
-  }
-  return true;
 }
 
 /**

@@ -156,7 +156,8 @@ function signingConfig(signing: GitConfig['signing']): string[] {
   ];
 }
 
-function identity(author: CommitInput['author'], date: Date): NodeJS.ProcessEnv {
+/** Author and committer as git's environment: drawbridge's identity at `date`. */
+export function identity(author: CommitInput['author'], date: Date): NodeJS.ProcessEnv {
   const when = `@${Math.floor(date.getTime() / 1000)} +0000`;
   return {
     GIT_AUTHOR_NAME: author.name,

@@ -21,6 +21,14 @@ import { cloneFolderName, resolveRemoteUrl } from './workdir.js';
 import { createWorktrees, type Worktrees } from './worktrees.js';
 import { pushHead, type PushTarget } from './push.js';
 import { commitAll, revertCommit, stagedDiff, type RevertResult } from './commit.js';
+import type { CommitCheck } from '../forge.js';
+import {
+  STATUS_NOTES_REFSPEC,
+  hasCommit,
+  recordChecks,
+  recordedChecks,
+  type StatusReport,
+} from './status-notes.js';
 
 export interface WorkspaceOptions {
   readonly url: string;
@@ -39,6 +47,8 @@ export interface WorkspaceOptions {
   readonly onCommand?: (command: string) => void;
   /** Where git processes start; default this process (the runtime passes its launcher). */
   readonly spawner?: GitSpawner;
+  /** Fetch, read and write the deployment statuses recorded in Git (status-notes.ts). */
+  readonly statusNotes?: boolean;
 }
 
 export interface Checkout {
@@ -74,6 +84,15 @@ export interface Workspace {
   push(checkout: Checkout, target: PushTarget): Promise<'pushed' | 'rejected'>;
   /** Read-only git in the persistent clone, for the history readers. */
   git(args: readonly string[]): Promise<string>;
+  /** Whether the clone holds this commit (as of the last fetch). */
+  hasCommit(sha: string): Promise<boolean>;
+  /** The deployment statuses recorded in Git for a commit, as of the last fetch; none without statusNotes. */
+  recordedChecks(sha: string): Promise<CommitCheck[]>;
+  /**
+   * Records deployment statuses of commits in Git and pushes them in one go, never forced
+   * (needs statusNotes); answers the commits whose note changed.
+   */
+  recordStatuses(reports: readonly StatusReport[]): Promise<Set<string>>;
   close(): Promise<void>;
 }
 
@@ -134,6 +153,21 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
     return result;
   };
 
+  // With status notes, the notes ref comes with the branches (the clone's refspec, then the notes').
+  const fetchArgs = options.statusNotes
+    ? ['fetch', '--prune', '--no-tags', 'origin', '+refs/heads/*:refs/remotes/origin/*', STATUS_NOTES_REFSPEC]
+    : ['fetch', '--prune', '--no-tags', 'origin'];
+  const fetchNow = async (): Promise<void> => {
+    try {
+      await recoverStaleLock(() => git(dir, fetchArgs), { logger });
+    } catch (error) {
+      throw fail('git fetch', error);
+    }
+    await readHeads();
+  };
+  const inClone = (args: readonly string[], extraEnv?: NodeJS.ProcessEnv): Promise<string> =>
+    git(dir, args, extraEnv);
+
   const worktrees: Worktrees = createWorktrees({ git, dir, root: join(root, 'worktrees'), serial });
   const clock = options.clock ?? (() => new Date());
   let closed = false;
@@ -147,12 +181,7 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
     fetch: () =>
       serial(async () => {
         ensureOpen();
-        try {
-          await recoverStaleLock(() => git(dir, ['fetch', '--prune', '--no-tags', 'origin']), { logger });
-        } catch (error) {
-          throw fail('git fetch', error);
-        }
-        await readHeads();
+        await fetchNow();
       }),
     remoteHead: async (branch) => heads.get(branch),
     checkout: async (branch, key) => {
@@ -216,6 +245,29 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
         return outcome.result;
       }),
     git: (args) => git(dir, args),
+    hasCommit: (sha) => hasCommit(inClone, sha),
+    recordedChecks: async (sha) => (options.statusNotes ? recordedChecks(inClone, sha) : []),
+    recordStatuses: (reports) =>
+      serial(async () => {
+        ensureOpen();
+        if (!options.statusNotes) throw new GitError('this workspace does not record statuses');
+        try {
+          const changed = await recordChecks(
+            {
+              git: inClone,
+              scratchFile: join(root, 'status-note.txt'),
+              author: options.author,
+              now: clock,
+              refetch: fetchNow,
+            },
+            reports,
+          );
+          logger.info({ reports: reports.length, commits: changed.size }, 'statuses recorded');
+          return changed;
+        } catch (error) {
+          throw fail('git push (status notes)', error, { reports: reports.length });
+        }
+      }),
     close: async () => {
       closed = true;
       await turn;

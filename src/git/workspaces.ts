@@ -36,6 +36,8 @@ export interface WorkspacesOptions {
   readonly onCommand?: (command: string) => void;
   /** Where git processes start; default this process. */
   readonly spawner?: GitSpawner;
+  /** Every clone fetches, reads and writes the statuses recorded in Git (events.statuses). */
+  readonly statusNotes?: boolean;
   /** Opens one workspace; default openWorkspace (tests may count or delay it). */
   readonly open?: (options: WorkspaceOptions) => Promise<Workspace>;
 }
@@ -86,7 +88,7 @@ export function workspaceOptions(
   repository: RepositoryConfig,
   options: Pick<
     WorkspacesOptions,
-    'baseDir' | 'env' | 'logger' | 'redactor' | 'clock' | 'onCommand' | 'spawner'
+    'baseDir' | 'env' | 'logger' | 'redactor' | 'clock' | 'onCommand' | 'spawner' | 'statusNotes'
   >,
 ): WorkspaceOptions {
   const { auth } = repository;
@@ -115,5 +117,6 @@ export function workspaceOptions(
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.onCommand ? { onCommand: options.onCommand } : {}),
     ...(options.spawner ? { spawner: options.spawner } : {}),
+    ...(options.statusNotes ? { statusNotes: true } : {}),
   };
 }

@@ -1,6 +1,7 @@
 /**
  * Announces pushed updates on an EventBridge bus: one `Image Update Committed` event per
- * update, batched (10 entries and 256 KB per PutEvents call, EventBridge's limits). `notify()`
+ * update, and one `Image Update Reverted` event per revert drawbridge pushed (onFailure),
+ * batched (10 entries and 256 KB per PutEvents call, EventBridge's limits). `notify()`
  * only queues; sending happens behind it, one batch at a time, so a slow or failing bus never
  * holds up a reconciliation. Failed entries are retried once, then logged and counted.
  */
@@ -12,9 +13,10 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
+import type { CredentialProvider } from '../registry/ecr/credentials.js';
 import type { Redactor } from '../log/redact.js';
 import { remoteWithoutCredentials } from './remote.js';
-import type { Notifier, PushedUpdate } from './types.js';
+import type { Notifier, PushedRevert, PushedUpdate } from './types.js';
 
 export type EventBridgeNotifyConfig = NonNullable<NonNullable<Config['notify']>['eventBridge']>;
 
@@ -24,6 +26,8 @@ export interface EventBridgeNotifierOptions {
   readonly client?: EventBridgeClient;
   readonly region: string;
   readonly endpoint?: string;
+  /** The runtime's base AWS credentials; default the SDK's default chain. */
+  readonly credentials?: CredentialProvider;
   readonly logger: Logger;
   /** Called once per batch outcome: entries delivered, or entries given up on. */
   readonly onResult?: (outcome: 'ok' | 'failed', count: number) => void;
@@ -34,6 +38,7 @@ export interface EventBridgeNotifierOptions {
 }
 
 export const DETAIL_TYPE = 'Image Update Committed';
+export const REVERT_DETAIL_TYPE = 'Image Update Reverted';
 export const DEFAULT_SOURCE = 'drawbridge';
 export const MAX_ENTRIES_PER_CALL = 10;
 export const MAX_REQUEST_BYTES = 256 * 1024;
@@ -47,6 +52,7 @@ export function createEventBridgeNotifier(options: EventBridgeNotifierOptions): 
     new EventBridgeClient({
       region: options.region,
       ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
+      ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
     });
   const source = options.config.source ?? DEFAULT_SOURCE;
   const eventBusName = options.config.eventBusName;
@@ -79,8 +85,7 @@ export function createEventBridgeNotifier(options: EventBridgeNotifierOptions): 
     report('failed', pending.length);
   }
 
-  async function send(updates: readonly PushedUpdate[]): Promise<void> {
-    const entries = updates.map((update) => toEntry(update, source, eventBusName, options.redactor));
+  async function send(entries: readonly PutEventsRequestEntry[]): Promise<void> {
     const { batches, oversized } = batchEntries(entries);
     if (oversized.length > 0) {
       logger.warn(
@@ -92,15 +97,29 @@ export function createEventBridgeNotifier(options: EventBridgeNotifierOptions): 
     for (const batch of batches) await sendBatch(batch);
   }
 
+  const enqueue = (entries: readonly PutEventsRequestEntry[]): void => {
+    if (entries.length === 0) return;
+    queue = queue.then(() =>
+      send(entries).catch((error: unknown) => {
+        logger.error({ err: error }, 'notifications failed');
+        report('failed', entries.length);
+      }),
+    );
+  };
+
   return {
     notify(updates) {
-      if (updates.length === 0) return;
-      const copy = [...updates];
-      queue = queue.then(() =>
-        send(copy).catch((error: unknown) => {
-          logger.error({ err: error }, 'notifications failed');
-          report('failed', copy.length);
-        }),
+      enqueue(updates.map((update) => toEntry(update, source, eventBusName, options.redactor)));
+    },
+    notifyReverts(reverts) {
+      enqueue(
+        reverts.map((revert) => ({
+          Source: source,
+          DetailType: REVERT_DETAIL_TYPE,
+          EventBusName: eventBusName,
+          Time: revert.pushedAt,
+          Detail: JSON.stringify(revertDetail(revert, options.redactor)),
+        })),
       );
     },
     flush() {
@@ -124,6 +143,21 @@ export function updateDetail(update: PushedUpdate, redactor?: Redactor): UpdateD
     ...(update.pullRequest
       ? { pullRequest: { number: update.pullRequest.number, url: update.pullRequest.url } }
       : {}),
+  };
+}
+
+/** The `detail` of an `Image Update Reverted` event. */
+export function revertDetail(revert: PushedRevert, redactor?: Redactor): Record<string, unknown> {
+  return {
+    environment: revert.environment,
+    commit: revert.commit,
+    revert: revert.revert,
+    context: revert.context,
+    failedAt: revert.failedAt.toISOString(),
+    images: revert.images.map(({ image, tag }) => ({ image, tag })),
+    branch: revert.branch,
+    remote: remoteWithoutCredentials(revert.remote, redactor),
+    time: revert.pushedAt.toISOString(),
   };
 }
 

@@ -143,6 +143,24 @@ async function passEnvironment(
         });
         reverts.push(...records);
         for (const record of records) deps.observer?.onRevert?.(name, repository, record.result);
+        const pushed = records.flatMap((record) =>
+          record.result === 'reverted' && record.revert !== undefined
+            ? [
+                {
+                  environment: name,
+                  commit: record.commit,
+                  revert: record.revert,
+                  context: record.context,
+                  failedAt: record.at,
+                  images: record.images,
+                  branch: environment.branch,
+                  remote: deps.remote,
+                  pushedAt: deps.now(),
+                },
+              ]
+            : [],
+        );
+        if (pushed.length > 0) deps.notifier?.notifyReverts?.(pushed);
         // The branch moved: its history now refuses the reverted tags.
         if (records.some((record) => record.result === 'reverted'))
           branchRead = await readBranch(deps, name, environment);

@@ -225,8 +225,8 @@ async function healthOf(
   const checksOf = deps.sourceChecks?.(from);
   if (checksOf === undefined)
     return (
-      `promote.healthy needs the commit statuses of ${from}'s repository, and it has no forge that keeps them: ` +
-      `give that repository forge: { type: github, … } (GitLab and drawbridge's own status endpoint are not supported yet)`
+      `promote.healthy needs the commit statuses of ${from}'s repository, and nothing keeps them: ` +
+      `give that repository a GitHub or GitLab forge, or set events.statuses so the daemon records them in Git`
     );
   try {
     return await gateByHealth({ ...gate, now: deps.now(), checksOf });

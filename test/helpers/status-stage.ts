@@ -120,6 +120,20 @@ export async function scanWith(
   return { code, out: io.out(), err: io.err() };
 }
 
+/** Config lines: `staging` follows semver, `prod` promotes each image from it once `healthy` reports success. */
+export function healthyPromotion(keys: readonly string[], healthy = 'kustomization/apps'): string[] {
+  return [
+    '  staging:',
+    '    branch: staging',
+    '    policies:',
+    ...keys.map((key) => `      ${key}: { semver: '^1.0.0' }`),
+    '  prod:',
+    '    branch: prod',
+    '    policies:',
+    ...keys.map((key) => `      ${key}: { promote: { from: staging, after: 0s, healthy: [${healthy}] } }`),
+  ];
+}
+
 export interface StatusFleet extends StatusHub {
   readonly keys: readonly string[];
   readonly remote: TestRemote;

@@ -12,6 +12,7 @@ import { startEmulator, type Emulator } from '../../src/testing/emulator/index.j
 import { appDeployment, pushAged } from '../helpers/app-deployment.js';
 import {
   STATUS_FORGES,
+  healthyPromotion,
   scanWith,
   startStatusFleet,
   startStatusHub,
@@ -123,18 +124,7 @@ environments:
       forge,
       branches: ['staging', 'prod'],
       contents: 'read',
-      environments: (keys) => [
-        '  staging:',
-        '    branch: staging',
-        '    policies:',
-        ...keys.map((key) => `      ${key}: { semver: '^1.0.0' }`),
-        '  prod:',
-        '    branch: prod',
-        '    policies:',
-        ...keys.map(
-          (key) => `      ${key}: { promote: { from: staging, after: 0s, healthy: [kustomization/apps] } }`,
-        ),
-      ],
+      environments: (keys) => healthyPromotion(keys),
     });
     const fleetScan = () => fleet.scan();
     const keys = fleet.keys;

@@ -262,6 +262,9 @@ function delegate(target: Workspace, overrides: Partial<Workspace>): Workspace {
     revert: (checkout, commit, merge) => target.revert(checkout, commit, merge),
     push: (checkout, pushTarget) => target.push(checkout, pushTarget),
     git: (args) => target.git(args),
+    hasCommit: (sha) => target.hasCommit(sha),
+    recordedChecks: (sha) => target.recordedChecks(sha),
+    recordStatuses: (reports) => target.recordStatuses(reports),
     close: () => target.close(),
     ...overrides,
   };

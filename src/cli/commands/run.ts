@@ -118,13 +118,15 @@ function piecesOf(runtime: Runtime): DaemonPieces {
     reconciler: runtime.reconciler,
     source: runtime.source,
     notifier: runtime.notifier,
+    workspaces: runtime.workspaces,
   };
 }
 
-/** The events endpoint's secrets never reach a log line. */
+/** The events and statuses endpoints' secrets never reach a log line. */
 function registerEventSecrets(config: Config, env: NodeJS.ProcessEnv, redactor: Redactor): void {
-  const http = config.events?.http;
-  if (!http) return;
-  if (http.tokenEnv) redactor.add(env[http.tokenEnv]);
-  if (http.basicAuth) redactor.add(env[http.basicAuth.passwordEnv]);
+  for (const http of [config.events?.http, config.events?.statuses]) {
+    if (!http) continue;
+    if (http.tokenEnv) redactor.add(env[http.tokenEnv]);
+    if (http.basicAuth) redactor.add(env[http.basicAuth.passwordEnv]);
+  }
 }
