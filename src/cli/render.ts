@@ -233,7 +233,11 @@ export function renderStatus(result: ReconcileResult, now: Date): string {
   const pullRequests = result.environments.flatMap((env) =>
     (env.pullRequests ?? []).map((pr) => `${env.environment}: ${pullRequestLine(pr)}`),
   );
-  return `${[...table, ...(pullRequests.length > 0 ? ['', ...pullRequests] : [])].join('\n')}\n`;
+  const reverts = result.environments.flatMap((env) =>
+    (env.reverts ?? []).map((record) => `${env.environment}: ${revertLine(record)}`),
+  );
+  const notes = [...pullRequests, ...reverts];
+  return `${[...table, ...(notes.length > 0 ? ['', ...notes] : [])].join('\n')}\n`;
 }
 
 function nextAndWhy(image: ImageOutcome, now: Date): [string, string] {

@@ -10,9 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/testing/emulator/index.js';
 import { appDeployment, pushAged } from '../helpers/app-deployment.js';
 import { createTestRemote, type TestRemote } from '../helpers/git.js';
+import { runCli } from '../../src/cli/program.js';
+import { captureIO } from '../helpers/io.js';
 import {
   STATUS_FORGES,
   scanWith,
+  statusEnv,
   startStatusFleet,
   startStatusHub,
   type StatusHub,
@@ -72,6 +75,16 @@ environments:
     expect(run.code, run.out + run.err).toBe(0);
     expect(await stagingTag()).toBe('1.0.1');
     const failing = await report('failure');
+
+    // `status` (a dry run) says what the next pass will do about it.
+    const io = captureIO({ env: statusEnv, cwd: remote.root });
+    expect(await runCli(['status', '--config', configFile], io), io.err()).toBe(0);
+    expect(io.out()).toMatch(
+      new RegExp(
+        `^staging: kustomization/apps/4f9c2a1b failed for ${failing.slice(0, 12)} \\(api 1\\.0\\.1\\) at \\S+: would be reverted$`,
+        'm',
+      ),
+    );
 
     // A new process: the failure is read, the commit reverted with git's message, 1.0.1 refused.
     run = await scan('--explain');
