@@ -25,7 +25,7 @@ export function buildDecision(input: {
   return {
     imageKey: compiled.imageKey,
     ...(chosen ? { chosen } : {}),
-    summary: summarize(compiled, evaluation, gate.chosen, gate),
+    summary: summarize(compiled, evaluation, gate.chosen, gate, context),
     get ranked(): readonly ImageCandidate[] {
       ranked ??= evaluation.sortEligible().map((i) => evaluation.candidates[i]!);
       return ranked;

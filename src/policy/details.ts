@@ -95,7 +95,7 @@ export function ruleDetail(
 }
 
 /** `kustomization/apps reported failure for 1a2b3c4d5e6f in staging at 2026-…`. */
-function healthDetail(
+export function healthDetail(
   compiled: CompiledPolicy,
   candidate: ImageCandidate,
   context: SelectionContext,

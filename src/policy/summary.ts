@@ -3,7 +3,8 @@ import type { CompiledPolicy } from './compile.js';
 import type { Evaluation } from './evaluate.js';
 import { ELIGIBLE, LATE_RULES, REASON_LABELS, RULE_ORDER, codeOf } from './reasons.js';
 import type { GateResult } from './scan-gate.js';
-import type { RejectReason } from './types.js';
+import { healthDetail } from './details.js';
+import type { RejectReason, SelectionContext } from './types.js';
 
 /** Late rules applied before the scan gate: their tags count as "in scope" ("of 14 versions"). */
 const SCOPED_RULES: readonly RejectReason[] = [
@@ -49,6 +50,7 @@ export function summarize(
   evaluation: Evaluation,
   chosen: number,
   gate: GateResult | undefined,
+  context?: SelectionContext,
 ): string {
   const total = evaluation.candidates.length;
   if (total === 0) return 'no tags in the repository';
@@ -62,6 +64,11 @@ export function summarize(
     evaluation.tally[ELIGIBLE] ?? 0,
   );
   const why = listed(counts, LATE_RULES, compiled);
-  const tag = evaluation.candidates[chosen]!.tag;
-  return `${tag}: ${compiled.ordering.describe(inScope)}${why ? ` (${why})` : ''}`;
+  const candidate = evaluation.candidates[chosen]!;
+  // With promote.healthy, what made the choice healthy: its context, commit and time.
+  const healthy =
+    context?.health?.get(candidate.tag)?.state === 'healthy'
+      ? `; ${healthDetail(compiled, candidate, context)}`
+      : '';
+  return `${candidate.tag}: ${compiled.ordering.describe(inScope)}${why ? ` (${why})` : ''}${healthy}`;
 }

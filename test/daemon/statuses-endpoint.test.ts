@@ -194,7 +194,9 @@ describe('the statuses endpoint', () => {
     expect(code, io.out() + io.err()).toBe(0);
     expect(io.out()).toMatch(/^prod \(prod\): up to date/m);
     // 1.0.1 is eligible for prod only as healthy in staging: the note said so.
-    expect(io.out()).toMatch(/choice: 1\.0\.1 — 1\.0\.1: went live last of 2 live in staging/);
+    expect(io.out()).toContain(
+      `choice: 1.0.1 — 1.0.1: went live last of 2 live in staging (1 awaiting health); kustomization/apps reported success for ${sha.slice(0, 12)} in staging at `,
+    );
     expect(io.out()).not.toMatch(/rejected 1\.0\.1/);
   });
 

@@ -100,6 +100,11 @@ environments:
     expect(run.code, run.out + run.err).toBe(0);
     expect(run.out).toMatch(/^prod \(prod\): committed [0-9a-f]{12}, 1 update$/m);
     expect(await prodTag()).toBe('1.0.1');
+    // --explain names the report that made it healthy.
+    run = await scan('--explain');
+    expect(run.out).toContain(
+      `choice: 1.0.1 — 1.0.1: went live last of 2 live in staging (1 awaiting health); kustomization/apps/4f9c2a1b reported success for ${healthy.slice(0, 12)} in staging at `,
+    );
 
     // 1.0.2 reaches staging and fails there: prod keeps 1.0.1, and says why.
     pushAged(ecr, 'api', '1.0.2');
