@@ -131,6 +131,7 @@ const REVERT_RESULTS: Readonly<Record<RevertRecord['result'], string>> = {
   blocked: 'not reverted',
   rejected: 'revert not pushed',
   'dry-run': 'would be reverted',
+  proposed: 'revert proposed',
 };
 
 /** One line: which commit failed, where and when, and what became of its revert. */
@@ -140,7 +141,10 @@ export function revertLine(record: RevertRecord): string {
   const images = `${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
   const what = `${printable(record.context, 255)} failed for ${record.commit.slice(0, 12)} (${images}) at ${record.at.toISOString()}`;
   const done = record.revert ? ` by ${record.revert.slice(0, 12)}` : '';
-  return `${what}: ${REVERT_RESULTS[record.result]}${done}${record.reason ? ` (${record.reason})` : ''}`;
+  const where = record.pullRequest
+    ? ` in pull request #${record.pullRequest.number} ${record.pullRequest.url}`
+    : '';
+  return `${what}: ${REVERT_RESULTS[record.result]}${done}${where}${record.reason ? ` (${record.reason})` : ''}`;
 }
 
 export function pullRequestLine(record: PullRequestRecord): string {

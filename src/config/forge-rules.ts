@@ -162,12 +162,12 @@ function revertRules(input: Record<string, unknown>, types: ReadonlyMap<string, 
         message: `\`revert\` reads the commit statuses of drawbridge's commits on ${environment}, but ${why}`,
         hint: `give repository \`${repository}\` a GitHub or GitLab forge (forge: { type: github, repository: owner/name } or { type: gitlab, repository: group/project }), or set events.statuses and point Flux's generic provider or Argo CD's webhook at it, or remove onFailure`,
       });
-    } else if (isMapping(value['push'])) {
+    } else if (isMapping(value['push']) && value['push']['pullRequest'] === undefined) {
       issues.push({
         path,
         at: 'key',
-        message: `\`revert\` pushes the revert to ${environment}'s branch itself, but ${environment} pushes to \`push.branch\` (pull requests)`,
-        hint: 'drawbridge does not revert through pull requests yet: remove onFailure from this environment, or push to its branch directly',
+        message: `\`revert\` on ${environment} goes through a pull request, since ${environment} pushes to \`push.branch\`, but it has no \`push.pullRequest\``,
+        hint: 'add push.pullRequest (the revert is proposed in one, with its labels, reviewers and auto-merge), or push to the branch directly',
       });
     }
   }

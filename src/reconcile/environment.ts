@@ -140,6 +140,7 @@ async function passEnvironment(
           workspace: deps.workspace,
           logger: log,
           dryRun: input.dryRun,
+          ...(pullRequest && forge ? { pullRequest: { forge, settings: pullRequest } } : {}),
         });
         reverts.push(...records);
         for (const record of records) deps.observer?.onRevert?.(name, repository, record.result);

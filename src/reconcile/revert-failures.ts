@@ -7,12 +7,13 @@
  * revert); never when a later commit that is not drawbridge's changed a file the commit
  * changed (a person's edit would be undone): that is reported and left alone.
  */
-import type { EnvironmentConfig } from '../config/schema.js';
-import type { CommitCheck } from '../forge.js';
+import type { EnvironmentConfig, PullRequestConfig } from '../config/schema.js';
+import type { CommitCheck, Forge } from '../forge.js';
 import type { BranchHistory } from '../git/history.js';
-import type { Workspace } from '../git/workspace.js';
+import type { Checkout, Workspace } from '../git/workspace.js';
 import type { Logger } from '../log/logger.js';
 import { checkMatches } from './health.js';
+import { CLOSED_READ } from './pull-requests.js';
 
 /** Drawbridge commits whose statuses are read per pass, newest first. */
 export const MAX_COMMITS_CHECKED = 5;
@@ -25,11 +26,22 @@ export interface RevertRecord {
   readonly at: Date;
   /** The images (and the tags) that commit brought. */
   readonly images: readonly { readonly image: string; readonly tag: string }[];
-  /** `blocked`: left alone (see `reason`); `rejected`: the remote moved, the next pass tries again. */
-  readonly result: 'reverted' | 'blocked' | 'rejected' | 'dry-run';
+  /**
+   * `blocked`: left alone (see `reason`); `rejected`: the remote moved, the next pass tries
+   * again; `proposed`: the revert waits in a pull request (push.pullRequest environments).
+   */
+  readonly result: 'reverted' | 'blocked' | 'rejected' | 'dry-run' | 'proposed';
   /** The revert commit, when pushed. */
   readonly revert?: string;
   readonly reason?: string;
+  /** The pull request that carries the revert. */
+  readonly pullRequest?: { readonly number: number; readonly url: string };
+}
+
+/** An environment whose changes go through pull requests has its reverts proposed in one. */
+export interface RevertThroughPullRequest {
+  readonly forge: Forge;
+  readonly settings: PullRequestConfig;
 }
 
 export interface RevertInput {
@@ -41,6 +53,7 @@ export interface RevertInput {
   readonly workspace: Workspace;
   readonly logger: Logger;
   readonly dryRun: boolean;
+  readonly pullRequest?: RevertThroughPullRequest;
 }
 
 export async function revertFailures(input: RevertInput): Promise<RevertRecord[]> {
@@ -48,16 +61,23 @@ export async function revertFailures(input: RevertInput): Promise<RevertRecord[]
   if (contexts.length === 0) return [];
   const records: RevertRecord[] = [];
   let head = input.head;
+  const seen = new Set<string>();
   for (const candidate of candidatesOf(input.history)) {
-    const failure = failureOf(await input.checks(candidate.commit), contexts);
+    // Through pull requests, the commit on the branch is the merge that brought it: Flux reports that one.
+    const commit = input.pullRequest
+      ? await landingOf(input.workspace, candidate.commit, head)
+      : candidate.commit;
+    if (seen.has(commit) || input.history.revertedCommits?.has(commit)) continue;
+    seen.add(commit);
+    const failure = failureOf(await input.checks(commit), contexts);
     if (failure === undefined) continue;
     const base = {
-      commit: candidate.commit,
+      commit,
       context: failure.context,
       at: failure.at,
       images: candidate.images,
     };
-    const blocker = await laterEdit(input.workspace, candidate.commit, head, input.environment);
+    const blocker = await laterEdit(input.workspace, commit, head, input.environment);
     if (blocker !== undefined) {
       const reason = `commit ${blocker.commit} after it, not drawbridge's, changes ${blocker.file}`;
       input.logger.warn(
@@ -71,14 +91,24 @@ export async function revertFailures(input: RevertInput): Promise<RevertRecord[]
       records.push({ ...base, result: 'dry-run' });
       continue;
     }
-    const outcome = await revertAndPush(input, candidate.commit, head);
+    const outcome = input.pullRequest
+      ? await proposeRevert(input, input.pullRequest, commit, head, failure)
+      : await revertAndPush(input, commit, head);
     records.push({ ...base, ...outcome });
-    if (outcome.revert !== undefined) head = outcome.revert;
+    if (outcome.revert !== undefined && outcome.result === 'reverted') head = outcome.revert;
     input.logger.warn(
-      { commit: candidate.commit, context: failure.context, result: outcome.result, revert: outcome.revert },
+      {
+        commit,
+        context: failure.context,
+        result: outcome.result,
+        revert: outcome.revert,
+        pullRequest: outcome.pullRequest?.number,
+      },
       outcome.result === 'reverted'
         ? 'deployment failed, commit reverted'
-        : 'deployment failed, revert not pushed',
+        : outcome.result === 'proposed'
+          ? 'deployment failed, revert proposed in a pull request'
+          : 'deployment failed, revert not pushed',
     );
     if (outcome.result === 'rejected') break;
   }
@@ -162,7 +192,24 @@ async function revertAndPush(
   input: RevertInput,
   commit: string,
   head: string,
-): Promise<Pick<RevertRecord, 'result' | 'revert' | 'reason'>> {
+): Promise<Pick<RevertRecord, 'result' | 'revert' | 'reason' | 'pullRequest'>> {
+  const reverted = await revertOnHead(input, commit, head);
+  if ('result' in reverted) return reverted;
+  const pushed = await input.workspace.push(reverted.checkout, {
+    branch: input.settings.branch,
+    expected: head,
+  });
+  return pushed === 'pushed'
+    ? { result: 'reverted', revert: reverted.sha }
+    : { result: 'rejected', reason: 'the remote moved; the next pass tries again' };
+}
+
+/** `git revert` of `commit` in a checkout of the branch at `head` (a merge against its first parent). */
+async function revertOnHead(
+  input: RevertInput,
+  commit: string,
+  head: string,
+): Promise<{ checkout: Checkout; sha: string } | Pick<RevertRecord, 'result' | 'reason'>> {
   const { workspace, settings } = input;
   const parents = (await workspace.git(['log', '-1', '--format=%P', commit, '--'])).trim().split(' ');
   const checkout = await workspace.checkout(settings.branch, `revert-${input.environment}`);
@@ -173,8 +220,85 @@ async function revertAndPush(
       result: 'blocked',
       reason: 'the revert does not apply on the branch head (a later commit changed the same lines)',
     };
-  const pushed = await workspace.push(checkout, { branch: settings.branch, expected: head });
-  return pushed === 'pushed'
-    ? { result: 'reverted', revert: reverted.sha }
-    : { result: 'rejected', reason: 'the remote moved; the next pass tries again' };
+  return { checkout, sha: reverted.sha };
+}
+
+/**
+ * The commit on the branch's first-parent line that brought `commit`: itself when it is on
+ * that line (a squash or a rebase), else the merge of its pull request.
+ */
+async function landingOf(workspace: Workspace, commit: string, head: string): Promise<string> {
+  if (commit === head) return commit;
+  const line = await workspace.git([
+    'rev-list',
+    '--first-parent',
+    '--ancestry-path',
+    '--reverse',
+    `${commit}..${head}`,
+  ]);
+  const first = line.split('\n')[0]?.trim();
+  if (!first) return commit;
+  const [parent] = (await workspace.git(['log', '-1', '--format=%P', first, '--'])).trim().split(' ');
+  return parent === commit ? commit : first;
+}
+
+/** drawbridge's branch for the revert of `commit` in `environment`: outside any push branch's names. */
+export function revertBranch(environment: string, commit: string): string {
+  return `drawbridge-revert/${environment}/${commit.slice(0, 12)}`;
+}
+
+/**
+ * The revert as a pull request into the environment's branch, with the environment's labels,
+ * reviewers and auto-merge: opened once (pushed to a branch of its own, never forced), then
+ * left to people and the forge. Merged, it is a revert in the branch like any other; closed
+ * without merging, a person said no, and drawbridge never proposes it again.
+ */
+async function proposeRevert(
+  input: RevertInput,
+  through: RevertThroughPullRequest,
+  commit: string,
+  head: string,
+  failure: CommitCheck,
+): Promise<Pick<RevertRecord, 'result' | 'revert' | 'reason' | 'pullRequest'>> {
+  const { workspace, settings } = input;
+  const { forge } = through;
+  const branch = revertBranch(input.environment, commit);
+  const link = (pr: { number: number; url: string }) => ({ pullRequest: { number: pr.number, url: pr.url } });
+  const open = (await forge.listOpen(settings.branch)).find((pr) => pr.head === branch);
+  if (open !== undefined) return { result: 'proposed', reason: 'its pull request is open', ...link(open) };
+  const closed = (await forge.listClosed(settings.branch, CLOSED_READ)).find((pr) => pr.head === branch);
+  if (closed?.state === 'merged')
+    return { result: 'reverted', reason: `pull request #${closed.number} merged`, ...link(closed) };
+  if (closed !== undefined)
+    return {
+      result: 'blocked',
+      reason: `revert pull request #${closed.number} closed without merging`,
+      ...link(closed),
+    };
+  // A branch left by a pass that stopped before opening its pull request is used as it is.
+  let sha = await workspace.remoteHead(branch);
+  if (sha === undefined) {
+    const reverted = await revertOnHead(input, commit, head);
+    if ('result' in reverted) return reverted;
+    if ((await workspace.push(reverted.checkout, { branch, expected: undefined })) !== 'pushed')
+      return {
+        result: 'rejected',
+        reason: `branch ${branch} appeared on the remote; the next pass tries again`,
+      };
+    sha = reverted.sha;
+  }
+  const message = (await workspace.git(['log', '-1', '--format=%B', sha, '--'])).trim();
+  const [title = `Revert ${commit.slice(0, 12)}`, ...rest] = message.split('\n');
+  const pr = await forge.open({
+    head: branch,
+    base: settings.branch,
+    title,
+    body: `${rest.join('\n').trim()}\n\n${failure.context} reported failure for ${commit} at ${failure.at.toISOString()}: drawbridge proposes this revert (onFailure.revert).\n`,
+    draft: through.settings.draft,
+    labels: through.settings.labels ?? [],
+    reviewers: through.settings.reviewers ?? [],
+    teamReviewers: through.settings.teamReviewers ?? [],
+  });
+  if (through.settings.autoMerge !== undefined) await forge.autoMerge(pr, through.settings.autoMerge);
+  return { result: 'proposed', revert: sha, ...link(pr) };
 }

@@ -88,6 +88,29 @@ const cases: readonly ErrorCase[] = [
     ],
   },
   {
+    name: 'onFailure.revert on an environment pushing to push.branch without a pull request',
+    text: withHead(
+      ...dev("      podinfo: { semver: '^6.0.0' }"),
+      '  prod:',
+      '    branch: main',
+      '    push: { branch: drawbridge/prod }',
+      '    onFailure: { revert: [kustomization/apps] }',
+      '    policies:',
+      "      podinfo: { semver: '^6.0.0' }",
+      'events:',
+      '  statuses: { tokenEnv: DRAWBRIDGE_STATUS_TOKEN }',
+    ),
+    issues: [
+      [
+        16,
+        18,
+        'environments.prod.onFailure.revert',
+        '`revert` on prod goes through a pull request, since prod pushes to `push.branch`, but it has no `push.pullRequest`',
+        'add push.pullRequest (the revert is proposed in one, with its labels, reviewers and auto-merge), or push to the branch directly',
+      ],
+    ],
+  },
+  {
     name: 'promote.from naming an unknown environment',
     text: withHead(
       ...dev("      podinfo: { semver: '^6.0.0' }"),

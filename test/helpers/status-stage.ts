@@ -31,6 +31,13 @@ export const statusEnv = isolatedGitEnv({
 });
 
 export type StatusForge = 'github' | 'gitlab';
+
+export interface StagePullRequest {
+  readonly number: number;
+  readonly head: string;
+  readonly title: string;
+  readonly state: 'open' | 'closed' | 'merged';
+}
 export const STATUS_FORGES: readonly StatusForge[] = ['github', 'gitlab'];
 export type ReportedState = 'success' | 'failure' | 'pending';
 
@@ -42,6 +49,12 @@ export interface StatusHub {
   report(sha: string, state: ReportedState): Promise<void>;
   /** The commits whose statuses drawbridge read since the last reset (one call per commit). */
   statusReads(): number;
+  /** Pull (merge) requests into `base`, oldest first: GitHub's number, GitLab's iid. */
+  pullRequests(base: string): StagePullRequest[];
+  /** A person merges it (a merge commit); the base's new head. */
+  merge(number: number): Promise<string>;
+  /** A person closes it without merging. */
+  closePullRequest(number: number): Promise<void>;
   resetCalls(): void;
   close(): Promise<void>;
 }
@@ -60,7 +73,14 @@ export async function startStatusHub(
 async function gitHubHub(bare: string, contents: 'read' | 'write'): Promise<StatusHub> {
   const hub = await startGitHubEmulator({ gitEnv: statusEnv });
   hub.addRepository(REPO, bare);
-  hub.addToken(TOKEN, { permissions: { contents, statuses: 'read', checks: 'read' } });
+  hub.addToken(TOKEN, {
+    permissions: {
+      contents,
+      statuses: 'read',
+      checks: 'read',
+      ...(contents === 'write' ? { pull_requests: 'write' } : {}),
+    },
+  });
   hub.addToken(FLUX_TOKEN, { permissions: { statuses: 'write' } });
   const flux = new Octokit({ baseUrl: hub.apiUrl, auth: FLUX_TOKEN, log: quiet });
   return {
@@ -77,6 +97,18 @@ async function gitHubHub(bare: string, contents: 'read' | 'write'): Promise<Stat
       });
     },
     statusReads: () => hub.calls('repos.getCombinedStatusForRef'),
+    pullRequests: (base) =>
+      hub
+        .pullRequests(REPO)
+        .filter((pr) => pr.base === base)
+        .map((pr) => ({
+          number: pr.number,
+          head: pr.head,
+          title: pr.title,
+          state: pr.merged ? 'merged' : pr.state,
+        })),
+    merge: (number) => hub.merge(REPO, number),
+    closePullRequest: (number) => hub.close(REPO, number),
     resetCalls: () => hub.resetCalls(),
     close: () => hub.close(),
   };
@@ -104,6 +136,18 @@ async function gitLabHub(bare: string, contents: 'read' | 'write'): Promise<Stat
       });
     },
     statusReads: () => lab.calls('GET /projects/:id/repository/commits/:sha/statuses'),
+    pullRequests: (base) =>
+      lab
+        .mergeRequests(REPO)
+        .filter((mr) => mr.targetBranch === base)
+        .map((mr) => ({
+          number: mr.iid,
+          head: mr.sourceBranch,
+          title: mr.title,
+          state: mr.state === 'merged' ? 'merged' : mr.state === 'opened' ? 'open' : 'closed',
+        })),
+    merge: (number) => lab.merge(REPO, number),
+    closePullRequest: (number) => lab.close(REPO, number),
     resetCalls: () => lab.resetCalls(),
     close: () => lab.close(),
   };
@@ -118,6 +162,64 @@ export async function scanWith(
   const io = captureIO({ env: statusEnv, cwd });
   const code = await runCli(['scan', '--config', configFile, ...args], io);
   return { code, out: io.out(), err: io.err() };
+}
+
+export interface ApiStage {
+  readonly ecr: Emulator;
+  readonly remote: TestRemote;
+  readonly hub: StatusHub;
+  readonly configFile: string;
+  scan(...args: string[]): Promise<{ code: number; out: string; err: string }>;
+  /** The tag of image `api` in apps/app.yaml on `branch`. */
+  tagIn(branch: string): Promise<string | undefined>;
+  close(): Promise<void>;
+}
+
+/**
+ * One image, `api`, at 1.0.0 in ECR and in apps/app.yaml on each of `branches`, behind the
+ * forge's emulator, and a config whose environments are `environments` (lines under it).
+ */
+export async function startApiStage(options: {
+  readonly forge: StatusForge;
+  readonly contents: 'read' | 'write';
+  readonly branches: readonly string[];
+  readonly environments: string;
+}): Promise<ApiStage> {
+  const ecr = await startEmulator();
+  const uri = { api: ecr.ecr.createRepository('api') };
+  pushAged(ecr, 'api', '1.0.0');
+  const manifest = { 'apps/app.yaml': appDeployment(uri, { api: '1.0.0' }) };
+  const remote = await createTestRemote(Object.fromEntries(options.branches.map((b) => [b, manifest])));
+  const hub = await startStatusHub(remote.bare, options.contents, options.forge);
+  const configFile = join(remote.root, 'drawbridge.yaml');
+  await writeFile(
+    configFile,
+    `version: 1
+git:
+  url: ${remote.url}
+  workdir: ${remote.workdir}
+  author: { name: drawbridge, email: drawbridge@example.test }
+  ${hub.forgeLine}
+aws: { region: ${ecr.region}, endpoint: ${ecr.endpoint} }
+images:
+  api: { repository: ${uri.api} }
+environments:
+${options.environments.trimEnd()}
+`,
+  );
+  return {
+    ecr,
+    remote,
+    hub,
+    configFile,
+    scan: (...args) => scanWith(configFile, remote.root, ...args),
+    tagIn: async (branch) => /api:(\S+) #/.exec((await remote.readFile(branch, 'apps/app.yaml')) ?? '')?.[1],
+    close: async () => {
+      await hub.close();
+      await ecr.close();
+      await remote.cleanup();
+    },
+  };
 }
 
 /** Config lines: `staging` follows semver, `prod` promotes each image from it once `healthy` reports success. */

@@ -5,78 +5,48 @@
  * real Octokit or gitbeaker client. A tag new in staging waits for its status; a success there promotes it to prod; a
  * failure refuses it, and --explain says which context, commit and time decided.
  */
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../src/testing/emulator/index.js';
-import { appDeployment, pushAged } from '../helpers/app-deployment.js';
+import { pushAged } from '../helpers/app-deployment.js';
 import {
   STATUS_FORGES,
   healthyPromotion,
-  scanWith,
+  startApiStage,
   startStatusFleet,
-  startStatusHub,
-  type StatusHub,
+  type ApiStage,
 } from '../helpers/status-stage.js';
-import { createTestRemote, type TestRemote } from '../helpers/git.js';
 
 describe.each(STATUS_FORGES)('promotion gated on commit statuses (%s)', (forge) => {
-  let ecr: Emulator;
-  let hub: StatusHub;
-  let remote: TestRemote;
-  let uri: Record<string, string>;
-  let configFile: string;
-
-  const scan = (...args: string[]) => scanWith(configFile, remote.root, ...args);
+  let stage: ApiStage;
+  const scan = (...args: string[]) => stage.scan(...args);
 
   async function report(branch: string, state: 'success' | 'failure' | 'pending'): Promise<string> {
-    const sha = (await remote.head(branch))!;
-    await hub.report(sha, state);
+    const sha = (await stage.remote.head(branch))!;
+    await stage.hub.report(sha, state);
     return sha;
   }
 
-  const prodTag = async (): Promise<string | undefined> =>
-    /api:(\S+) #/.exec((await remote.readFile('prod', 'apps/app.yaml')) ?? '')?.[1];
+  const prodTag = () => stage.tagIn('prod');
 
   beforeAll(async () => {
-    ecr = await startEmulator();
-    uri = { api: ecr.ecr.createRepository('api') };
-    pushAged(ecr, 'api', '1.0.0');
-    const manifest = { 'apps/app.yaml': appDeployment(uri, { api: '1.0.0' }) };
-    remote = await createTestRemote({ staging: manifest, prod: manifest });
-    hub = await startStatusHub(remote.bare, 'read', forge);
-    configFile = join(remote.root, 'drawbridge.yaml');
-    await writeFile(
-      configFile,
-      `version: 1
-git:
-  url: ${remote.url}
-  workdir: ${remote.workdir}
-  author: { name: drawbridge, email: drawbridge@example.test }
-  ${hub.forgeLine}
-aws: { region: ${ecr.region}, endpoint: ${ecr.endpoint} }
-images:
-  api: { repository: ${uri.api} }
-environments:
-  staging:
+    stage = await startApiStage({
+      forge,
+      contents: 'read',
+      branches: ['staging', 'prod'],
+      environments: `  staging:
     branch: staging
     policies: { api: { semver: '^1.0.0' } }
   prod:
     branch: prod
     policies: { api: { promote: { from: staging, after: 0s, healthy: [kustomization/apps] } } }
 `,
-    );
+    });
   });
 
-  afterAll(async () => {
-    await hub.close();
-    await ecr.close();
-    await remote.cleanup();
-  });
+  afterAll(() => stage.close());
 
   it('waits for the status, promotes on success, refuses on failure, and explains each', async () => {
     // 1.0.1 reaches staging; nothing has reported on it (nor on the seed), so prod waits.
-    pushAged(ecr, 'api', '1.0.1');
+    pushAged(stage.ecr, 'api', '1.0.1');
     let run = await scan('--explain');
     expect(run.code, run.out + run.err).toBe(0);
     expect(run.out).toMatch(/^staging \(staging\): committed [0-9a-f]{12}, 1 update$/m);
@@ -107,7 +77,7 @@ environments:
     );
 
     // 1.0.2 reaches staging and fails there: prod keeps 1.0.1, and says why.
-    pushAged(ecr, 'api', '1.0.2');
+    pushAged(stage.ecr, 'api', '1.0.2');
     run = await scan();
     expect(run.code, run.out + run.err).toBe(0);
     const failed = await report('staging', 'failure');

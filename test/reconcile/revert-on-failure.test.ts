@@ -4,81 +4,53 @@
  * "Flux" posts commit statuses through the real Octokit or gitbeaker client
  * (test/helpers/status-stage.ts).
  */
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../src/testing/emulator/index.js';
-import { appDeployment, pushAged } from '../helpers/app-deployment.js';
-import { createTestRemote, type TestRemote } from '../helpers/git.js';
+import { pushAged } from '../helpers/app-deployment.js';
 import { runCli } from '../../src/cli/program.js';
 import { captureIO } from '../helpers/io.js';
 import {
   STATUS_FORGES,
-  scanWith,
-  statusEnv,
+  startApiStage,
   startStatusFleet,
-  startStatusHub,
-  type StatusHub,
+  statusEnv,
+  type ApiStage,
 } from '../helpers/status-stage.js';
 
 describe.each(STATUS_FORGES)('onFailure: revert (%s)', (forge) => {
-  let ecr: Emulator;
-  let remote: TestRemote;
-  let hub: StatusHub;
-  let configFile: string;
-
-  const scan = (...args: string[]) => scanWith(configFile, remote.root, ...args);
-  const stagingTag = async (): Promise<string | undefined> =>
-    /api:(\S+) #/.exec((await remote.readFile('staging', 'apps/app.yaml')) ?? '')?.[1];
+  let stage: ApiStage;
+  const scan = (...args: string[]) => stage.scan(...args);
+  const stagingTag = () => stage.tagIn('staging');
   const report = async (state: 'success' | 'failure'): Promise<string> => {
-    const sha = (await remote.head('staging'))!;
-    await hub.report(sha, state);
+    const sha = (await stage.remote.head('staging'))!;
+    await stage.hub.report(sha, state);
     return sha;
   };
 
   beforeAll(async () => {
-    ecr = await startEmulator();
-    const uri = { api: ecr.ecr.createRepository('api') };
-    pushAged(ecr, 'api', '1.0.0');
-    remote = await createTestRemote({ staging: { 'apps/app.yaml': appDeployment(uri, { api: '1.0.0' }) } });
-    hub = await startStatusHub(remote.bare, 'write', forge);
-    configFile = join(remote.root, 'drawbridge.yaml');
-    await writeFile(
-      configFile,
-      `version: 1
-git:
-  url: ${remote.url}
-  workdir: ${remote.workdir}
-  author: { name: drawbridge, email: drawbridge@example.test }
-  ${hub.forgeLine}
-aws: { region: ${ecr.region}, endpoint: ${ecr.endpoint} }
-images:
-  api: { repository: ${uri.api} }
-environments:
-  staging:
+    stage = await startApiStage({
+      forge,
+      contents: 'write',
+      branches: ['staging'],
+      environments: `  staging:
     branch: staging
     onFailure: { revert: [kustomization/apps] }
     policies: { api: { semver: '^1.0.0' } }
 `,
-    );
+    });
   });
 
-  afterAll(async () => {
-    await hub.close();
-    await ecr.close();
-    await remote.cleanup();
-  });
+  afterAll(() => stage.close());
 
   it("reverts drawbridge's commit whose deployment failed, once, and the revert refuses the tag", async () => {
-    pushAged(ecr, 'api', '1.0.1');
+    pushAged(stage.ecr, 'api', '1.0.1');
     let run = await scan();
     expect(run.code, run.out + run.err).toBe(0);
     expect(await stagingTag()).toBe('1.0.1');
     const failing = await report('failure');
 
     // `status` (a dry run) says what the next pass will do about it.
-    const io = captureIO({ env: statusEnv, cwd: remote.root });
-    expect(await runCli(['status', '--config', configFile], io), io.err()).toBe(0);
+    const io = captureIO({ env: statusEnv, cwd: stage.remote.root });
+    expect(await runCli(['status', '--config', stage.configFile], io), io.err()).toBe(0);
     expect(io.out()).toMatch(
       new RegExp(
         `^staging: kustomization/apps/4f9c2a1b failed for ${failing.slice(0, 12)} \\(api 1\\.0\\.1\\) at \\S+: would be reverted$`,
@@ -90,12 +62,12 @@ environments:
     run = await scan('--explain');
     expect(run.code, run.out + run.err).toBe(0);
     expect(await stagingTag()).toBe('1.0.0');
-    const [revert] = await remote.log('staging');
+    const [revert] = await stage.remote.log('staging');
     expect(revert?.message).toContain(`This reverts commit ${failing}.`);
     expect(run.out).toMatch(/rejected 1\.0\.1: reverted/);
 
     // Never twice: the next pass leaves it, even after a person undoes the revert.
-    await remote.revert('staging', (await remote.head('staging'))!);
+    await stage.remote.revert('staging', (await stage.remote.head('staging'))!);
     expect(await stagingTag()).toBe('1.0.1');
     run = await scan();
     expect(run.code, run.out + run.err).toBe(0);
@@ -103,20 +75,20 @@ environments:
   });
 
   it("leaves a failing commit alone when a person's later commit changed the same file", async () => {
-    pushAged(ecr, 'api', '1.0.2');
+    pushAged(stage.ecr, 'api', '1.0.2');
     let run = await scan();
     expect(run.code, run.out + run.err).toBe(0);
     expect(await stagingTag()).toBe('1.0.2');
     const failing = await report('failure');
-    const text = (await remote.readFile('staging', 'apps/app.yaml'))!;
-    const person = await remote.commit(
+    const text = (await stage.remote.readFile('staging', 'apps/app.yaml'))!;
+    const person = await stage.remote.commit(
       'staging',
       { 'apps/app.yaml': `${text}# tuned by a person\n` },
       { message: 'tune' },
     );
     run = await scan('--json');
     expect(run.code, run.out + run.err).toBe(0);
-    expect(await remote.head('staging')).toBe(person);
+    expect(await stage.remote.head('staging')).toBe(person);
     const outcome = JSON.parse(run.out.trim().split('\n')[0]!) as {
       reverts?: { commit: string; result: string; reason: string }[];
     };
