@@ -6,6 +6,7 @@
 import { validateDetailed } from 'node-cron';
 import semver from 'semver';
 import { parseRepositoryUri } from '../checks/ecr-uri.js';
+import { DOCKER_HUB, parseImageReference } from '../checks/image-ref.js';
 import { CONTEXT_MAX, isCheckContext, isValidBranch } from '../checks/grammar.js';
 import { REGEX_HINT, regexProblem } from '../checks/regex.js';
 import { parseDuration } from './duration.js';
@@ -87,6 +88,16 @@ export const checkRepositoryUri: FieldCheck = (uri) => {
   const shape = `expected ${REPOSITORY_URI_SHAPE} (China: .amazonaws.com.cn; FIPS: dkr.ecr-fips.<region>)`;
   const scheme = /^[a-z]+:\/\//i.exec(uri);
   if (scheme) return { message, hint: `remove \`${scheme[0]}\`: ${shape}` };
+  // An image of another registry, as Docker reads it: say which, and what drawbridge reads.
+  const other = uri.includes('.dkr.ecr') ? undefined : parseImageReference(uri);
+  if (other !== undefined && 'reference' in other) {
+    const { host, name } = other.reference;
+    const where = host === DOCKER_HUB ? 'Docker Hub' : host;
+    return {
+      message,
+      hint: `\`${name}\` is on ${where}, and drawbridge reads Amazon ECR repositories only: ${shape}`,
+    };
+  }
   const slash = uri.indexOf('/');
   if (slash < 0) return { message, hint: `add the repository name after the host: ${shape}` };
   const name = uri.slice(slash + 1);

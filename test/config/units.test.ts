@@ -113,6 +113,11 @@ describe('ECR repository URIs', () => {
     ['123456789012.dkr.ecr.eu-west-1.amazonaws.com/App', 'lowercase'],
     ['1234.dkr.ecr.eu-west-1.amazonaws.com/app', '12-digit account id'],
     ['ghcr.io/acme/app', '<12-digit account>.dkr.ecr.<region>.amazonaws.com/<name>'],
+    [
+      'ghcr.io/acme/app',
+      '`ghcr.io/acme/app` is on ghcr.io, and drawbridge reads Amazon ECR repositories only',
+    ],
+    ['nginx', '`docker.io/library/nginx` is on Docker Hub'],
   ])('rejects %s, saying how to fix it', (uri, hint) => {
     expect(checkRepositoryUri(uri)).toEqual({
       message: `\`${uri}\` is not an ECR repository URI`,
