@@ -1,0 +1,247 @@
+/**
+ * A real OCI Distribution server for the tests: Debian's `docker-registry` (the CNCF
+ * Distribution project's registry) on 127.0.0.1, storing in a temporary folder, optionally
+ * behind htpasswd basic auth. Images are pushed through the registry's own upload API (no
+ * docker engine here): a config blob (with `created`), one small layer and an OCI manifest
+ * (with the `org.opencontainers.image.created` annotation), or an index of several.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { accessSync, constants } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
+const OCI_LAYER = 'application/vnd.oci.image.layer.v1.tar+gzip';
+
+/**
+ * Whether docker-registry and htpasswd are installed (apt-get install docker-registry
+ * apache2-utils; `.ci/run` does). Under CI they must be: there the tests fail, never skip.
+ */
+export function registryInstalled(env: NodeJS.ProcessEnv = process.env): boolean {
+  const found = ['docker-registry', 'htpasswd'].every((program) =>
+    (env['PATH'] ?? '').split(':').some((dir) => {
+      try {
+        accessSync(join(dir, program), constants.X_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    }),
+  );
+  return found || env['CI'] === 'true';
+}
+
+export interface TestRegistry {
+  /** `127.0.0.1:PORT`: the host part of an image reference. */
+  readonly host: string;
+  /** `http://127.0.0.1:PORT` */
+  readonly url: string;
+  /** Pushes one image as `repository:tag`; answers its manifest digest. */
+  push(repository: string, tag: string, options?: PushOptions): Promise<string>;
+  /** Pushes an index of one image per platform (`linux/amd64`…); answers the index digest. */
+  pushIndex(
+    repository: string,
+    tag: string,
+    platforms: readonly string[],
+    options?: PushOptions,
+  ): Promise<string>;
+  /** Headers a pushing client sends (basic auth as the first user, when there are users). */
+  readonly authorization: Readonly<Record<string, string>>;
+  close(): Promise<void>;
+}
+
+export interface PushOptions {
+  /** The image's creation time (config `created` and the manifest annotation); default now. */
+  readonly created?: Date;
+}
+
+export interface TestRegistryOptions {
+  /** User name → password, for htpasswd basic auth; none: anonymous. */
+  readonly users?: Readonly<Record<string, string>>;
+}
+
+export async function startTestRegistry(options: TestRegistryOptions = {}): Promise<TestRegistry> {
+  const dir = await mkdtemp(join(tmpdir(), 'drawbridge-registry-'));
+  const port = await freePort();
+  const users = Object.entries(options.users ?? {});
+  const auth =
+    users.length === 0
+      ? ''
+      : `auth:\n  htpasswd:\n    realm: drawbridge-test\n    path: ${join(dir, 'htpasswd')}\n`;
+  if (users.length > 0) {
+    const lines = await Promise.all(users.map(([user, password]) => htpasswdLine(user, password)));
+    await writeFile(join(dir, 'htpasswd'), lines.join(''));
+  }
+  await writeFile(
+    join(dir, 'config.yml'),
+    `version: 0.1
+log:
+  level: error
+  accesslog: { disabled: true }
+storage:
+  filesystem: { rootdirectory: ${join(dir, 'data')} }
+  delete: { enabled: true }
+http:
+  addr: 127.0.0.1:${port}
+${auth}`,
+  );
+  const child = spawn('docker-registry', ['serve', join(dir, 'config.yml')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = `${stderr}${chunk.toString()}`.slice(-4_000)));
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntilUp(url, child, () => stderr);
+  const first = users[0];
+  const authorization: Record<string, string> = first
+    ? { authorization: `Basic ${Buffer.from(`${first[0]}:${first[1]}`).toString('base64')}` }
+    : {};
+
+  const layers = new Map<string, { bytes: Buffer; digest: string | undefined }>();
+  const upload = async (repository: string, body: Buffer): Promise<string> => {
+    const digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+    // Start an upload session, then PUT the whole blob to it with its digest.
+    const session = await fetch(`${url}/v2/${repository}/blobs/uploads/`, {
+      method: 'POST',
+      headers: authorization,
+    });
+    const location = session.headers.get('location');
+    if (session.status !== 202 || location === null)
+      throw new Error(`blob upload to ${repository} answered ${session.status}: ${await session.text()}`);
+    const target = new URL(location, url);
+    target.searchParams.set('digest', digest);
+    const response = await fetch(target, {
+      method: 'PUT',
+      headers: { ...authorization, 'content-type': 'application/octet-stream' },
+      body,
+    });
+    if (response.status !== 201)
+      throw new Error(`blob upload to ${repository} answered ${response.status}: ${await response.text()}`);
+    return digest;
+  };
+  const putManifest = async (
+    repository: string,
+    reference: string,
+    mediaType: string,
+    body: Buffer,
+  ): Promise<string> => {
+    const response = await fetch(`${url}/v2/${repository}/manifests/${reference}`, {
+      method: 'PUT',
+      headers: { ...authorization, 'content-type': mediaType },
+      body,
+    });
+    if (response.status !== 201)
+      throw new Error(
+        `manifest PUT ${repository}:${reference} answered ${response.status}: ${await response.text()}`,
+      );
+    return `sha256:${createHash('sha256').update(body).digest('hex')}`;
+  };
+  /** One image, put under `reference` (default its digest). */
+  const image = async (
+    repository: string,
+    created: Date,
+    platform?: string,
+    reference?: string,
+  ): Promise<{ digest: string; size: number }> => {
+    const [os = 'linux', architecture = 'amd64'] = (platform ?? 'linux/amd64').split('/');
+    const config = Buffer.from(
+      JSON.stringify({
+        architecture,
+        os,
+        created: created.toISOString(),
+        rootfs: { type: 'layers', diff_ids: [] },
+      }),
+    );
+    const layer = layers.get(repository) ?? {
+      bytes: randomBytes(64),
+      digest: undefined as string | undefined,
+    };
+    layers.set(repository, layer);
+    const configDigest = await upload(repository, config);
+    // One layer per repository, uploaded once: a tag costs its config blob and its manifest.
+    layer.digest ??= await upload(repository, layer.bytes);
+    const layerDigest = layer.digest;
+    const manifest = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: OCI_MANIFEST,
+        config: { mediaType: OCI_CONFIG, digest: configDigest, size: config.length },
+        layers: [{ mediaType: OCI_LAYER, digest: layerDigest, size: layer.bytes.length }],
+        annotations: { 'org.opencontainers.image.created': created.toISOString() },
+      }),
+    );
+    const digest = `sha256:${createHash('sha256').update(manifest).digest('hex')}`;
+    await putManifest(repository, reference ?? digest, OCI_MANIFEST, manifest);
+    return { digest, size: manifest.length };
+  };
+
+  return {
+    host: `127.0.0.1:${port}`,
+    url,
+    authorization,
+    async push(repository, tag, pushOptions = {}) {
+      return (await image(repository, pushOptions.created ?? new Date(), undefined, tag)).digest;
+    },
+    async pushIndex(repository, tag, platforms, pushOptions = {}) {
+      const created = pushOptions.created ?? new Date();
+      const manifests = [];
+      for (const platform of platforms) {
+        const { digest, size } = await image(repository, created, platform);
+        const [os, architecture] = platform.split('/');
+        manifests.push({ mediaType: OCI_MANIFEST, digest, size, platform: { os, architecture } });
+      }
+      const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests }));
+      return putManifest(repository, tag, OCI_INDEX, index);
+    },
+    async close() {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** `user:<bcrypt>` from Apache's htpasswd, the password on its stdin (never its command line). */
+function htpasswdLine(user: string, password: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile('htpasswd', ['-Bin', user], (error, stdout) => {
+      if (error) reject(new Error('htpasswd failed (apt-get install apache2-utils)', { cause: error }));
+      else resolve(stdout.endsWith('\n') ? stdout : `${stdout}\n`);
+    });
+    child.stdin?.end(`${password}\n`);
+  });
+}
+
+async function waitUntilUp(url: string, child: ChildProcess, stderr: () => string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`docker-registry exited ${child.exitCode}: ${stderr()}`);
+    const answered = await fetch(`${url}/v2/`).then(
+      (response) => response.status,
+      () => undefined,
+    );
+    if (answered === 200 || answered === 401) return;
+    if (Date.now() > deadline) throw new Error(`docker-registry did not answer on ${url}: ${stderr()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
