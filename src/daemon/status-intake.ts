@@ -30,15 +30,6 @@ export interface StatusIntakeDeps extends Pick<IntakeDeps, 'config' | 'queue' | 
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-export type RecordOutcome =
-  | {
-      readonly kind: 'recorded';
-      readonly repositories: readonly string[];
-      readonly environments: readonly string[];
-    }
-  | { readonly kind: 'unchanged' }
-  | { readonly kind: 'failed'; readonly error: string };
-
 export interface StatusIntake {
   /** Answers at once; the recording and the reconciliation it starts happen afterwards. */
   take(body: string): EventAnswer;
@@ -49,6 +40,8 @@ export interface StatusIntake {
 /** A batch that failed is tried again this often, after RETRY_MS, then dropped (and logged). */
 const ATTEMPTS = 3;
 const RETRY_MS = 2_000;
+/** Commits looked up and recorded per round: each costs a lookup per repository at worst. */
+const BATCH_COMMITS = 50;
 
 interface Waiting extends StatusReport {
   attempts: number;
@@ -66,11 +59,14 @@ export function createStatusIntake(deps: StatusIntakeDeps): StatusIntake {
     if (workspaces === undefined) return [];
     const shas = [...new Set(batch.map((report) => report.sha))];
     const holders = async (): Promise<Map<string, string[]>> => {
+      // A commit lives in one repository: the first that holds it records it.
       const held = new Map<string, string[]>();
-      for (const name of workspaces.names) {
-        const workspace = await workspaces.get(name);
-        for (const sha of shas)
-          if (await workspace.hasCommit(sha)) held.set(sha, [...(held.get(sha) ?? []), name]);
+      for (const sha of shas) {
+        for (const name of workspaces.names) {
+          if (!(await (await workspaces.get(name)).hasCommit(sha))) continue;
+          held.set(sha, [name]);
+          break;
+        }
       }
       return held;
     };
@@ -112,7 +108,7 @@ export function createStatusIntake(deps: StatusIntakeDeps): StatusIntake {
 
   const drain = async (): Promise<void> => {
     while (waiting.length > 0) {
-      const batch = waiting.splice(0, waiting.length);
+      const batch = nextBatch(waiting);
       const failed = await record(batch).catch((error: unknown) => {
         log.error({ error: printable(messageOf(error), 300) }, 'statuses could not be recorded in Git');
         return batch;
@@ -163,6 +159,21 @@ export function createStatusIntake(deps: StatusIntakeDeps): StatusIntake {
     },
   };
 }
+/** Takes the first reports about at most BATCH_COMMITS commits out of `waiting`. */
+function nextBatch(waiting: Waiting[]): Waiting[] {
+  const commits = new Set<string>();
+  const batch: Waiting[] = [];
+  const rest: Waiting[] = [];
+  for (const report of waiting) {
+    if (commits.has(report.sha) || commits.size < BATCH_COMMITS) {
+      commits.add(report.sha);
+      batch.push(report);
+    } else rest.push(report);
+  }
+  waiting.splice(0, waiting.length, ...rest);
+  return batch;
+}
+
 /** The environments on these repositories, and those promoting from one of them. */
 function readers(config: Config, repositories: readonly string[]): string[] {
   const direct = Object.entries(config.environments)

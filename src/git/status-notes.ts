@@ -167,10 +167,16 @@ export async function recordChecks(
     else await git(['update-ref', WRITING_NOTES_REF, base]);
     const changed = new Set<string>();
     for (const [sha, checks] of bySha) {
-      let next: CommitCheck[] | undefined;
-      for (const check of checks) next = withCheck(next ?? (await recordedChecks(git, sha)), check) ?? next;
-      if (next === undefined) continue;
-      await writeFile(writer.scratchFile, renderNote(next));
+      let note = await recordedChecks(git, sha);
+      let moved = false;
+      for (const check of checks) {
+        const next = withCheck(note, check);
+        if (next === undefined) continue;
+        note = next;
+        moved = true;
+      }
+      if (!moved) continue;
+      await writeFile(writer.scratchFile, renderNote(note));
       try {
         await git(
           [
