@@ -1,6 +1,12 @@
 #!/usr/bin/env node
-import { processIO } from './io.js';
-import { runCli } from './program.js';
+import { enableCompileCache } from 'node:module';
+
+// Node keeps the compiled code of drawbridge's modules and its dependencies between runs (in
+// the system's temp folder, NODE_COMPILE_CACHE to move it): every command starts sooner. It
+// only ever speeds things up; where the folder cannot be written, nothing changes.
+enableCompileCache();
+const { processIO } = await import('./io.js');
+const { runCli } = await import('./program.js');
 
 const code = await runCli(process.argv.slice(2), processIO());
 process.exitCode = code;
