@@ -38,7 +38,7 @@ export async function commitAll(
   }
 }
 
-/** Hooks off, and auto maintenance left to the next fetch, which runs it anyway. */
+/** Hooks off, and auto maintenance left to the push that follows (workspace.ts). */
 const QUIET = ['-c', 'core.hooksPath=/dev/null', '-c', 'maintenance.auto=false'];
 
 async function commitOnHead(
@@ -49,7 +49,7 @@ async function commitOnHead(
 ): Promise<string | undefined> {
   // The common case in one process: `git commit` with hooks off and the message verbatim.
   // It exits non-zero with "nothing to commit" when the tree did not change.
-  // Auto maintenance is left to the next fetch, which runs it anyway: one process fewer here.
+  // Auto maintenance is left to the push that follows: one process fewer here.
   const args = [
     ...QUIET,
     ...signingConfig(input.signing),

@@ -8,7 +8,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { GitConfig } from '../config/schema.js';
-import { GitError } from '../errors.js';
+import { GitError, messageOf } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { Redactor } from '../log/redact.js';
 import { authEnvironment, splitCredentials } from './auth.js';
@@ -154,16 +154,32 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
   };
 
   // With status notes, the notes ref comes with the branches (the clone's refspec, then the notes').
-  const fetchArgs = options.statusNotes
-    ? ['fetch', '--prune', '--no-tags', 'origin', '+refs/heads/*:refs/remotes/origin/*', STATUS_NOTES_REFSPEC]
-    : ['fetch', '--prune', '--no-tags', 'origin'];
+  // Auto maintenance runs only when objects came in (below), not after every fetch of nothing.
+  const fetchArgs = [
+    'fetch',
+    '--prune',
+    '--no-tags',
+    '--no-auto-maintenance',
+    'origin',
+    ...(options.statusNotes ? ['+refs/heads/*:refs/remotes/origin/*', STATUS_NOTES_REFSPEC] : []),
+  ];
+  /** git's own housekeeping when it is due (packing loose objects, gc): after objects were added. */
+  const maintain = async (): Promise<void> => {
+    await git(dir, ['maintenance', 'run', '--auto', '--quiet']).catch((error: unknown) => {
+      logger.warn({ error: messageOf(error) }, 'git maintenance failed; the next write tries again');
+    });
+  };
   const fetchNow = async (): Promise<void> => {
+    const before = new Map(heads);
     try {
       await recoverStaleLock(() => git(dir, fetchArgs), { logger });
     } catch (error) {
       throw fail('git fetch', error);
     }
     await readHeads();
+    const moved =
+      heads.size !== before.size || [...heads].some(([branch, sha]) => before.get(branch) !== sha);
+    if (moved) await maintain();
   };
   const inClone = (args: readonly string[], extraEnv?: NodeJS.ProcessEnv): Promise<string> =>
     git(dir, args, extraEnv);
@@ -237,7 +253,11 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
             throw fail('git push', error, { branch: target.branch });
           },
         );
-        if (outcome.result === 'pushed') heads.set(target.branch, outcome.sha);
+        if (outcome.result === 'pushed') {
+          heads.set(target.branch, outcome.sha);
+          // Its objects were written here: the housekeeping a fetch would have run is due now.
+          await maintain();
+        }
         logger.info(
           { branch: target.branch, sha: outcome.sha, result: outcome.result, detail: outcome.detail },
           'push',
@@ -263,6 +283,7 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
             reports,
           );
           logger.info({ reports: reports.length, commits: changed.size }, 'statuses recorded');
+          if (changed.size > 0) await maintain();
           return changed;
         } catch (error) {
           throw fail('git push (status notes)', error, { reports: reports.length });

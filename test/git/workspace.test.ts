@@ -156,8 +156,12 @@ describe('workspace over file://', () => {
     commands = [];
     const sha = await workspace.commit(checkout, 'deploy');
     expect(await workspace.push(checkout, { branch: 'dev', expected: checkout.head })).toBe('pushed');
-    expect(commands).toEqual(['add', 'commit', 'push']);
+    // git's auto-maintenance runs after the push that wrote objects, not after fetches of nothing.
+    expect(commands).toEqual(['add', 'commit', 'push', 'maintenance']);
     expect(await remote.head('dev')).toBe(sha);
+    commands = [];
+    await workspace.fetch();
+    expect(commands).toEqual(['fetch', 'for-each-ref']);
 
     // Its own commit, now the remote head: nothing to walk or reset.
     commands = [];
