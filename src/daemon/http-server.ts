@@ -1,7 +1,7 @@
 /**
  * The daemon's one HTTP port: /healthz, /readyz, /metrics, the events endpoint and the
- * statuses endpoint. Every
- * request is answered, whatever it carries; nothing a client sends can crash the process.
+ * statuses endpoint. Every request is answered, whatever it carries; nothing a client sends
+ * can crash the process.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -177,20 +177,22 @@ async function route(req: IncomingMessage, res: ServerResponse, handlers: HttpHa
     res.end(text);
     return;
   }
-  if (path === handlers.eventsPath()) return events(req, res, handlers, handlers);
+  const accepting = () => handlers.acceptingEvents();
+  if (path === handlers.eventsPath()) return events(req, res, accepting, handlers);
   const statuses = handlers.statuses?.();
-  if (statuses !== undefined && path === statuses.path) return events(req, res, handlers, statuses);
+  if (statuses !== undefined && path === statuses.path) return events(req, res, accepting, statuses);
   send(res, 404, { error: `no route ${path}` });
 }
 
+/** One authenticated POST endpoint (the ECR events', the statuses'): checks, body, answer. */
 async function events(
   req: IncomingMessage,
   res: ServerResponse,
-  handlers: HttpHandlers,
+  accepting: () => boolean,
   endpoint: Pick<PostEndpoint, 'authorize' | 'onEvent' | 'onRejected'>,
 ): Promise<void> {
   if (req.method !== 'POST') return methodNotAllowed(req, res, 'POST');
-  if (!handlers.acceptingEvents()) {
+  if (!accepting()) {
     endpoint.onRejected('shutting-down');
     res.setHeader('retry-after', '5');
     return send(res, 503, { error: 'shutting down' }, true);

@@ -110,9 +110,9 @@ function status(
 
 function revisionSha(revision: unknown): string | undefined {
   if (typeof revision !== 'string' || revision.length > REVISION_MAX) return undefined;
-  const lower = revision.trim();
-  if (SHA.test(lower)) return lower;
-  return REVISION.exec(lower)?.[1];
+  const trimmed = revision.trim();
+  if (SHA.test(trimmed)) return trimmed;
+  return REVISION.exec(trimmed)?.[1];
 }
 
 function malformed(detail: string): StatusEvent {

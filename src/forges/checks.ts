@@ -11,8 +11,6 @@ import { ForgeError } from '../errors.js';
 import type { CommitCheck, CommitCheckState, ForgeType, PullRequest } from '../forge.js';
 import { printable } from '../log/printable.js';
 
-export { isWebUrl };
-
 /** GitHub caps bodies at 65,536 characters; GitLab at 1,048,576. Anything longer is refused. */
 export const BODY_MAX = 1_048_576;
 const COMMIT_SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;

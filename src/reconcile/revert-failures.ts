@@ -8,7 +8,7 @@
  * changed (a person's edit would be undone): that is reported and left alone.
  */
 import type { EnvironmentConfig, PullRequestConfig } from '../config/schema.js';
-import type { CommitCheck, Forge } from '../forge.js';
+import type { CommitCheck, Forge, PullRequest } from '../forge.js';
 import type { BranchHistory } from '../git/history.js';
 import type { Checkout, Workspace } from '../git/workspace.js';
 import type { Logger } from '../log/logger.js';
@@ -62,6 +62,9 @@ export async function revertFailures(input: RevertInput): Promise<RevertRecord[]
   const records: RevertRecord[] = [];
   let head = input.head;
   const seen = new Set<string>();
+  const lists = input.pullRequest
+    ? pullRequestLists(input.pullRequest.forge, input.settings.branch)
+    : undefined;
   for (const candidate of candidatesOf(input.history)) {
     // Through pull requests, the commit on the branch is the merge that brought it: Flux reports that one.
     const commit = input.pullRequest
@@ -91,9 +94,10 @@ export async function revertFailures(input: RevertInput): Promise<RevertRecord[]
       records.push({ ...base, result: 'dry-run' });
       continue;
     }
-    const outcome = input.pullRequest
-      ? await proposeRevert(input, input.pullRequest, commit, head, failure)
-      : await revertAndPush(input, commit, head);
+    const outcome =
+      input.pullRequest && lists
+        ? await proposeRevert(input, input.pullRequest, lists, { commit, head, failure })
+        : await revertAndPush(input, commit, head);
     records.push({ ...base, ...outcome });
     if (outcome.revert !== undefined && outcome.result === 'reverted') head = outcome.revert;
     input.logger.warn(
@@ -243,8 +247,23 @@ async function landingOf(workspace: Workspace, commit: string, head: string): Pr
 }
 
 /** drawbridge's branch for the revert of `commit` in `environment`: outside any push branch's names. */
-export function revertBranch(environment: string, commit: string): string {
+function revertBranch(environment: string, commit: string): string {
   return `drawbridge-revert/${environment}/${commit.slice(0, 12)}`;
+}
+
+interface PullRequestLists {
+  open(): Promise<readonly PullRequest[]>;
+  closed(): Promise<readonly PullRequest[]>;
+}
+
+/** The pull requests into `base`, each list read once per pass and only when a revert asks for it. */
+function pullRequestLists(forge: Forge, base: string): PullRequestLists {
+  let open: Promise<readonly PullRequest[]> | undefined;
+  let closed: Promise<readonly PullRequest[]> | undefined;
+  return {
+    open: () => (open ??= forge.listOpen(base)),
+    closed: () => (closed ??= forge.listClosed(base, CLOSED_READ)),
+  };
 }
 
 /**
@@ -256,17 +275,16 @@ export function revertBranch(environment: string, commit: string): string {
 async function proposeRevert(
   input: RevertInput,
   through: RevertThroughPullRequest,
-  commit: string,
-  head: string,
-  failure: CommitCheck,
+  lists: PullRequestLists,
+  { commit, head, failure }: { commit: string; head: string; failure: CommitCheck },
 ): Promise<Pick<RevertRecord, 'result' | 'revert' | 'reason' | 'pullRequest'>> {
   const { workspace, settings } = input;
   const { forge } = through;
   const branch = revertBranch(input.environment, commit);
   const link = (pr: { number: number; url: string }) => ({ pullRequest: { number: pr.number, url: pr.url } });
-  const open = (await forge.listOpen(settings.branch)).find((pr) => pr.head === branch);
+  const open = (await lists.open()).find((pr) => pr.head === branch);
   if (open !== undefined) return { result: 'proposed', reason: 'its pull request is open', ...link(open) };
-  const closed = (await forge.listClosed(settings.branch, CLOSED_READ)).find((pr) => pr.head === branch);
+  const closed = (await lists.closed()).find((pr) => pr.head === branch);
   if (closed?.state === 'merged')
     return { result: 'reverted', reason: `pull request #${closed.number} merged`, ...link(closed) };
   if (closed !== undefined)

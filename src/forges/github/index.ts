@@ -8,7 +8,7 @@ import { ForgeError } from '../../errors.js';
 import type { Forge, ForgeFactory, ForgeOptions } from '../../forge.js';
 import { printable } from '../../log/printable.js';
 import { drawbridgeVersion } from '../../version.js';
-import { isWebUrl } from '../checks.js';
+import { isWebUrl } from '../../checks/web-url.js';
 import { enableAutoMerge } from './auto-merge.js';
 import { createGitHubClient, createTokenRequest } from './client.js';
 import { commitMessage } from './commits.js';
