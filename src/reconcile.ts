@@ -27,7 +27,7 @@ import type { RevertRecord } from './reconcile/revert-failures.js';
 import { memoryHistoryMemo, type HistoryMemo } from './git/history-memo.js';
 import type { PullRequestRecord } from './reconcile/pull-requests.js';
 import { planRepositories, scopeEnvironments, type ScopedEnvironment } from './reconcile/scope.js';
-import type { ImageListing, ImageSource } from './registry/source.js';
+import type { ImageListing, ImageSource } from './registry.js';
 
 export { scopeEnvironments } from './reconcile/scope.js';
 

@@ -1,5 +1,5 @@
 /**
- * Builds the production pieces from a loaded config: the ECR source, the Git workspace, the
+ * Builds the production pieces from a loaded config: the image source (ECR, OCI), the Git workspace, the
  * notifier and the reconciler. `scan`, `status`, `run` and `demo` all come through here, so the
  * demo exercises exactly what production runs.
  */
@@ -18,9 +18,9 @@ import type { Notifier } from './notify/types.js';
 import { createReconciler, type ReconcileObserver, type Reconciler } from './reconcile.js';
 import { filePlanMemo } from './reconcile/plan-memo.js';
 import { fileHistoryMemo } from './git/history-memo.js';
-import type { CredentialProvider } from './registry/ecr/credentials.js';
-import { createEcrSource } from './registry/ecr/source.js';
-import type { ImageSource } from './registry/source.js';
+import type { CredentialProvider } from './aws-credentials.js';
+import { createImageSource } from './registries/index.js';
+import type { ImageSource } from './registry.js';
 import { drawbridgeVersion } from './version.js';
 
 export interface RuntimeOptions {
@@ -32,6 +32,8 @@ export interface RuntimeOptions {
   readonly redactor?: Redactor;
   readonly observer?: ReconcileObserver;
   readonly onEcrCall?: (operation: string, outcome: 'ok' | 'throttled' | 'error') => void;
+  /** Every OCI registry response (status 0: no answer). */
+  readonly onRegistryRequest?: (host: string, kind: string, status: number) => void;
   readonly onProgress?: (event: { phase: 'registry' | 'git'; done: number; total: number }) => void;
   /** Counts EventBridge notifications sent and failed (metrics). */
   readonly onNotifyResult?: (outcome: 'ok' | 'failed', count: number) => void;
@@ -63,6 +65,10 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     const forgeToken = repository.forge?.tokenEnv;
     if (forgeToken) redactor.add(env[forgeToken]);
   }
+  // Registry passwords and tokens never reach a log line either.
+  for (const entry of Object.values(config.registries ?? {})) {
+    for (const name of [entry.passwordEnv, entry.tokenEnv]) if (name) redactor.add(env[name]);
+  }
   // Each repository's forge, made on first use (a pass that opens no pull request makes none);
   // only the forge folders the config names are loaded.
   const factories = await loadForges(repositories.flatMap((repository) => repository.forge?.type ?? []));
@@ -88,13 +94,15 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     return forge;
   };
 
-  const source = createEcrSource({
+  // The registry folders the config's images need (ECR, OCI), one source routing by image key.
+  const source = await createImageSource({
     config,
-    logger: logger.child({ component: 'ecr' }),
+    logger,
     env,
     ...(options.now ? { now: options.now } : {}),
-    ...(options.onEcrCall ? { onCall: options.onEcrCall } : {}),
+    ...(options.onEcrCall ? { onEcrCall: options.onEcrCall } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
+    ...(options.onRegistryRequest ? { onRegistryRequest: options.onRegistryRequest } : {}),
   });
   // Git starts from a small child process: forking this one grows costly with its memory.
   const gitLauncher = createGitLauncher();

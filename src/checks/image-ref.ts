@@ -99,7 +99,8 @@ function componentProblem(component: string): string | undefined {
 }
 
 /** `name[:port]`, `a.b.c[:port]`, `1.2.3.4[:port]`, `[v6][:port]`. */
-function hostProblem(host: string): string | undefined {
+/** Why `host` is not a registry host (DNS name, IPv4 or [IPv6], optional port); undefined when it is. */
+export function hostProblem(host: string): string | undefined {
   let name = host;
   let port: string | undefined;
   if (host.startsWith('[')) {

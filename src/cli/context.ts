@@ -39,7 +39,10 @@ export async function commandRuntime(
   context: CommandContext,
   io: CliIO,
   extra: Partial<
-    Pick<RuntimeOptions, 'onProgress' | 'quiet' | 'observer' | 'onEcrCall' | 'onNotifyResult'>
+    Pick<
+      RuntimeOptions,
+      'onProgress' | 'quiet' | 'observer' | 'onEcrCall' | 'onRegistryRequest' | 'onNotifyResult'
+    >
   > = {},
 ): Promise<Runtime> {
   return createRuntime({
@@ -52,7 +55,7 @@ export async function commandRuntime(
   });
 }
 
-/** A one-line progress indicator on a TTY (ECR repositories read, Git repositories fetched); nothing otherwise. */
+/** A one-line progress indicator on a TTY (image repositories read, Git repositories fetched); nothing otherwise. */
 export function progressLine(
   io: CliIO,
 ): ((event: { phase?: 'registry' | 'git'; done: number; total: number }) => void) & { end(): void } {
@@ -65,7 +68,7 @@ export function progressLine(
     const registry = state.get('registry');
     const git = state.get('git');
     if (registry && registry.total > 1)
-      parts.push(`reading ECR repositories ${registry.done}/${registry.total}`);
+      parts.push(`reading image repositories ${registry.done}/${registry.total}`);
     if (git && git.total > 1) parts.push(`fetching Git repositories ${git.done}/${git.total}`);
     if (!tty || parts.length === 0) return;
     shown = true;

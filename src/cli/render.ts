@@ -3,6 +3,7 @@ import { formatDuration } from '../config/duration.js';
 import { DEFAULT_REPOSITORY } from '../config/repositories.js';
 import { printable } from '../log/printable.js';
 import { LATE_RULES } from '../policy/reasons.js';
+import { pushedText } from '../policy/explain.js';
 import type { Decision } from '../policy/types.js';
 import type { EnvironmentOutcome, ImageOutcome, ReconcileResult } from '../reconcile.js';
 import type { PullRequestRecord } from '../reconcile/pull-requests.js';
@@ -201,6 +202,10 @@ const EXPLAIN_LIMIT = 20;
 
 export function explainDecision(decision: Decision): string[] {
   const lines = [`choice: ${decision.chosen?.tag ?? '(none)'} — ${decision.summary}`];
+  // Outside ECR, where the push time came from (--explain shows it for OCI registries).
+  const chosen = decision.chosen;
+  if (chosen?.pushedFrom !== undefined)
+    lines.push(`image: ${chosen.digest.slice(0, 19)}… ${pushedText(chosen)}`);
   const ranked = decision.ranked.slice(0, 5).map((c) => c.tag);
   if (ranked.length > 0)
     lines.push(

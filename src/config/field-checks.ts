@@ -6,7 +6,7 @@
 import { validateDetailed } from 'node-cron';
 import semver from 'semver';
 import { parseRepositoryUri } from '../checks/ecr-uri.js';
-import { DOCKER_HUB, parseImageReference } from '../checks/image-ref.js';
+import { hostProblem, parseImageReference } from '../checks/image-ref.js';
 import { CONTEXT_MAX, isCheckContext, isValidBranch } from '../checks/grammar.js';
 import { REGEX_HINT, regexProblem } from '../checks/regex.js';
 import { parseDuration } from './duration.js';
@@ -20,6 +20,16 @@ export interface Problem {
 export type FieldCheck = (value: string) => Problem | undefined;
 
 export const REPOSITORY_URI_SHAPE = '<12-digit account>.dkr.ecr.<region>.amazonaws.com/<name>';
+
+/** A `registries:` key: the host (and port) images name, as in `ghcr.io` or `127.0.0.1:5000`. */
+export const checkRegistryHost: FieldCheck = (host) => {
+  const problem = host === 'index.docker.io' ? undefined : hostProblem(host);
+  if (problem === undefined && !host.includes('://')) return undefined;
+  return {
+    message: `\`${host}\` is not a registry host: ${problem ?? 'a URL'}`,
+    hint: 'write the host as images name it, without a scheme or path: ghcr.io, docker.io, 127.0.0.1:5000',
+  };
+};
 
 export const checkContext: FieldCheck = (context) =>
   isCheckContext(context)
@@ -82,22 +92,31 @@ export const checkDuration: FieldCheck = (text) => {
   };
 };
 
-export const checkRepositoryUri: FieldCheck = (uri) => {
+/**
+ * An image repository (SPEC §12): an ECR repository URI (read through the ECR API), or any
+ * other image reference, normalised as Docker does. Text that looks like ECR but is not a valid
+ * ECR URI gets ECR's hints.
+ */
+export const checkImageRepository: FieldCheck = (uri) => {
   if (parseRepositoryUri(uri) !== undefined) return undefined;
+  if (!uri.includes('.dkr.ecr')) {
+    const scheme = /^[a-z][a-z0-9+.-]{0,20}:\/\//i.exec(uri);
+    if (scheme)
+      return {
+        message: `\`${uri}\` is not an image repository`,
+        hint: `remove \`${scheme[0]}\`: write it as docker pull would take it, e.g. ghcr.io/acme/api`,
+      };
+    const other = parseImageReference(uri);
+    if ('reference' in other) return undefined;
+    return {
+      message: `\`${uri}\` is not an image repository: ${other.problem}`,
+      hint: 'write it as docker pull would take it without a tag: nginx, ghcr.io/acme/api, 127.0.0.1:5000/team/api, or <account>.dkr.ecr.<region>.amazonaws.com/<name>',
+    };
+  }
   const message = `\`${uri}\` is not an ECR repository URI`;
   const shape = `expected ${REPOSITORY_URI_SHAPE} (China: .amazonaws.com.cn; FIPS: dkr.ecr-fips.<region>)`;
   const scheme = /^[a-z]+:\/\//i.exec(uri);
   if (scheme) return { message, hint: `remove \`${scheme[0]}\`: ${shape}` };
-  // An image of another registry, as Docker reads it: say which, and what drawbridge reads.
-  const other = uri.includes('.dkr.ecr') ? undefined : parseImageReference(uri);
-  if (other !== undefined && 'reference' in other) {
-    const { host, name } = other.reference;
-    const where = host === DOCKER_HUB ? 'Docker Hub' : host;
-    return {
-      message,
-      hint: `\`${name}\` is on ${where}, and drawbridge reads Amazon ECR repositories only: ${shape}`,
-    };
-  }
   const slash = uri.indexOf('/');
   if (slash < 0) return { message, hint: `add the repository name after the host: ${shape}` };
   const name = uri.slice(slash + 1);

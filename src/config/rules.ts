@@ -7,6 +7,7 @@ import type { PathIssue } from './issues.js';
 import { branchOverlapRules, promotionCycleRules } from './environment-rules.js';
 import { forgeRules } from './forge-rules.js';
 import { policyRules } from './policy-rules.js';
+import { registryRules } from './registry-rules.js';
 import { repositoryRules, unusedRepositoryWarnings } from './repository-rules.js';
 import { entriesOf, isMapping, valueAt } from './raw.js';
 import { knownKeys } from './schema-walk.js';
@@ -35,6 +36,7 @@ export function checkRules(input: unknown): RuleReport {
   errors.push(...branchOverlapRules(environmentsValue));
   errors.push(...repositoryRules(input));
   errors.push(...forgeRules(input));
+  errors.push(...registryRules(input));
   return { errors, warnings: [...warningRules(input, images), ...unusedRepositoryWarnings(input)] };
 }
 

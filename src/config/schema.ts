@@ -19,7 +19,8 @@ import {
   checkRegex,
   checkRegion,
   checkRepoPath,
-  checkRepositoryUri,
+  checkImageRepository,
+  checkRegistryHost,
   checkRoleArn,
   checkSemverRange,
   KEY_PATTERN,
@@ -40,6 +41,10 @@ function checked(check: FieldCheck) {
     if (problem) ctx.addIssue({ code: 'custom', message: problem.message, params: { hint: problem.hint } });
   });
 }
+
+/** How many at once: 1 to `max`, `fallback` when unset. */
+const concurrency = (max: number, fallback: number, description: string) =>
+  z.number().int().min(1).max(max).default(fallback).meta({ description });
 
 const duration = checked(checkDuration)
   .transform((text) => parseDuration(text) ?? 0)
@@ -212,13 +217,11 @@ export const gitSchema = z
     workdir: repositoryFields.workdir.optional(),
     historyDepth: repositoryFields.historyDepth.default(DEFAULT_HISTORY_DEPTH),
     pushAttempts: repositoryFields.pushAttempts.default(DEFAULT_PUSH_ATTEMPTS),
-    maxConcurrency: z
-      .number()
-      .int()
-      .min(1)
-      .max(32)
-      .default(4)
-      .meta({ description: 'Repositories reconciled at once (fetch, plan, commit, push); default 4.' }),
+    maxConcurrency: concurrency(
+      32,
+      4,
+      'Repositories reconciled at once (fetch, plan, commit, push); default 4.',
+    ),
   })
   .meta({
     description:
@@ -255,26 +258,38 @@ export const awsSchema = z
       .meta({ description: 'ECR endpoint override (VPC endpoint, local emulator).' }),
     roleArn: roleArn('Role assumed via STS for every repository (cross-account).').optional(),
     externalId: z.string().optional().meta({ description: 'External id sent when assuming roleArn.' }),
-    maxConcurrency: z
-      .number()
-      .int()
-      .min(1)
-      .max(64)
-      .default(8)
-      .meta({ description: 'Repositories read at once; default 8.' }),
+    maxConcurrency: concurrency(64, 8, 'Repositories read at once; default 8.'),
   })
   .meta({ description: 'How to reach ECR; credentials come from the SDK default chain.' });
 
 export const imageSchema = z
   .strictObject({
-    repository: checked(checkRepositoryUri).meta({
-      description: 'ECR repository URI: <account>.dkr.ecr.<region>.amazonaws.com/<name>.',
+    repository: checked(checkImageRepository).meta({
+      description:
+        'Image repository: an ECR URI (<account>.dkr.ecr.<region>.amazonaws.com/<name>, read through the ECR API) or any OCI registry reference (nginx, ghcr.io/acme/api, 127.0.0.1:5000/api).',
     }),
     exclude: regexList.optional(),
     roleArn: roleArn('Role assumed for this repository only.').optional(),
     region: region.optional().meta({ description: 'Region override for this repository.' }),
   })
-  .meta({ description: 'An ECR repository to watch; the key is the name markers use.' });
+  .meta({ description: 'An image repository to watch; the key is the name markers use.' });
+
+export const registrySchema = z
+  .strictObject({
+    usernameEnv: envName('Environment variable holding the user name (with passwordEnv).').optional(),
+    passwordEnv: envName(
+      'Environment variable holding the password or access token (with usernameEnv).',
+    ).optional(),
+    tokenEnv: envName(
+      'Environment variable holding a bearer token sent as is (no token exchange).',
+    ).optional(),
+    insecure: z
+      .boolean()
+      .default(false)
+      .meta({ description: 'Plain HTTP to this host (a local registry); default false.' }),
+    maxConcurrency: concurrency(32, 4, 'Requests in flight to this host at once; default 4.'),
+  })
+  .meta({ description: 'How to reach one OCI registry; without it, the Docker config, else anonymous.' });
 
 const policyShape = {
   semver: checked(checkSemverRange)
@@ -377,6 +392,15 @@ export const configSchema = z
     images: z
       .record(keyName('Image key: the name markers use.'), imageSchema)
       .meta({ description: 'What to watch; the keys are what markers name.' }),
+    registries: z
+      .record(
+        checked(checkRegistryHost).meta({
+          description: 'Registry host, as images name it: ghcr.io, 127.0.0.1:5000.',
+        }),
+        registrySchema,
+      )
+      .optional()
+      .meta({ description: 'Credentials and limits per OCI registry host (not for ECR, which uses aws:).' }),
     environments: z
       .record(keyName('Environment name.'), environmentSchema)
       .meta({ description: 'One Git branch (and optional paths) each.' }),
@@ -456,6 +480,7 @@ export type GitConfig = Config['git'];
 export type RepositoryEntry = z.output<typeof repositorySchema>;
 export type AwsConfig = Config['aws'];
 export type ImageConfig = z.output<typeof imageSchema>;
+export type RegistryConfig = z.output<typeof registrySchema>;
 export type EnvironmentConfig = z.output<typeof environmentSchema>;
 export type ForgeConfig = z.output<typeof forgeSchema>;
 export type PullRequestConfig = z.output<typeof pullRequestSchema>;

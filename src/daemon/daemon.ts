@@ -11,7 +11,7 @@ import { ConfigError, formatError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Notifier } from '../notify/types.js';
 import type { ReconcileResult, ReconcileScope, Reconciler } from '../reconcile.js';
-import type { ImageSource } from '../registry/source.js';
+import type { ImageSource } from '../registry.js';
 import { watchConfigFile, type ConfigWatch } from './config-watch.js';
 import { takeEvent, type IntakeDeps } from './event-intake.js';
 import { checkDaemonConfig, type DaemonAuth } from './config-checks.js';

@@ -6,7 +6,7 @@ import type { Config } from '../config/schema.js';
 import { DROPPED_MESSAGE, pushFieldProblem } from '../events/push-fields.js';
 import type { Logger } from '../log/logger.js';
 import { printable } from '../log/printable.js';
-import type { ImageSource } from '../registry/source.js';
+import type { ImageSource } from '../registry.js';
 import { parseEcrEventText } from './ecr-event.js';
 import { scopeForPush } from './event-scope.js';
 import type { EventSource, Metrics } from './metrics.js';

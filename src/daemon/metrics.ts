@@ -23,6 +23,7 @@ export class Metrics {
   private readonly duration: Histogram<'trigger'>;
   private readonly environmentRuns: Counter<'environment' | 'repository' | 'status'>;
   private readonly ecrCalls: Counter<'operation' | 'outcome'>;
+  private readonly registryRequests: Counter<'host' | 'kind' | 'status'>;
   private readonly commits: Counter<'environment' | 'repository'>;
   private readonly pushes: Counter<'environment' | 'repository' | 'outcome'>;
   private readonly pushRetries: Counter<'environment' | 'repository'>;
@@ -65,6 +66,12 @@ export class Metrics {
       name: 'drawbridge_ecr_calls_total',
       help: 'ECR API calls by operation and outcome (ok, throttled, error).',
       labelNames: ['operation', 'outcome'],
+      registers,
+    });
+    this.registryRequests = new Counter({
+      name: 'drawbridge_registry_requests_total',
+      help: 'OCI registry requests by host, kind (tags, head, manifest, blob, token) and HTTP status (0: no answer).',
+      labelNames: ['host', 'kind', 'status'],
       registers,
     });
     this.commits = new Counter({
@@ -162,6 +169,11 @@ export class Metrics {
   /** Pass to the ECR source (createRuntime's `onEcrCall`). */
   readonly onEcrCall = (operation: string, outcome: EcrCallOutcome): void => {
     this.ecrCalls.inc({ operation, outcome });
+  };
+
+  /** Pass to the OCI source (createRuntime's `onRegistryRequest`); hosts come from the config. */
+  readonly onRegistryRequest = (host: string, kind: string, status: number): void => {
+    this.registryRequests.inc({ host, kind, status: String(status) });
   };
 
   /** Pass to the notifier (createRuntime's `onNotifyResult`). */

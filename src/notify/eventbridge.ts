@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
-import type { CredentialProvider } from '../registry/ecr/credentials.js';
+import type { CredentialProvider } from '../aws-credentials.js';
 import type { Redactor } from '../log/redact.js';
 import { remoteWithoutCredentials } from './remote.js';
 import type { Notifier, PushedRevert, PushedUpdate } from './types.js';

@@ -4,7 +4,7 @@
  * or writing 100,000 detail strings nobody may read. JSON.stringify and spreading read the
  * getters like plain fields.
  */
-import type { ImageCandidate } from '../registry/source.js';
+import type { ImageCandidate } from '../registry.js';
 import type { CompiledPolicy } from './compile.js';
 import type { Evaluation } from './evaluate.js';
 import { materializeRejections } from './rejections.js';

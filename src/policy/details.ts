@@ -1,7 +1,7 @@
 /** The `detail` text of rule rejections, built only when a rejection list is materialized. */
 import { tagProblem } from '../checks/grammar.js';
 import type { TagRegex } from '../checks/regex.js';
-import type { ImageCandidate } from '../registry/source.js';
+import type { ImageCandidate } from '../registry.js';
 import type { CompiledPolicy } from './compile.js';
 import { orderingText } from './evaluate.js';
 import { humanDuration } from './human-duration.js';

@@ -5,7 +5,7 @@
  * sorting are parsed again, on demand, by `keyOf`.
  */
 import { isValidTag } from '../checks/grammar.js';
-import type { ImageCandidate } from '../registry/source.js';
+import type { ImageCandidate } from '../registry.js';
 import type { CompiledPolicy } from './compile.js';
 import { ELIGIBLE, codeOf } from './reasons.js';
 import type { SelectionContext } from './types.js';
@@ -85,7 +85,8 @@ export function evaluate(
   for (let i = 0; i < count; i += 1) {
     const candidate = candidates[i]!;
     const tag = candidate.tag;
-    pushed[i] = candidate.pushedAt.getTime() || 0;
+    // A pending candidate ranks as the newest until it is read (select.ts reads it then).
+    pushed[i] = candidate.pending ? Number.MAX_VALUE : candidate.pushedAt.getTime() || 0;
     let code = ELIGIBLE;
     let key: unknown;
     // First of all: a tag outside the OCI grammar meets no regex, no parser and no commit.
@@ -101,8 +102,9 @@ export function evaluate(
         else {
           const refused = ordering.admit(key, candidate);
           if (refused !== undefined) code = codeOf(refused);
-          else if (revertedTags?.has(tag) || revertedDigests?.has(candidate.digest)) code = REVERTED;
-          else if (checkAge && pushed[i]! > youngestAllowed) code = TOO_YOUNG;
+          else if (revertedTags?.has(tag) || (!candidate.pending && revertedDigests?.has(candidate.digest)))
+            code = REVERTED;
+          else if (checkAge && !candidate.pending && pushed[i]! > youngestAllowed) code = TOO_YOUNG;
         }
       }
     }

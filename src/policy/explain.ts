@@ -1,4 +1,5 @@
 /** `scan --explain` text for one decision: the choice, why, and every rejected tag with its rule. */
+import type { ImageCandidate } from '../registry.js';
 import { printable } from '../log/printable.js';
 import type { Decision, Rejection } from './types.js';
 
@@ -37,6 +38,23 @@ function remainder(rejections: readonly Rejection[]): string {
   return [...counts].map(([reason, count]) => `${count} ${reason}`).join(', ');
 }
 
+/** The chosen image's push time and, outside ECR, where it came from. */
+export function pushedText(candidate: ImageCandidate): string {
+  const at = candidate.pushedAt.toISOString();
+  switch (candidate.pushedFrom) {
+    case undefined:
+      return `pushed ${at}`;
+    case 'annotation':
+      return `created ${at} (org.opencontainers.image.created)`;
+    case 'config':
+      return `created ${at} (image config)`;
+    case 'first-seen':
+      return `first seen ${at} (the image records no creation time)`;
+    case 'unread':
+      return 'push time not read (the policy needs none)';
+  }
+}
+
 export function formatExplain(decision: Decision, options: ExplainOptions = {}): string {
   const indent = options.indent ?? '';
   const limit = options.limit ?? 50;
@@ -44,9 +62,7 @@ export function formatExplain(decision: Decision, options: ExplainOptions = {}):
   const { chosen, rejected } = decision;
   const lines = [`${indent}${heading}`];
   if (chosen) {
-    lines.push(
-      `${indent}  chosen    ${chosen.tag}  ${shortDigest(chosen.digest)}  pushed ${chosen.pushedAt.toISOString()}`,
-    );
+    lines.push(`${indent}  chosen    ${chosen.tag}  ${shortDigest(chosen.digest)}  ${pushedText(chosen)}`);
   } else {
     lines.push(`${indent}  chosen    none`);
   }

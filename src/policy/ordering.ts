@@ -3,7 +3,7 @@
  * implementation per policy kind lives in orderings/; `createOrdering` picks it by name.
  */
 import type { Policy } from '../config/schema.js';
-import type { ImageCandidate } from '../registry/source.js';
+import type { ImageCandidate } from '../registry.js';
 import { alphabeticalOrdering } from './orderings/alphabetical.js';
 import { newestOrdering } from './orderings/newest.js';
 import { numericalOrdering } from './orderings/numerical.js';

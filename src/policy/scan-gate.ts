@@ -4,7 +4,7 @@
  * a gated selection costs one lookup per image it rejects, not one per tag.
  */
 import type { Policy, Severity } from '../config/schema.js';
-import type { ImageCandidate, ScanFacts } from '../registry/source.js';
+import type { ImageCandidate, ScanFacts } from '../registry.js';
 import type { ScanLookup } from './types.js';
 import { messageOf } from '../errors.js';
 

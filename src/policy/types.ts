@@ -1,4 +1,4 @@
-import type { ImageCandidate, ScanFacts } from '../registry/source.js';
+import type { ImageCandidate, ScanFacts } from '../registry.js';
 
 /** Why a tag was not chosen. The policy engine names one reason per rejected tag. */
 export type RejectReason =

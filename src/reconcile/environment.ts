@@ -17,7 +17,7 @@ import type { FileProblem, ManifestPlan } from '../manifest/types.js';
 import type { ManifestWorkers } from '../manifest/workers.js';
 import type { Notifier } from '../notify/types.js';
 import type { Decision } from '../policy/types.js';
-import type { ImageListing, ImageSource } from '../registry/source.js';
+import type { ImageListing, ImageSource } from '../registry.js';
 import type { EnvironmentOutcome, ImageOutcome, ReconcileObserver, RegistryFailure } from '../reconcile.js';
 import { backoffDelay } from './backoff.js';
 import { deliver, type Delivery } from './deliver.js';

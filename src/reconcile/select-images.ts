@@ -4,7 +4,7 @@
  * per image by its policy, as the desired images a manifest plan is made for.
  */
 import type { EnvironmentConfig } from '../config/schema.js';
-import { ForgeError, formatError, GitError, messageOf } from '../errors.js';
+import { ForgeError, formatError, GitError, messageOf, RegistryError } from '../errors.js';
 import { readHistory, readLiveIntervals, type BranchHistory } from '../git/history.js';
 import type { Checkout } from '../git/workspace.js';
 import type { DesiredImage } from '../manifest/types.js';
@@ -152,6 +152,7 @@ export async function planEnvironment(
       }
     }
     const reverted = refusedTags(history.reverted.get(imageKey), refused?.get(imageKey));
+    const readPending = deps.source.readPending?.bind(deps.source);
     const decision = await selectTag({
       imageKey,
       policy,
@@ -166,7 +167,16 @@ export async function planEnvironment(
         ...(health ? { health } : {}),
       },
       scanLookup: (candidate) => deps.source.scanFindings(imageKey, candidate),
+      ...(readPending ? { resolve: (pending, needs) => readPending(imageKey, pending, needs) } : {}),
+    }).catch((error: unknown) => {
+      // The registry failed to answer for this image's tags: this image waits, the others go on.
+      if (error instanceof RegistryError) return formatError(error);
+      throw error;
     });
+    if (typeof decision === 'string') {
+      images.push({ image: imageKey, current: [], registryError: decision });
+      continue;
+    }
     decisions.push(decision);
     const hold = heldImage(history, imageKey);
     images.push({ image: imageKey, current: [], decision, ...(hold ? { hold } : {}) });

@@ -6,7 +6,7 @@
 import semver from 'semver';
 import { policySchema } from '../../src/config/schema.js';
 import { selectTag } from '../../src/policy/index.js';
-import type { ImageCandidate } from '../../src/registry/source.js';
+import type { ImageCandidate } from '../../src/registry.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const SIZE = QUICK ? 2_000 : 100_000;

@@ -5,7 +5,7 @@
  */
 import { configSchema } from '../../src/config/schema.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { createEcrSource } from '../../src/registry/ecr/source.js';
+import { createEcrSource } from '../../src/registries/ecr/source.js';
 import { readRaw } from './registry-floor.js';
 
 export interface ScanRequest {

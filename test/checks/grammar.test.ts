@@ -7,7 +7,7 @@ import {
   isValidTag,
   tagProblem,
 } from '../../src/checks/grammar.js';
-import { HOSTILE_TAGS } from '../registry/hostile-tags.js';
+import { HOSTILE_TAGS } from '../registries/hostile-tags.js';
 
 describe('tag grammar', () => {
   it.each(HOSTILE_TAGS)('refuses a tag with %s', (_name, tag) => {

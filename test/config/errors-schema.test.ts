@@ -227,18 +227,18 @@ const cases: readonly ErrorCase[] = [
     ],
   },
   {
-    name: 'a repository that is not an ECR URI',
+    name: 'a repository that is no image reference',
     text: withHead(...dev("      podinfo: { semver: '^6' }")).replace(
       `${URI}/acme/api`,
-      'docker.io/library/nginx',
+      'docker.io/library/Nginx',
     ),
     issues: [
       [
         7,
         17,
         'images.api.repository',
-        '`docker.io/library/nginx` is not an ECR repository URI',
-        '<12-digit account>.dkr.ecr.<region>.amazonaws.com/<name>',
+        '`docker.io/library/Nginx` is not an image repository: path component `Nginx` has upper-case letters',
+        'nginx, ghcr.io/acme/api, 127.0.0.1:5000/team/api, or <account>.dkr.ecr.<region>.amazonaws.com/<name>',
       ],
     ],
   },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeRepoPath, pathsOverlap, writtenBranch } from '../../src/config/environment-rules.js';
-import { checkBranch, checkRepositoryUri, checkSemverRange } from '../../src/config/field-checks.js';
+import { checkBranch, checkImageRepository, checkSemverRange } from '../../src/config/field-checks.js';
 import { captureGroups } from '../../src/checks/regex.js';
 import { closest, editDistance, suggestionHint } from '../../src/config/suggest.js';
 
@@ -103,7 +103,7 @@ describe('ECR repository URIs', () => {
     '123456789012.dkr.ecr-fips.us-east-1.amazonaws.com/app',
     '123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com/a/b/c',
   ])('accepts %s', (uri) => {
-    expect(checkRepositoryUri(uri)).toBeUndefined();
+    expect(checkImageRepository(uri)).toBeUndefined();
   });
 
   it.each([
@@ -112,16 +112,33 @@ describe('ECR repository URIs', () => {
     ['123456789012.dkr.ecr.eu-west-1.amazonaws.com/app@sha256:abc', 'remove the tag or digest'],
     ['123456789012.dkr.ecr.eu-west-1.amazonaws.com/App', 'lowercase'],
     ['1234.dkr.ecr.eu-west-1.amazonaws.com/app', '12-digit account id'],
-    ['ghcr.io/acme/app', '<12-digit account>.dkr.ecr.<region>.amazonaws.com/<name>'],
-    [
-      'ghcr.io/acme/app',
-      '`ghcr.io/acme/app` is on ghcr.io, and drawbridge reads Amazon ECR repositories only',
-    ],
-    ['nginx', '`docker.io/library/nginx` is on Docker Hub'],
   ])('rejects %s, saying how to fix it', (uri, hint) => {
-    expect(checkRepositoryUri(uri)).toEqual({
+    expect(checkImageRepository(uri)).toEqual({
       message: `\`${uri}\` is not an ECR repository URI`,
       hint: expect.stringContaining(hint) as string,
     });
+  });
+});
+
+describe('other image repositories (SPEC §12)', () => {
+  it.each([
+    'nginx',
+    'ghcr.io/acme/app',
+    'quay.io/jetstack/cert-manager-controller',
+    '127.0.0.1:5000/team/api',
+    'public.ecr.aws/eks/aws-load-balancer-controller',
+  ])('accepts %s', (uri) => {
+    expect(checkImageRepository(uri)).toBeUndefined();
+  });
+
+  it.each([
+    ['https://ghcr.io/acme/app', 'remove `https://`'],
+    ['nginx:1.25', 'names a tag'],
+    ['ghcr.io/acme/App', 'upper-case'],
+    ['ghcr.io/acme/app@sha256:' + 'a'.repeat(64), 'names a digest'],
+  ])('rejects %s, saying why', (uri, why) => {
+    const problem = checkImageRepository(uri);
+    expect(`${problem?.message ?? ''} ${problem?.hint ?? ''}`).toContain(why);
+    expect(problem?.hint).toContain('ghcr.io/acme/api');
   });
 });

@@ -7,7 +7,7 @@ import type {
   ReconcileScope,
   Reconciler,
 } from '../../src/reconcile.js';
-import type { ImageSource } from '../../src/registry/source.js';
+import type { ImageSource } from '../../src/registry.js';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'eu-west-1';

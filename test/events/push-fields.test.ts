@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pushFieldProblem } from '../../src/events/push-fields.js';
-import { HOSTILE_TAGS } from '../registry/hostile-tags.js';
+import { HOSTILE_TAGS } from '../registries/hostile-tags.js';
 
 const DIGEST = `sha256:${'c'.repeat(64)}`;
 const push = {

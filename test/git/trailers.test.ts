@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { GitError } from '../../src/errors.js';
 import { renderCommitMessage, renderHoldMessage, type CommitUpdate } from '../../src/git/message.js';
 import { parseTrailers, renderUpdateTrailers } from '../../src/git/trailers.js';
-import { HOSTILE_TAGS } from '../registry/hostile-tags.js';
+import { HOSTILE_TAGS } from '../registries/hostile-tags.js';
 
 const REPO = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/podinfo';
 const DIGEST = `sha256:${'a'.repeat(64)}`;

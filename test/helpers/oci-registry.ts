@@ -50,14 +50,27 @@ export interface TestRegistry {
     platforms: readonly string[],
     options?: PushOptions,
   ): Promise<string>;
+  /**
+   * Many tags of one repository fast: one config blob and layer, then one manifest per tag whose
+   * `org.opencontainers.image.created` annotation is the tag's time (so each has its digest).
+   * Answers the digests by tag.
+   */
+  pushTags(repository: string, tags: readonly TagToPush[]): Promise<Map<string, string>>;
   /** Headers a pushing client sends (basic auth as the first user, when there are users). */
   readonly authorization: Readonly<Record<string, string>>;
   close(): Promise<void>;
 }
 
+export interface TagToPush {
+  readonly tag: string;
+  readonly created: Date;
+}
+
 export interface PushOptions {
   /** The image's creation time (config `created` and the manifest annotation); default now. */
   readonly created?: Date;
+  /** Whether the manifest carries org.opencontainers.image.created; default true. */
+  readonly annotate?: boolean;
 }
 
 export interface TestRegistryOptions {
@@ -147,6 +160,7 @@ ${auth}`,
     created: Date,
     platform?: string,
     reference?: string,
+    annotate = true,
   ): Promise<{ digest: string; size: number }> => {
     const [os = 'linux', architecture = 'amd64'] = (platform ?? 'linux/amd64').split('/');
     const config = Buffer.from(
@@ -172,7 +186,7 @@ ${auth}`,
         mediaType: OCI_MANIFEST,
         config: { mediaType: OCI_CONFIG, digest: configDigest, size: config.length },
         layers: [{ mediaType: OCI_LAYER, digest: layerDigest, size: layer.bytes.length }],
-        annotations: { 'org.opencontainers.image.created': created.toISOString() },
+        ...(annotate ? { annotations: { 'org.opencontainers.image.created': created.toISOString() } } : {}),
       }),
     );
     const digest = `sha256:${createHash('sha256').update(manifest).digest('hex')}`;
@@ -185,13 +199,54 @@ ${auth}`,
     url,
     authorization,
     async push(repository, tag, pushOptions = {}) {
-      return (await image(repository, pushOptions.created ?? new Date(), undefined, tag)).digest;
+      return (
+        await image(
+          repository,
+          pushOptions.created ?? new Date(),
+          undefined,
+          tag,
+          pushOptions.annotate ?? true,
+        )
+      ).digest;
+    },
+    async pushTags(repository, tags) {
+      const config = Buffer.from(
+        JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }),
+      );
+      const layer = randomBytes(64);
+      const configDigest = await upload(repository, config);
+      const layerDigest = await upload(repository, layer);
+      const digests = new Map<string, string>();
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < tags.length) {
+          const { tag, created } = tags[next++]!;
+          const manifest = Buffer.from(
+            JSON.stringify({
+              schemaVersion: 2,
+              mediaType: OCI_MANIFEST,
+              config: { mediaType: OCI_CONFIG, digest: configDigest, size: config.length },
+              layers: [{ mediaType: OCI_LAYER, digest: layerDigest, size: layer.length }],
+              annotations: { 'org.opencontainers.image.created': created.toISOString() },
+            }),
+          );
+          digests.set(tag, await putManifest(repository, tag, OCI_MANIFEST, manifest));
+        }
+      };
+      await Promise.all(Array.from({ length: 4 }, worker));
+      return digests;
     },
     async pushIndex(repository, tag, platforms, pushOptions = {}) {
       const created = pushOptions.created ?? new Date();
       const manifests = [];
       for (const platform of platforms) {
-        const { digest, size } = await image(repository, created, platform);
+        const { digest, size } = await image(
+          repository,
+          created,
+          platform,
+          undefined,
+          pushOptions.annotate ?? true,
+        );
         const [os, architecture] = platform.split('/');
         manifests.push({ mediaType: OCI_MANIFEST, digest, size, platform: { os, architecture } });
       }

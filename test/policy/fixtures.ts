@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { policySchema, type Policy } from '../../src/config/schema.js';
 import type { LiveInterval, SelectionContext } from '../../src/policy/index.js';
-import type { ImageCandidate, ScanFacts } from '../../src/registry/source.js';
+import type { ImageCandidate, ScanFacts } from '../../src/registry.js';
 
 export const NOW = new Date('2026-11-25T12:00:00Z');
 export const HOUR = 3_600_000;

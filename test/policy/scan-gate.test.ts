@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { selectTag, type ScanLookup } from '../../src/policy/index.js';
-import type { ImageCandidate, ScanFacts } from '../../src/registry/source.js';
+import type { ImageCandidate, ScanFacts } from '../../src/registry.js';
 import { candidate, context, policy, scan, type TagSpec } from './fixtures.js';
 
 const CLEAN = scan({});

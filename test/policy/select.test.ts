@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rankCandidates, selectTag, type Decision, type SelectionContext } from '../../src/policy/index.js';
-import type { ImageCandidate } from '../../src/registry/source.js';
+import type { ImageCandidate } from '../../src/registry.js';
 import { candidate, context, digestOf, liveIn, policy, reordered } from './fixtures.js';
 import { ALL_CASES, type SelectCase } from './select-cases.js';
 

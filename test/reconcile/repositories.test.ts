@@ -16,7 +16,7 @@ import type { Workspace } from '../../src/git/workspace.js';
 import type { Workspaces } from '../../src/git/workspaces.js';
 import { createLogger } from '../../src/log/logger.js';
 import { createReconciler } from '../../src/reconcile.js';
-import type { ImageSource } from '../../src/registry/source.js';
+import type { ImageSource } from '../../src/registry.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { startEmulator, type Emulator } from '../../src/testing/emulator/index.js';
 import { STATIC_CREDENTIALS } from '../helpers/fleet.js';

@@ -32,6 +32,7 @@ export async function runCommand(
   const hooks = {
     observer: metrics.observer,
     onEcrCall: metrics.onEcrCall,
+    onRegistryRequest: metrics.onRegistryRequest,
     onNotifyResult: metrics.onNotifyResult,
   };
   try {

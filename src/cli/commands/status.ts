@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import type { Config } from '../../config/schema.js';
-import type { AwsCredentials, CredentialProvider } from '../../registry/ecr/credentials.js';
+import type { AwsCredentials, CredentialProvider } from '../../aws-credentials.js';
 import { createRuntime } from '../../runtime.js';
 import type { CliIO, ExitCode } from '../io.js';
 import { commandContext, progressLine } from '../context.js';

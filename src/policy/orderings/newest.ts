@@ -6,7 +6,8 @@ export function newestOrdering(): Ordering<number> {
     kind: 'newest',
     noun: 'push time',
     unparsed: 'pattern',
-    parse: (_text, candidate) => candidate.pushedAt.getTime() || 0,
+    // A tag not read yet might be the newest: it ranks first until it is read.
+    parse: (_text, candidate) => (candidate.pending ? Number.MAX_VALUE : candidate.pushedAt.getTime() || 0),
     admit: () => undefined,
     compare: (a, b) => (a === b ? 0 : a > b ? 1 : -1),
     show: (key) => new Date(key).toISOString(),

@@ -6,16 +6,7 @@
  * The STS client is loaded on the first assumption: a config without roles never loads it.
  */
 import type { STSClient } from '@aws-sdk/client-sts';
-
-export interface AwsCredentials {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly sessionToken?: string;
-  readonly expiration?: Date;
-}
-
-/** Structurally the SDK's AwsCredentialIdentityProvider. */
-export type CredentialProvider = () => Promise<AwsCredentials>;
+import type { AwsCredentials, CredentialProvider } from '../../aws-credentials.js';
 
 export interface AssumeRoleOptions {
   readonly roleArn: string;

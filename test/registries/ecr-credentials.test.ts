@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryError } from '../../src/errors.js';
-import { assumeRoleProvider } from '../../src/registry/ecr/credentials.js';
+import { assumeRoleProvider } from '../../src/registries/ecr/credentials.js';
 import { startEmulator, type Emulator } from '../../src/testing/emulator/index.js';
 import { configFor, sourceFor, STATIC_CREDENTIALS, staticCredentials } from './helpers.js';
 

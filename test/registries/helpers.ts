@@ -1,7 +1,7 @@
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { configSchema, type Config, type ConfigInput } from '../../src/config/schema.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { createEcrSource, type EcrSource, type EcrSourceOptions } from '../../src/registry/ecr/source.js';
+import { createEcrSource, type EcrSource, type EcrSourceOptions } from '../../src/registries/ecr/source.js';
 import type { Emulator } from '../../src/testing/emulator/index.js';
 
 export const STATIC_CREDENTIALS = { accessKeyId: 'AKIDEMULATOR', secretAccessKey: 'emulator-secret' };

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryError } from '../../src/errors.js';
 import { startEmulator, type Emulator } from '../../src/testing/emulator/index.js';
 import { DescribeImagesCommand } from '@aws-sdk/client-ecr';
-import { ListingBuilder } from '../../src/registry/ecr/listing.js';
+import { ListingBuilder } from '../../src/registries/ecr/listing.js';
 import { clientFor, configFor, sourceFor } from './helpers.js';
 
 let emulator: Emulator;

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
 import { parseTrailers } from '../../src/git/trailers.js';
 import { printable } from '../../src/log/printable.js';
-import { TAG_KEPT_LENGTH } from '../../src/registry/ecr/listing.js';
+import { TAG_KEPT_LENGTH } from '../../src/registries/ecr/listing.js';
 import { isolatedGitEnv } from '../helpers/git.js';
 import { captureIO } from '../helpers/io.js';
 import { deployment, startFleet, writeConfigFile, type Fleet } from '../helpers/fleet.js';

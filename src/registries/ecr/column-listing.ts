@@ -4,7 +4,7 @@
  * scan summaries as ids into small tables shared by the listing), built by ListingBuilder
  * (listing.ts). `candidates()` makes plain objects only for the listing someone asked for.
  */
-import type { ImageCandidate, RefusedImage, ScanFacts } from '../source.js';
+import type { ImageCandidate, RefusedImage, ScanFacts } from '../../registry.js';
 
 /** Stands for "no size" in the sizes column (ECR sizes are far below 4 GiB - 1 in practice). */
 export const NO_SIZE = 0xffffffff;

@@ -1,8 +1,13 @@
 import type { ImageDetail } from '@aws-sdk/client-ecr';
 import { describe, expect, it } from 'vitest';
 import { mapBounded } from '../../src/map-bounded.js';
-import { codeOf, toRegistryError } from '../../src/registry/ecr/errors.js';
-import { isCosignTag, isReferrer, ListingBuilder, TAG_KEPT_LENGTH } from '../../src/registry/ecr/listing.js';
+import { codeOf, toRegistryError } from '../../src/registries/ecr/errors.js';
+import {
+  isCosignTag,
+  isReferrer,
+  ListingBuilder,
+  TAG_KEPT_LENGTH,
+} from '../../src/registries/ecr/listing.js';
 
 const hex = (n: number) => n.toString(16).padStart(64, '0');
 const detail = (n: number, extra: Partial<ImageDetail> = {}): ImageDetail => ({

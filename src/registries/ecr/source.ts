@@ -8,9 +8,9 @@ import { DescribeImageScanFindingsCommand, type ECRClient } from '@aws-sdk/clien
 import type { Config } from '../../config/schema.js';
 import { RegistryError } from '../../errors.js';
 import type { Logger } from '../../log/logger.js';
-import type { ImageCandidate, ImageListing, ImageSource, RepositoryRef, ScanFacts } from '../source.js';
+import type { ImageCandidate, ImageListing, ImageSource, RepositoryRef, ScanFacts } from '../../registry.js';
 import { ClientPool, configuredEndpoint, type CallOutcome, type ClientKey } from './clients.js';
-import type { CredentialProvider } from './credentials.js';
+import type { CredentialProvider } from '../../aws-credentials.js';
 import { codeOf, toRegistryError } from './errors.js';
 import { ListingBuilder, type CompactListing, type PageImage } from './listing.js';
 import { mapBounded } from '../../map-bounded.js';

@@ -3,7 +3,7 @@
  * DescribeImageScanFindings answers for an image whose summary was absent.
  */
 import type { DescribeImageScanFindingsCommandOutput } from '@aws-sdk/client-ecr';
-import type { ScanFacts, Severity } from '../source.js';
+import type { ScanFacts, Severity } from '../../registry.js';
 
 type CountKey = Severity | 'UNDEFINED';
 const KNOWN: ReadonlySet<string> = new Set<CountKey>([

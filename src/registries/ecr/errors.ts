@@ -5,7 +5,7 @@
  */
 import { RegistryError, messageOf, AWS_THROTTLING_CODES, NETWORK_ERROR_CODES } from '../../errors.js';
 import { printable } from '../../log/printable.js';
-import type { RepositoryRef } from '../source.js';
+import type { RepositoryRef } from '../../registry.js';
 
 export interface FailureScope {
   readonly imageKey: string;

@@ -7,7 +7,7 @@
  */
 import { printable } from '../../log/printable.js';
 import { digestProblem, isValidDigest } from '../../checks/grammar.js';
-import type { RefusedImage, ScanFacts } from '../source.js';
+import type { RefusedImage, ScanFacts } from '../../registry.js';
 import { ColumnListing, NO_SIZE, type CompactListing, type PageBlock } from './column-listing.js';
 import { scanFactsOf } from './scan.js';
 

@@ -4,7 +4,8 @@
  * that reports every attempt's outcome for the metrics.
  */
 import { ECRClient } from '@aws-sdk/client-ecr';
-import { assumeRoleProvider, type CredentialProvider } from './credentials.js';
+import type { CredentialProvider } from '../../aws-credentials.js';
+import { assumeRoleProvider } from './credentials.js';
 import { isThrottling } from './errors.js';
 
 export type CallOutcome = 'ok' | 'throttled' | 'error';
