@@ -6,9 +6,10 @@
  * (with the `org.opencontainers.image.created` annotation), or an index of several.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createPrivateKey, createSign, randomBytes, X509Certificate } from 'node:crypto';
+import { createServer as createHttpServer } from 'node:http';
 import { accessSync, constants } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +38,8 @@ export function registryInstalled(env: NodeJS.ProcessEnv = process.env): boolean
 }
 
 export interface TestRegistry {
+  /** Requests the token server answered, by outcome (`granted`, `refused`); token mode only. */
+  readonly tokenRequests: Map<string, number>;
   /** `127.0.0.1:PORT`: the host part of an image reference. */
   readonly host: string;
   /** `http://127.0.0.1:PORT` */
@@ -74,19 +77,30 @@ export interface PushOptions {
 }
 
 export interface TestRegistryOptions {
-  /** User name → password, for htpasswd basic auth; none: anonymous. */
+  /** User name → password, for htpasswd basic auth (or the token server's, with `token`); none: anonymous. */
   readonly users?: Readonly<Record<string, string>>;
+  /**
+   * The Bearer token flow instead of htpasswd: a token server written for the tests signs
+   * JWTs the registry verifies against its certificate (Distribution's `auth.token`). It
+   * grants pull on every repository to the users, and to anonymous callers on `public/…`.
+   */
+  readonly token?: { readonly expiresIn?: number };
 }
 
 export async function startTestRegistry(options: TestRegistryOptions = {}): Promise<TestRegistry> {
   const dir = await mkdtemp(join(tmpdir(), 'drawbridge-registry-'));
   const port = await freePort();
   const users = Object.entries(options.users ?? {});
-  const auth =
-    users.length === 0
+  const tokenRequests = new Map<string, number>();
+  const tokens = options.token
+    ? await startTokenServer(dir, options.users ?? {}, options.token.expiresIn ?? 300, tokenRequests)
+    : undefined;
+  const auth = tokens
+    ? `auth:\n  token:\n    realm: ${tokens.realm}\n    service: ${TOKEN_SERVICE}\n    issuer: ${TOKEN_ISSUER}\n    rootcertbundle: ${tokens.certFile}\n`
+    : users.length === 0
       ? ''
       : `auth:\n  htpasswd:\n    realm: drawbridge-test\n    path: ${join(dir, 'htpasswd')}\n`;
-  if (users.length > 0) {
+  if (users.length > 0 && !tokens) {
     const lines = await Promise.all(users.map(([user, password]) => htpasswdLine(user, password)));
     await writeFile(join(dir, 'htpasswd'), lines.join(''));
   }
@@ -111,9 +125,13 @@ ${auth}`,
   const url = `http://127.0.0.1:${port}`;
   await waitUntilUp(url, child, () => stderr);
   const first = users[0];
-  const authorization: Record<string, string> = first
-    ? { authorization: `Basic ${Buffer.from(`${first[0]}:${first[1]}`).toString('base64')}` }
-    : {};
+  const authorization: Record<string, string> =
+    first && !tokens
+      ? { authorization: `Basic ${Buffer.from(`${first[0]}:${first[1]}`).toString('base64')}` }
+      : {};
+  /** What the pushing helper sends for `repository`: a token of its own minting, or Basic. */
+  const pushAuth = (repository: string): Record<string, string> =>
+    tokens ? { authorization: `Bearer ${tokens.mint(repository, ['pull', 'push'])}` } : authorization;
 
   const layers = new Map<string, { bytes: Buffer; digest: string | undefined }>();
   const upload = async (repository: string, body: Buffer): Promise<string> => {
@@ -121,7 +139,7 @@ ${auth}`,
     // Start an upload session, then PUT the whole blob to it with its digest.
     const session = await fetch(`${url}/v2/${repository}/blobs/uploads/`, {
       method: 'POST',
-      headers: authorization,
+      headers: pushAuth(repository),
     });
     const location = session.headers.get('location');
     if (session.status !== 202 || location === null)
@@ -130,7 +148,7 @@ ${auth}`,
     target.searchParams.set('digest', digest);
     const response = await fetch(target, {
       method: 'PUT',
-      headers: { ...authorization, 'content-type': 'application/octet-stream' },
+      headers: { ...pushAuth(repository), 'content-type': 'application/octet-stream' },
       body,
     });
     if (response.status !== 201)
@@ -145,7 +163,7 @@ ${auth}`,
   ): Promise<string> => {
     const response = await fetch(`${url}/v2/${repository}/manifests/${reference}`, {
       method: 'PUT',
-      headers: { ...authorization, 'content-type': mediaType },
+      headers: { ...pushAuth(repository), 'content-type': mediaType },
       body,
     });
     if (response.status !== 201)
@@ -198,6 +216,7 @@ ${auth}`,
     host: `127.0.0.1:${port}`,
     url,
     authorization,
+    tokenRequests,
     async push(repository, tag, pushOptions = {}) {
       return (
         await image(
@@ -259,8 +278,116 @@ ${auth}`,
         child.kill('SIGTERM');
         await exited;
       }
+      await tokens?.close();
       await rm(dir, { recursive: true, force: true });
     },
+  };
+}
+
+const TOKEN_SERVICE = 'drawbridge-test-registry';
+const TOKEN_ISSUER = 'drawbridge-test-token-server';
+
+interface TokenServer {
+  readonly realm: string;
+  readonly certFile: string;
+  /** A token granting `actions` on repository `name`. */
+  mint(name: string, actions: readonly string[]): string;
+  close(): Promise<void>;
+}
+
+/**
+ * Docker's token protocol (GET realm?service=…&scope=repository:<name>:pull, Basic auth or
+ * none) answering RS256 JWTs whose x5c header carries a self-signed certificate the registry
+ * trusts (openssl makes it). Users get pull on any repository; anonymous callers only on
+ * `public/…`; wrong passwords get 401.
+ */
+async function startTokenServer(
+  dir: string,
+  users: Readonly<Record<string, string>>,
+  expiresIn: number,
+  counts: Map<string, number>,
+): Promise<TokenServer> {
+  const keyFile = join(dir, 'token-key.pem');
+  const certFile = join(dir, 'token-cert.pem');
+  await new Promise<void>((resolve, reject) =>
+    execFile(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        keyFile,
+        '-out',
+        certFile,
+        '-days',
+        '2',
+        '-subj',
+        '/CN=drawbridge-test-token',
+      ],
+      (error) =>
+        error ? reject(new Error('openssl failed (apt-get install openssl)', { cause: error })) : resolve(),
+    ),
+  );
+  const key = createPrivateKey(await readFile(keyFile));
+  const der = new X509Certificate(await readFile(certFile)).raw.toString('base64');
+  const b64 = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const mint = (name: string, actions: readonly string[]): string => {
+    const now = Math.floor(Date.now() / 1000);
+    const head = b64({ alg: 'RS256', typ: 'JWT', x5c: [der] });
+    const body = b64({
+      iss: TOKEN_ISSUER,
+      sub: 'test',
+      aud: TOKEN_SERVICE,
+      exp: now + expiresIn,
+      nbf: now - 10,
+      iat: now,
+      jti: randomBytes(8).toString('hex'),
+      access: [{ type: 'repository', name, actions }],
+    });
+    const signature = createSign('RSA-SHA256').update(`${head}.${body}`).sign(key).toString('base64url');
+    return `${head}.${body}.${signature}`;
+  };
+  const count = (outcome: string): void => {
+    counts.set(outcome, (counts.get(outcome) ?? 0) + 1);
+  };
+  const server = createHttpServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://token.invalid');
+    const header = request.headers.authorization ?? '';
+    let user: string | undefined;
+    if (header.startsWith('Basic ')) {
+      const [name = '', password] = Buffer.from(header.slice(6), 'base64').toString().split(':');
+      if (users[name] === undefined || users[name] !== password) {
+        count('refused');
+        response
+          .writeHead(401, { 'content-type': 'application/json' })
+          .end('{"details":"wrong credentials"}');
+        return;
+      }
+      user = name;
+    }
+    const scope = /^repository:([^:]+):(.+)$/.exec(url.searchParams.get('scope') ?? '');
+    const name = scope?.[1] ?? '';
+    const granted = scope && (user !== undefined || name.startsWith('public/')) ? ['pull'] : [];
+    count(granted.length > 0 ? 'granted' : 'empty');
+    response.writeHead(200, { 'content-type': 'application/json' }).end(
+      JSON.stringify({
+        token: mint(name, granted),
+        expires_in: expiresIn,
+        issued_at: new Date().toISOString(),
+      }),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  return {
+    realm: `http://127.0.0.1:${port}/token`,
+    certFile,
+    mint,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
 

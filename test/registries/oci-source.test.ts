@@ -199,3 +199,52 @@ describe.runIf(registryInstalled())('the OCI source against docker-registry', ()
     await expect(unset.source.list('api')).rejects.toMatchObject({ code: 'MissingCredentials' });
   });
 });
+
+describe.runIf(registryInstalled())(
+  'the Bearer token flow against docker-registry and a token server',
+  () => {
+    let registry: TestRegistry;
+    const now = new Date();
+
+    beforeAll(async () => {
+      registry = await startTestRegistry({ users: USERS, token: { expiresIn: 300 } });
+      await registry.push('team/api', '1.0.0', { created: new Date(now.getTime() - 2 * HOUR) });
+      await registry.push('team/api', '1.1.0', { created: new Date(now.getTime() - HOUR) });
+      await registry.push('public/tool', '0.9.0');
+    }, 60_000);
+    afterAll(() => registry?.close());
+
+    it('fetches a token per scope with the credentials, caches it, and reads with it', async () => {
+      const { source, requests } = sourceFor(configFor(registry, { api: 'team/api', tool: 'public/tool' }));
+      expect((await choose(source, 'api', { semver: '^1.0.0', minAge: 30 * 60_000 }, now)).chosen?.tag).toBe(
+        '1.1.0',
+      );
+      source.invalidate();
+      expect((await choose(source, 'api', { semver: '^1.0.0' }, now)).chosen?.tag).toBe('1.1.0');
+      // One token for team/api however many requests, and one for public/tool.
+      expect(requests.get('token 200')).toBe(1);
+      expect((await choose(source, 'tool', { semver: '*' }, now)).chosen?.tag).toBe('0.9.0');
+      expect(requests.get('token 200')).toBe(2);
+      expect(requests.get('tags 401')).toBe(2);
+      expect(registry.tokenRequests.get('granted')).toBe(2);
+    });
+
+    it('reads a public repository anonymously, and says what to do when a private one refuses', async () => {
+      const config = configFor(registry, { api: 'team/api', tool: 'public/tool' }, {});
+      const { source } = sourceFor(config, {});
+      expect((await choose(source, 'tool', { semver: '*' }, now)).chosen?.tag).toBe('0.9.0');
+      const refused = (await source.list('api').catch((error: unknown) => error)) as RegistryError;
+      expect(refused).toMatchObject({ code: 'Unauthorized' });
+      expect(refused.hint).toContain(`give credentials under registries.${registry.host}`);
+
+      const wrong = sourceFor(configFor(registry, { api: 'team/api' }), {
+        REG_USER: 'ci',
+        REG_PASSWORD: 'wrong',
+      });
+      const error = (await wrong.source.list('api').catch((e: unknown) => e)) as RegistryError;
+      expect(error).toMatchObject({ code: 'Unauthorized' });
+      expect(error.message).toContain('token server refused the credentials');
+      expect(registry.tokenRequests.get('refused')).toBeGreaterThanOrEqual(1);
+    });
+  },
+);
