@@ -67,13 +67,14 @@ function warningRules(input: Record<string, unknown>, images: readonly string[] 
   for (const [endpoint, sender] of [
     ['http', 'the API destination connection'],
     ['statuses', "Flux's provider secret or Argo CD's webhook"],
+    ['registry', "the registry's webhook (its auth header setting)"],
   ] as const) {
     const http = valueAt(input, ['events', endpoint]);
     if (isMapping(http) && http['tokenEnv'] === undefined && http['basicAuth'] === undefined) {
       warnings.push({
         path: ['events', endpoint],
         at: 'key',
-        message: `the ${endpoint === 'http' ? 'events' : 'statuses'} endpoint accepts requests without authentication`,
+        message: `the ${endpoint === 'http' ? 'events' : endpoint === 'statuses' ? 'statuses' : 'registry events'} endpoint accepts requests without authentication`,
         hint: `set tokenEnv (and ${sender} to send that header) or basicAuth`,
       });
     }

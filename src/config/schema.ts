@@ -449,6 +449,10 @@ export const configSchema = z
           description:
             "Receive deployment statuses (Flux's generic provider, Argo CD's webhook) and record them in Git.",
         }),
+        registry: endpointSchema('/events/registry').optional().meta({
+          description:
+            'Receive push notifications of OCI registries (Distribution, Harbor, Docker Hub, GitHub packages) and rescan only the images they name.',
+        }),
         coalesce: duration
           .optional()
           .meta({ description: 'Window in which events are merged; default 500ms.' }),

@@ -1,6 +1,6 @@
 /**
  * What the daemon checks beyond the config schema: the schedule parses as cron, and the events
- * and statuses endpoints have their secrets. Run before anything is built from a new config, so a reload with
+ * statuses and registry endpoints have their secrets. Run before anything is built from a new config, so a reload with
  * a bad one changes nothing.
  */
 import { validate as validateCron } from 'node-cron';
@@ -13,6 +13,8 @@ export interface DaemonAuth {
   readonly events?: EventsAuth;
   /** The statuses endpoint's, when configured. */
   readonly statuses?: EventsAuth;
+  /** The registry events endpoint's, when configured. */
+  readonly registry?: EventsAuth;
 }
 
 export function checkDaemonConfig(
@@ -34,8 +36,10 @@ export function checkDaemonConfig(
   }
   const http = config.events?.http;
   const statuses = config.events?.statuses;
+  const registry = config.events?.registry;
   return {
     ...(http ? { events: eventsAuth(http, env, file) } : {}),
     ...(statuses ? { statuses: eventsAuth(statuses, env, file, 'events.statuses') } : {}),
+    ...(registry ? { registry: eventsAuth(registry, env, file, 'events.registry') } : {}),
   };
 }

@@ -15,8 +15,15 @@ import type { ImageSource } from '../registry.js';
 import { watchConfigFile, type ConfigWatch } from './config-watch.js';
 import { takeEvent, type IntakeDeps } from './event-intake.js';
 import { checkDaemonConfig, type DaemonAuth } from './config-checks.js';
-import { isAuthorized } from './http-auth.js';
-import { startHttpServer, type EventAnswer, type HttpServer, type Readiness } from './http-server.js';
+import { isAuthorized, type EventsAuth } from './http-auth.js';
+import {
+  startHttpServer,
+  type EventAnswer,
+  type HttpServer,
+  type PostEndpoint,
+  type Readiness,
+} from './http-server.js';
+import { takeRegistryEvent } from './registry-intake.js';
 import { Metrics } from './metrics.js';
 import { defaultSqsClient } from './sqs-client.js';
 import { SqsPoller, type MessageVerdict, type QueuedMessage } from './sqs-poller.js';
@@ -242,19 +249,32 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
         metrics.eventReceived('http');
         metrics.eventFailed('http', reason);
       },
-      statuses: () => {
-        const statuses = auth.statuses;
-        const path = current.config.events?.statuses?.path;
-        if (statuses === undefined || path === undefined) return undefined;
-        return {
-          path,
-          authorize: (headers) => isAuthorized(statuses, headers),
-          onEvent: (body) => statusIntake.take(body),
-          onRejected: (reason) => {
-            metrics.eventReceived('status');
-            metrics.eventFailed('status', reason);
-          },
+      endpoints: () => {
+        const endpoints: PostEndpoint[] = [];
+        const add = (
+          source: 'status' | 'registry',
+          secrets: EventsAuth | undefined,
+          path: string | undefined,
+          onEvent: (body: string) => EventAnswer,
+        ): void => {
+          if (secrets === undefined || path === undefined) return;
+          endpoints.push({
+            path,
+            authorize: (headers) => isAuthorized(secrets, headers),
+            onEvent,
+            onRejected: (reason) => {
+              metrics.eventReceived(source);
+              metrics.eventFailed(source, reason);
+            },
+          });
         };
+        add('status', auth.statuses, current.config.events?.statuses?.path, (body) =>
+          statusIntake.take(body),
+        );
+        add('registry', auth.registry, current.config.events?.registry?.path, (body) =>
+          takeRegistryEvent(intake, body),
+        );
+        return endpoints;
       },
     },
     logger.child({ component: 'http' }),
@@ -335,6 +355,7 @@ export async function startDaemon(deps: DaemonDeps): Promise<Daemon> {
       sqs: current.config.events?.sqs?.queueUrl,
       http: auth.events ? current.config.events?.http?.path : undefined,
       statuses: auth.statuses ? current.config.events?.statuses?.path : undefined,
+      registry: auth.registry ? current.config.events?.registry?.path : undefined,
     },
     'daemon started',
   );

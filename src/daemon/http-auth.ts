@@ -37,6 +37,12 @@ export interface EventsAuth {
   readonly secrets: readonly string[];
 }
 
+const ENDPOINT_NAMES = {
+  'events.http': 'events',
+  'events.statuses': 'statuses',
+  'events.registry': 'registry events',
+} as const;
+
 /**
  * Reads the secrets. A configured secret that is unset, shorter than MIN_SECRET_BYTES or a
  * published placeholder is a config error, as is no auth at all.
@@ -45,7 +51,7 @@ export function eventsAuth(
   http: HttpEventsConfig,
   env: NodeJS.ProcessEnv,
   file = 'drawbridge.yaml',
-  at: 'events.http' | 'events.statuses' = 'events.http',
+  at: 'events.http' | 'events.statuses' | 'events.registry' = 'events.http',
 ): EventsAuth {
   const problems: { message: string; hint?: string }[] = [];
   const secrets: string[] = [];
@@ -85,7 +91,7 @@ export function eventsAuth(
   }
   if (problems.length > 0) {
     throw new ConfigError(
-      `the ${at === 'events.http' ? 'events' : 'statuses'} endpoint has no usable credentials`,
+      `the ${ENDPOINT_NAMES[at]} endpoint has no usable credentials`,
       problems.map((problem) => ({ file, line: 1, column: 1, path: at, ...problem })),
     );
   }

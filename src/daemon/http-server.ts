@@ -55,8 +55,8 @@ export interface HttpHandlers {
   onEvent(body: string): EventAnswer;
   /** Requests refused before reaching onEvent, by reason (for metrics). */
   onRejected(reason: string): void;
-  /** The statuses endpoint, when configured: authenticated and answered as the events one. */
-  statuses?(): PostEndpoint | undefined;
+  /** More POST endpoints (statuses, registry events), when configured: authenticated and answered as the events one. */
+  endpoints?(): readonly PostEndpoint[];
 }
 
 export interface PostEndpoint {
@@ -179,8 +179,8 @@ async function route(req: IncomingMessage, res: ServerResponse, handlers: HttpHa
   }
   const accepting = () => handlers.acceptingEvents();
   if (path === handlers.eventsPath()) return events(req, res, accepting, handlers);
-  const statuses = handlers.statuses?.();
-  if (statuses !== undefined && path === statuses.path) return events(req, res, accepting, statuses);
+  const endpoint = handlers.endpoints?.().find((candidate) => candidate.path === path);
+  if (endpoint !== undefined) return events(req, res, accepting, endpoint);
   send(res, 404, { error: `no route ${path}` });
 }
 

@@ -6,7 +6,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { ReconcileObserver, ReconcileResult, Trigger } from '../reconcile.js';
 import type { PullRequestRecord } from '../reconcile/pull-requests.js';
 
-export type EventSource = 'sqs' | 'http' | 'status';
+export type EventSource = 'sqs' | 'http' | 'status' | 'registry';
 export type EcrCallOutcome = 'ok' | 'throttled' | 'error';
 export type ReconcileOutcome = 'success' | 'partial' | 'error';
 
