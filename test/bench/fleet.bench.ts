@@ -15,21 +15,29 @@
  * (the bench's doing, not drawbridge's). `node --import tsx test/bench/fleet.bench.ts`;
  * BENCH_QUICK=1 for a small smoke run, BENCH_RUNS=n for n process runs of each.
  */
-import { execFile, execFileSync, fork, spawn } from 'node:child_process';
-import { readFile, rm, mkdtemp, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { fork } from 'node:child_process';
+import { rm, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { parseConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/log/logger.js';
 import { createRuntime } from '../../src/runtime.js';
 import { seedRemote, type FleetImage, type SeededRemote } from '../helpers/big-fleet.js';
 import type { FleetEmulatorRequest } from './fleet-emulator.js';
+import {
+  branchHead,
+  build,
+  check,
+  commitsSince,
+  median,
+  resetBranch,
+  runScan,
+  writeRssPreload,
+  type ProcessRun,
+} from './scan-process.js';
 import { isolatedGitEnv } from '../helpers/git.js';
 
-const exec = promisify(execFile);
 const QUICK = process.env.BENCH_QUICK === '1';
 const RUNS = Number(process.env.BENCH_RUNS ?? (QUICK ? 1 : 3));
 /** BENCH_TRACE_DIR: each scan process logs at debug level into a file there. */
@@ -44,82 +52,6 @@ const MANY = {
   files: QUICK ? 100 : 1_000,
 };
 const env = isolatedGitEnv({ AWS_ACCESS_KEY_ID: 'AKIDBENCH', AWS_SECRET_ACCESS_KEY: 'bench' });
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-function build(): string {
-  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  execFileSync(process.execPath, [tsc, '-p', join(repoRoot, 'src', 'tsconfig.build.json')], {
-    stdio: 'inherit',
-  });
-  return join(repoRoot, 'dist', 'cli', 'main.js');
-}
-
-interface ProcessRun {
-  readonly code: number | null;
-  readonly wallMs: number;
-  readonly peakRssMb: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** One `drawbridge scan` in its own process; its peak RSS from the preload. */
-async function scanProcess(cli: string, preload: string, configFile: string): Promise<ProcessRun> {
-  const rssFile = `${configFile}.rss`;
-  const started = performance.now();
-  const child = spawn(
-    process.execPath,
-    [
-      '--no-warnings',
-      ...(PROF_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROF_DIR}`]),
-      '--import',
-      preload,
-      cli,
-      'scan',
-      '--config',
-      configFile,
-    ],
-    {
-      env: {
-        ...env,
-        BENCH_RSS_FILE: rssFile,
-        ...(TRACE_DIR === undefined ? {} : { DRAWBRIDGE_LOG_LEVEL: 'debug' }),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  const wallMs = performance.now() - started;
-  if (TRACE_DIR !== undefined)
-    await writeFile(join(TRACE_DIR, `${basename(configFile)}.${Date.now()}.log`), stderr);
-  const peakRssMb = Number(await readFile(rssFile, 'utf8')) / 1024;
-  return { code, wallMs, peakRssMb, stdout, stderr };
-}
-
-async function branchHead(bare: string, branch: string): Promise<string> {
-  return (await exec('git', ['rev-parse', `refs/heads/${branch}`], { cwd: bare, env })).stdout.trim();
-}
-
-async function resetBranch(bare: string, branch: string, commit: string): Promise<void> {
-  await exec('git', ['update-ref', `refs/heads/${branch}`, commit], { cwd: bare, env });
-}
-
-async function commitsSince(bare: string, branch: string, commit: string): Promise<number> {
-  const { stdout } = await exec('git', ['rev-list', '--count', `${commit}..refs/heads/${branch}`], {
-    cwd: bare,
-    env,
-  });
-  return Number(stdout.trim());
-}
 
 function configText(options: {
   readonly workdir: string;
@@ -152,22 +84,12 @@ function configText(options: {
   return `${lines.join('\n')}\n`;
 }
 
-function check(run: ProcessRun, what: string): void {
-  if (run.code !== 0)
-    throw new Error(
-      `${what}: drawbridge scan exited ${run.code}\n${run.stdout.slice(-2000)}\n${run.stderr.slice(-2000)}`,
-    );
-}
-
 const cli = build();
 // BENCH_DIR=/dev/shm puts remotes and workdirs on tmpfs (see the README on this VM's disk).
 const root = await mkdtemp(join(process.env.BENCH_DIR ?? tmpdir(), 'drawbridge-bench-fleet-'));
-const preload = join(root, 'rss.mjs');
-await writeFile(
-  preload,
-  "import { writeFileSync } from 'node:fs';\n" +
-    "process.on('exit', () => writeFileSync(process.env.BENCH_RSS_FILE, String(process.resourceUsage().maxRSS)));\n",
-);
+const preload = await writeRssPreload(root);
+const scanProcess = (cliPath: string, preloadPath: string, configFile: string): Promise<ProcessRun> =>
+  runScan(cliPath, preloadPath, configFile, { env, traceDir: TRACE_DIR, profDir: PROF_DIR });
 const emulatorProcess = fork(fileURLToPath(new URL('./fleet-emulator.ts', import.meta.url)), [], {
   execArgv: ['--import', 'tsx', '--no-warnings'],
 });
@@ -184,7 +106,7 @@ const previous = `1.0.${TAGS - 2}`;
 // (a) one repository, 200 images, 1,000 files × 7 references.
 const oneImages = await seedImages(ONE.images, TAGS, 'one/svc-');
 const one = await seedRemote(root, 'one', { ...ONE, images: oneImages, tag: previous, branches: ['main'] });
-const oneSeed = await branchHead(one.bare, 'main');
+const oneSeed = await branchHead(one.bare, 'main', env);
 const oneRuns: ProcessRun[] = [];
 for (let run = 0; run < RUNS; run += 1) {
   const file = join(root, `one-${run}.yaml`);
@@ -197,10 +119,10 @@ for (let run = 0; run < RUNS; run += 1) {
       repositories: [{ name: 'fleet', url: one.url, images: oneImages }],
     }),
   );
-  await resetBranch(one.bare, 'main', oneSeed);
+  await resetBranch(one.bare, 'main', oneSeed, env);
   const result = await scanProcess(cli, preload, file);
   check(result, 'one repository');
-  const commits = await commitsSince(one.bare, 'main', oneSeed);
+  const commits = await commitsSince(one.bare, 'main', oneSeed, env);
   if (commits !== 1) throw new Error(`one repository: expected 1 commit, got ${commits}`);
   oneRuns.push(result);
 }
@@ -227,7 +149,7 @@ for (let r = 0; r < MANY.repositories; r += 1) {
   remotes.push({
     name: `team-${r}`,
     remote,
-    seed: await branchHead(remote.bare, 'main'),
+    seed: await branchHead(remote.bare, 'main', env),
     images,
     references: perFile * MANY.files,
   });
@@ -248,11 +170,11 @@ let lastFile = '';
 for (let run = 0; run < RUNS; run += 1) {
   lastFile = join(root, `many-${run}.yaml`);
   await writeFile(lastFile, manyConfig(join(root, `many-work-${run}`)));
-  for (const r of remotes) await resetBranch(r.remote.bare, 'main', r.seed);
+  for (const r of remotes) await resetBranch(r.remote.bare, 'main', r.seed, env);
   const result = await scanProcess(cli, preload, lastFile);
   check(result, 'many repositories');
   for (const r of remotes) {
-    const commits = await commitsSince(r.remote.bare, 'main', r.seed);
+    const commits = await commitsSince(r.remote.bare, 'main', r.seed, env);
     if (commits !== 1) throw new Error(`${r.name}: expected 1 commit, got ${commits}`);
   }
   manyRuns.push(result);

@@ -99,16 +99,22 @@ describe('OCI registries beyond Distribution', () => {
   });
 
   it("stops at Docker Hub's spent pull quota and says to log in", async () => {
-    // newest: pushed reads manifests best first, 1 then 4: the quota of 3 runs out in the second round.
+    // newest: pushed reads manifests best first, 1 then 4 at once: with 2 left for those 4,
+    // two answer and two meet the spent quota.
     const { emulator, source } = await setup({ pullQuota: 3, quotaRetryAfter: 21_600 }, 6);
     const error = (await choose(source, { newest: 'pushed' }).catch((e: unknown) => e)) as RegistryError;
     expect(error).toMatchObject({ code: 'RateLimited', retryable: true });
     expect(error.hint).toContain('the pull quota is spent (ratelimit-remaining: 0)');
     expect(error.hint).toContain(`registries.${emulator.host}`);
-    expect(emulator.counts.get('429')).toBe(1);
+    expect(emulator.counts.get('429')).toBe(2);
     // HEADs are free; only manifest GETs spent the quota.
     expect(emulator.counts.get('head')).toBe(5);
-    expect(emulator.counts.get('manifest')).toBe(4);
+    expect(emulator.counts.get('manifest')).toBe(5);
+    // The quota said 0 left: the next pass asks for no manifest while the HEADs say so.
+    source.invalidate();
+    await expect(choose(source, { newest: 'pushed' })).rejects.toMatchObject({ code: 'RateLimited' });
+    expect(emulator.counts.get('manifest')).toBe(5);
+    expect(emulator.counts.get('429')).toBe(2);
   });
 
   it('answers the tag a policy needs with one HEAD, whatever the quota', async () => {

@@ -217,6 +217,10 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
     rateLimitRemaining: () => remaining,
 
     async request(request) {
+      // Docker Hub counts manifest GETs against the pull quota (HEADs and tag lists it does not,
+      // and HEADs keep answering the count): once it says none are left, none is spent asking.
+      if (remaining === 0 && request.kind === 'manifest' && request.method === 'GET')
+        throw rateLimited(options.host, 429, undefined, 0);
       const url = `${base}${request.path}`;
       let authorized = false;
       for (let attempt = 1; ; attempt += 1) {

@@ -248,10 +248,18 @@ export function createOciSource(options: OciSourceOptions): OciSource {
       try {
         // The listing the candidates came from (a pass lists before it selects).
         const entry = entries.get(imageKey) ?? (await entryFor(imageKey));
-        const answers = await Promise.all(
+        // Every read settles before the first failure is thrown: none outlives the pass.
+        const settled = await Promise.allSettled(
           pending.map((candidate) => readOne(entry, client, scope, candidate.tag, needs)),
         );
-        return new Map(pending.map((candidate, index) => [candidate.tag, answers[index]]));
+        const failed = settled.find((result) => result.status === 'rejected');
+        if (failed) throw failed.reason;
+        return new Map(
+          pending.map((candidate, index) => {
+            const result = settled[index]!;
+            return [candidate.tag, result.status === 'fulfilled' ? result.value : undefined];
+          }),
+        );
       } catch (error) {
         throw wrap(error, scope);
       }

@@ -141,6 +141,11 @@ export async function startOciEmulator(options: OciEmulatorOptions = {}): Promis
       };
       if (request.method === 'HEAD') {
         count('head');
+        // HEADs spend none of the quota and tell what is left, as Docker Hub's do.
+        if (remaining !== undefined) {
+          headers['ratelimit-limit'] = `${options.pullQuota};w=21600`;
+          headers['ratelimit-remaining'] = `${Math.max(0, remaining)};w=21600`;
+        }
         response.writeHead(200, headers).end();
         return;
       }
