@@ -233,8 +233,10 @@ describe.runIf(registryInstalled())(
       const config = configFor(registry, { api: 'team/api', tool: 'public/tool' }, {});
       const { source } = sourceFor(config, {});
       expect((await choose(source, 'tool', { semver: '*' }, now)).chosen?.tag).toBe('0.9.0');
+      // The token server hands an anonymous caller a token without the scope: denied, with a hint.
       const refused = (await source.list('api').catch((error: unknown) => error)) as RegistryError;
-      expect(refused).toMatchObject({ code: 'Unauthorized' });
+      expect(refused).toMatchObject({ code: 'Denied' });
+      expect(refused.message).toContain('granted no repository:team/api:pull');
       expect(refused.hint).toContain(`give credentials under registries.${registry.host}`);
 
       const wrong = sourceFor(configFor(registry, { api: 'team/api' }), {

@@ -254,6 +254,10 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
         }
         if (response.status === 401) {
           await response.body?.cancel();
+          // A token that came back without the scope: the credentials work but may not pull this.
+          const again = parseChallenge(response.headers.get('www-authenticate'));
+          if (again?.params.get('error') === 'insufficient_scope')
+            throw deniedScope(options.host, await credentialsOnce(), request.scope);
           throw unauthorized(options.host, await credentialsOnce(), request.scope);
         }
         const retryable =
@@ -355,6 +359,18 @@ function unauthorized(host: string, creds: RegistryCredentials, scope: string): 
   });
 }
 
+function deniedScope(host: string, creds: RegistryCredentials, scope: string): RegistryError {
+  return new RegistryError(`${host} granted no ${printable(scope, 300)}`, {
+    code: 'Denied',
+    retryable: false,
+    hint:
+      creds.kind === 'anonymous'
+        ? `the repository is private or the name is wrong: give credentials under registries.${host}`
+        : `the credentials from ${creds.from} lack pull access to it: grant it (a GHCR token needs read:packages), or check the name`,
+    context: { host },
+  });
+}
+
 function rateLimited(
   host: string,
   status: number,
@@ -388,10 +404,15 @@ function networkError(error: unknown, host: string, url: string): RegistryError 
       cause: error,
     });
   const timeout = code === 'TimeoutError' || code === 'AbortError';
-  return new RegistryError(`cannot reach ${host} (${printable(code, 60)})`, {
+  const detail =
+    cause?.code === undefined && cause instanceof Error ? `: ${printable(cause.message, 120)}` : '';
+  return new RegistryError(`cannot reach ${host} (${printable(code, 60)}${detail})`, {
     code: timeout ? 'Timeout' : printable(code, 60),
     retryable: timeout || NETWORK_ERROR_CODES.has(code) || code === 'UND_ERR_SOCKET' || code === 'Error',
-    hint: `check that ${new URL(url).origin} is reachable from the daemon${url.startsWith('https:') ? ` (a plain-HTTP registry needs registries.${host}.insecure: true)` : ''}`,
+    hint:
+      code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+        ? `check the host name and the daemon's DNS: ${new URL(url).hostname} does not resolve`
+        : `check that ${new URL(url).origin} is reachable from the daemon (network policy, proxy, firewall)`,
     context: { host },
     cause: error,
   });
