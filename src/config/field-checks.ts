@@ -4,7 +4,7 @@
  * fix it, or undefined when the value is fine. The schema runs them; they are pure.
  */
 import { validateDetailed } from 'node-cron';
-import semver from 'semver';
+import { nodeRange } from '../checks/semver-dialect.js';
 import { parseRepositoryUri } from '../checks/ecr-uri.js';
 import { hostProblem, parseImageReference } from '../checks/image-ref.js';
 import { CONTEXT_MAX, isCheckContext, isValidBranch } from '../checks/grammar.js';
@@ -52,10 +52,12 @@ export const checkSemverRange: FieldCheck = (range) => {
       hint: "write '*' for any version, or a range such as ^1.2.0",
     };
   }
-  if (semver.validRange(range) !== null) return undefined;
+  const dialect = nodeRange(range);
+  if (!('problem' in dialect)) return undefined;
+  const generic = dialect.problem.startsWith('not a range');
   return {
     message: `\`${range}\` is not a semver range`,
-    hint: 'use a node-semver range such as ^1.2.0, ~1.2, >=1.0.0 <2.0.0, or >=1.0.0-0 to include prereleases',
+    hint: `${generic ? '' : `${dialect.problem}; `}use a range such as ^1.2.0, ~1.2, >=1.0.0 <2.0.0 (or Flux's >=1.0.0, <2.0.0), or >=1.0.0-0 to include prereleases`,
   };
 };
 

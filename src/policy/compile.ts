@@ -79,7 +79,7 @@ function orderingProblems(policy: Policy): PolicyProblem[] {
       problems.push({
         field: 'semver',
         message: `invalid semver range ${JSON.stringify(policy.semver)}`,
-        hint: "node-semver syntax, e.g. '^6.0.0', '~1.2', '>=1.0.0 <2.0.0', '>=1.0.0-0' to include prereleases",
+        hint: "node-semver syntax, e.g. '^6.0.0', '~1.2', '>=1.0.0 <2.0.0', '>=1.0.0-0' to include prereleases, or Flux's and Argo CD Image Updater's '>=1.0.0, <2.0.0'",
       });
     }
   }

@@ -6,6 +6,7 @@
  * version in range, as Flux does; a range that names none admits none.
  */
 import semver from 'semver';
+import { nodeRange } from '../checks/semver-dialect.js';
 import { compareSemver, type SemverTag } from './semver-tag.js';
 
 export type RangeVerdict = 'in' | 'out-of-range' | 'prerelease';
@@ -54,10 +55,15 @@ function toOperator(text: string): Operator {
   throw new TypeError(`unexpected comparator operator ${text}`);
 }
 
-/** Throws TypeError (from node-semver) when the range is invalid. */
+/**
+ * Throws TypeError when the range is invalid. A range in Masterminds' dialect (Flux's and Argo
+ * CD Image Updater's: commas, `!=`) is read in node-semver's words first (checks/semver-dialect.ts).
+ */
 export function compileRange(text: string): CompiledRange {
-  const namesPrerelease = rangeNamesPrerelease(text);
-  const range = new semver.Range(text, { includePrerelease: namesPrerelease });
+  const dialect = nodeRange(text);
+  if ('problem' in dialect) throw new TypeError(`invalid range ${text}: ${dialect.problem}`);
+  const namesPrerelease = rangeNamesPrerelease(dialect.range);
+  const range = new semver.Range(dialect.range, { includePrerelease: namesPrerelease });
   const sets: CompiledComparator[][] = range.set.map((comparators) =>
     comparators.map((comparator) => {
       if (comparator.value === '') return { operator: '', version: undefined };

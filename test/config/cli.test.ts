@@ -62,7 +62,7 @@ describe('drawbridge validate', () => {
         '  broken.yaml:12:18  environments.dev.policies.podinfo.semvr: unknown key `semvr`',
         '      hint: did you mean `semver`?',
         '  broken.yaml:13:22  environments.dev.policies.api.semver: `one` is not a semver range',
-        '      hint: use a node-semver range such as ^1.2.0, ~1.2, >=1.0.0 <2.0.0, or >=1.0.0-0 to include prereleases',
+        "      hint: use a range such as ^1.2.0, ~1.2, >=1.0.0 <2.0.0 (or Flux's >=1.0.0, <2.0.0), or >=1.0.0-0 to include prereleases",
         '',
       ].join('\n'),
     );
