@@ -125,6 +125,15 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<ExitCo
       run(async () => (await import('./commands/events-setup.js')).eventsSetupCommand(options, io))(),
     );
 
+  const imports = program.command('import').description("write drawbridge.yaml from another tool's objects");
+  imports
+    .command('flux')
+    .description('from Flux ImageRepository, ImagePolicy, ImageUpdateAutomation and GitRepository objects')
+    .argument('[files...]', 'YAML files or folders, or - for standard input (kubectl get … -o yaml)')
+    .action(async (files: string[]) =>
+      run(async () => (await import('./commands/import.js')).importCommand('flux', files, io))(),
+    );
+
   program
     .command('schema')
     .description('print the JSON Schema of drawbridge.yaml')

@@ -129,9 +129,17 @@ ${auth}`,
     first && !tokens
       ? { authorization: `Basic ${Buffer.from(`${first[0]}:${first[1]}`).toString('base64')}` }
       : {};
-  /** What the pushing helper sends for `repository`: a token of its own minting, or Basic. */
-  const pushAuth = (repository: string): Record<string, string> =>
-    tokens ? { authorization: `Bearer ${tokens.mint(repository, ['pull', 'push'])}` } : authorization;
+  /** What the pushing helper sends for `repository`: a token of its own minting (one per repository), or Basic. */
+  const pushTokens = new Map<string, string>();
+  const pushAuth = (repository: string): Record<string, string> => {
+    if (!tokens) return authorization;
+    let token = pushTokens.get(repository);
+    if (token === undefined) {
+      token = tokens.mint(repository, ['pull', 'push']);
+      pushTokens.set(repository, token);
+    }
+    return { authorization: `Bearer ${token}` };
+  };
 
   const layers = new Map<string, { bytes: Buffer; digest: string | undefined }>();
   const upload = async (repository: string, body: Buffer): Promise<string> => {
