@@ -14,6 +14,7 @@ import { gateByHealth, type HealthGate } from './health.js';
 import type { ImageOutcome } from '../reconcile.js';
 import type { EnvironmentPassDeps, EnvironmentPassInput } from './environment.js';
 import { ownsHead } from './push-branches.js';
+import { mapBounded } from '../map-bounded.js';
 import { closedRefusals, closedToRead, type Refused } from './pull-requests.js';
 
 /** What a pass reads of its branch before the registry answers. */
@@ -31,6 +32,15 @@ export interface BranchRead {
 }
 
 type LiveIn = ReadonlyMap<string, ReadonlyMap<string, LiveInterval[]>>;
+
+/** Images of one environment chosen at once (each may wait on its registry). */
+const IMAGE_CONCURRENCY = 8;
+
+interface PlannedImage {
+  readonly image: ImageOutcome;
+  readonly decision?: Decision;
+  readonly desired?: DesiredImage;
+}
 
 export interface Planned {
   readonly branch: BranchRead;
@@ -116,78 +126,90 @@ export async function planEnvironment(
   const images: ImageOutcome[] = [];
   const decisions: Decision[] = [];
 
-  for (const imageKey of input.imageKeys) {
-    const policy = environment.policies[imageKey];
-    const image = deps.config.images[imageKey];
-    if (!policy || !image) continue;
-    const failure = input.failures.get(imageKey);
-    const listing = input.listings.get(imageKey);
-    if (failure || !listing) {
-      images.push({ image: imageKey, current: [], registryError: failure?.message ?? 'not listed' });
-      continue;
-    }
-    let liveIn: ReadonlyMap<string, LiveInterval[]> | undefined;
-    let health: ReadonlyMap<string, HealthVerdict> | undefined;
-    if (policy.promote) {
-      const from = policy.promote.from;
-      let pending = liveBySource.get(from);
-      if (!pending) {
-        pending = readSourceIntervals(deps, from);
-        liveBySource.set(from, pending);
+  // Images are chosen a few at once: a registry read per pending tag (OCI) is a round trip.
+  const planned = await mapBounded(
+    input.imageKeys,
+    IMAGE_CONCURRENCY,
+    async (imageKey): Promise<PlannedImage | undefined> => {
+      const policy = environment.policies[imageKey];
+      const image = deps.config.images[imageKey];
+      if (!policy || !image) return undefined;
+      const failure = input.failures.get(imageKey);
+      const listing = input.listings.get(imageKey);
+      if (failure || !listing) {
+        return { image: { image: imageKey, current: [], registryError: failure?.message ?? 'not listed' } };
       }
-      const live = await pending.catch((error: unknown) => messageOf(error));
-      if (typeof live === 'string') {
-        images.push({ image: imageKey, current: [], error: `cannot read promotion source ${from}: ${live}` });
-        continue;
-      }
-      liveIn = live.get(imageKey) ?? new Map<string, LiveInterval[]>();
-      const contexts = policy.promote.healthy;
-      if (contexts !== undefined) {
-        const gated = await healthOf(deps, from, { liveIn, contexts, afterMs: policy.promote.after });
-        if (typeof gated === 'string') {
-          images.push({ image: imageKey, current: [], error: gated });
-          continue;
+      let liveIn: ReadonlyMap<string, LiveInterval[]> | undefined;
+      let health: ReadonlyMap<string, HealthVerdict> | undefined;
+      if (policy.promote) {
+        const from = policy.promote.from;
+        let pending = liveBySource.get(from);
+        if (!pending) {
+          pending = readSourceIntervals(deps, from);
+          liveBySource.set(from, pending);
         }
-        ({ liveIn, health } = gated);
+        const live = await pending.catch((error: unknown) => messageOf(error));
+        if (typeof live === 'string') {
+          return {
+            image: { image: imageKey, current: [], error: `cannot read promotion source ${from}: ${live}` },
+          };
+        }
+        liveIn = live.get(imageKey) ?? new Map<string, LiveInterval[]>();
+        const contexts = policy.promote.healthy;
+        if (contexts !== undefined) {
+          const gated = await healthOf(deps, from, { liveIn, contexts, afterMs: policy.promote.after });
+          if (typeof gated === 'string') {
+            return { image: { image: imageKey, current: [], error: gated } };
+          }
+          ({ liveIn, health } = gated);
+        }
       }
-    }
-    const reverted = refusedTags(history.reverted.get(imageKey), refused?.get(imageKey));
-    const readPending = deps.source.readPending?.bind(deps.source);
-    const decision = await selectTag({
-      imageKey,
-      policy,
-      ...(image.exclude === undefined ? {} : { imageExclude: image.exclude }),
-      candidates: listing.candidates,
-      context: {
-        now: deps.now(),
-        ...(reverted
-          ? { revertedTags: reverted.tags, revertedDigests: reverted.digests, revertNotes: reverted.notes }
-          : {}),
-        ...(liveIn ? { liveIn } : {}),
-        ...(health ? { health } : {}),
-      },
-      scanLookup: (candidate) => deps.source.scanFindings(imageKey, candidate),
-      ...(readPending ? { resolve: (pending, needs) => readPending(imageKey, pending, needs) } : {}),
-    }).catch((error: unknown) => {
-      // The registry failed to answer for this image's tags: this image waits, the others go on.
-      if (error instanceof RegistryError) return formatError(error);
-      throw error;
-    });
-    if (typeof decision === 'string') {
-      images.push({ image: imageKey, current: [], registryError: decision });
-      continue;
-    }
-    decisions.push(decision);
-    const hold = heldImage(history, imageKey);
-    images.push({ image: imageKey, current: [], decision, ...(hold ? { hold } : {}) });
-    if (!decision.chosen || hold) continue;
-    desired.set(imageKey, {
-      imageKey,
-      repository: image.repository,
-      tag: decision.chosen.tag,
-      digest: decision.chosen.digest,
-      pinDigest: policy.digest,
-    });
+      const reverted = refusedTags(history.reverted.get(imageKey), refused?.get(imageKey));
+      const readPending = deps.source.readPending?.bind(deps.source);
+      const decision = await selectTag({
+        imageKey,
+        policy,
+        ...(image.exclude === undefined ? {} : { imageExclude: image.exclude }),
+        candidates: listing.candidates,
+        context: {
+          now: deps.now(),
+          ...(reverted
+            ? { revertedTags: reverted.tags, revertedDigests: reverted.digests, revertNotes: reverted.notes }
+            : {}),
+          ...(liveIn ? { liveIn } : {}),
+          ...(health ? { health } : {}),
+        },
+        scanLookup: (candidate) => deps.source.scanFindings(imageKey, candidate),
+        ...(readPending ? { resolve: (pending, needs) => readPending(imageKey, pending, needs) } : {}),
+      }).catch((error: unknown) => {
+        // The registry failed to answer for this image's tags: this image waits, the others go on.
+        if (error instanceof RegistryError) return formatError(error);
+        throw error;
+      });
+      if (typeof decision === 'string') {
+        return { image: { image: imageKey, current: [], registryError: decision } };
+      }
+      const hold = heldImage(history, imageKey);
+      const outcome: ImageOutcome = { image: imageKey, current: [], decision, ...(hold ? { hold } : {}) };
+      if (!decision.chosen || hold) return { image: outcome, decision };
+      return {
+        image: outcome,
+        decision,
+        desired: {
+          imageKey,
+          repository: image.repository,
+          tag: decision.chosen.tag,
+          digest: decision.chosen.digest,
+          pinDigest: policy.digest,
+        },
+      };
+    },
+  );
+  for (const entry of planned) {
+    if (entry === undefined) continue;
+    images.push(entry.image);
+    if (entry.decision) decisions.push(entry.decision);
+    if (entry.desired) desired.set(entry.image.image, entry.desired);
   }
   return { branch, images, decisions, desired };
 }
