@@ -28,6 +28,13 @@ export interface OciEmulator {
   readonly host: string;
   /** Adds an image under `repository:tag`; answers its digest. */
   push(repository: string, tag: string, created: Date): string;
+  /**
+   * Lists `tags` for `repository` beside its images, whatever they hold (control characters,
+   * newlines, 500-character tags): what a hostile or broken registry answers.
+   */
+  listExtraTags(repository: string, tags: readonly string[]): void;
+  /** Serves other bytes than its digest for the manifest of `repository:tag` (a tampered answer). */
+  tamper(repository: string, tag: string): void;
   /** The next `count` requests to /v2/<name>/… answer `status` (429 with Retry-After `seconds`). */
   failNext(count: number, status: 429 | 503, seconds?: number): void;
   /** Requests by kind: `tags`, `head`, `manifest`, `blob`, `token`, `429`, `503`. */
@@ -51,6 +58,8 @@ export async function startOciEmulator(options: OciEmulatorOptions = {}): Promis
   const counts = new Map<string, number>();
   const tagQueries: { n: string | null; last: string | null }[] = [];
   const tokens = new Set<string>();
+  const extraTags = new Map<string, readonly string[]>();
+  const tampered = new Set<string>();
   const faults: { status: 429 | 503; seconds: number }[] = [];
   let remaining = options.pullQuota;
   const count = (key: string): void => {
@@ -117,7 +126,7 @@ export async function startOciEmulator(options: OciEmulatorOptions = {}): Promis
       const asked = Number(url.searchParams.get('n') ?? pageSize);
       const size = Math.min(pageSize, Number.isFinite(asked) && asked > 0 ? asked : pageSize);
       const last = url.searchParams.get('last');
-      const all = [...images.keys()].sort();
+      const all = [...images.keys(), ...(extraTags.get(match[1]!) ?? [])].sort();
       const from = last === null ? 0 : all.findIndex((tag) => tag > last);
       const page = from < 0 ? [] : all.slice(from, from + size);
       const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -166,7 +175,12 @@ export async function startOciEmulator(options: OciEmulatorOptions = {}): Promis
         headers['ratelimit-limit'] = `${options.pullQuota};w=21600`;
         headers['ratelimit-remaining'] = `${remaining};w=21600`;
       }
-      response.writeHead(200, headers).end(image.manifest);
+      const body =
+        tampered.has(`${match[1]!}:${reference}`) || tampered.has(`${match[1]!}:${image.digest}`)
+          ? Buffer.concat([image.manifest, Buffer.from(' ')])
+          : image.manifest;
+      headers['content-length'] = body.length;
+      response.writeHead(200, headers).end(body);
       return;
     }
     count('blob');
@@ -209,6 +223,14 @@ export async function startOciEmulator(options: OciEmulatorOptions = {}): Promis
       images.set(tag, image);
       byDigest.set(image.digest, image);
       return image.digest;
+    },
+    listExtraTags(repository, tags) {
+      extraTags.set(repository, tags);
+    },
+    tamper(repository, tag) {
+      tampered.add(`${repository}:${tag}`);
+      const digest = repositories.get(repository)?.get(tag)?.digest;
+      if (digest) tampered.add(`${repository}:${digest}`);
     },
     failNext(times, status, seconds = 0) {
       for (let i = 0; i < times; i += 1) faults.push({ status, seconds });
