@@ -7,6 +7,7 @@
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Logger } from './log/logger.js';
+import { isRecord } from './checks/record.js';
 
 export interface MemoFileOptions {
   readonly file: string;
@@ -62,8 +63,4 @@ export function writeMemoFile(
       'memo file not written',
     );
   }
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

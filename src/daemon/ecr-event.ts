@@ -4,6 +4,7 @@
  * Liberal in what it accepts (ECR's own samples contain odd values); only a body that is not
  * an EventBridge event at all is malformed.
  */
+import { isRecord } from '../checks/record.js';
 
 export interface EcrPush {
   readonly kind: 'push';
@@ -95,10 +96,6 @@ export function parseEcrEvent(value: unknown): EcrEvent {
     ...(region === undefined ? {} : { region }),
     ...(digest === undefined ? {} : { digest }),
   };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function optionalString(value: unknown): string | undefined {

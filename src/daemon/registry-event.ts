@@ -11,7 +11,7 @@
  * Each becomes pushes of (host when the body names one, repository path, tag). Nothing here
  * is trusted: the caller checks every field before it is scoped or logged by value.
  */
-import { isRecord } from '../memo-file.js';
+import { isRecord } from '../checks/record.js';
 
 export type RegistryFormat = 'distribution' | 'harbor' | 'dockerhub' | 'github';
 

@@ -5,6 +5,7 @@
  * keys, arrays in the event). The emulator delivers with the matcher, so tests prove that the
  * pattern `events setup` writes really matches an ECR push event.
  */
+import { isRecord } from '../checks/record.js';
 
 export interface EcrPushPatternInput {
   /** Repository names (without registry host), e.g. `team/api`. */
@@ -166,8 +167,4 @@ function matchesNumeric(spec: unknown, value: number): boolean {
     if (!ok) return false;
   }
   return true;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

@@ -8,7 +8,8 @@
  * also keeps the entries in a file beside the repository's clone (see memo-file.ts), so the
  * next `drawbridge scan` process starts with them.
  */
-import { isRecord, readMemoFile, writeMemoFile, type MemoFileOptions } from '../memo-file.js';
+import { isRecord } from '../checks/record.js';
+import { readMemoFile, writeMemoFile, type MemoFileOptions } from '../memo-file.js';
 import type { BranchHistory, Hold, RefusedCommit, RevertedValues } from './history.js';
 
 export interface HistoryMemo {

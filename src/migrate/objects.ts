@@ -7,6 +7,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { isRecord } from '../checks/record.js';
 import { UsageError } from '../errors.js';
 
 export interface KubeObject {
@@ -94,10 +95,6 @@ function toObject(value: unknown, from: string): KubeObject | undefined {
     for (const [key, text] of Object.entries(metadata['annotations']))
       if (typeof text === 'string') annotations[key] = text;
   return { apiVersion, kind, name, namespace, spec: isRecord(spec) ? spec : {}, annotations, from };
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** A nested field, or undefined. */

@@ -13,7 +13,8 @@
  * drawbridge version, a different format, a damaged write); it is rewritten only when an
  * entry's key changes, by a rename, so a reader never sees half of it.
  */
-import { isRecord, readMemoFile, writeMemoFile, type MemoFileOptions } from '../memo-file.js';
+import { isRecord } from '../checks/record.js';
+import { readMemoFile, writeMemoFile, type MemoFileOptions } from '../memo-file.js';
 import type { FileProblem } from '../manifest/types.js';
 
 export interface PlanMemoEntry {

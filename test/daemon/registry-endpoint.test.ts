@@ -7,8 +7,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
-import { startDaemon, type Daemon } from '../../src/daemon/daemon.js';
-import { Metrics } from '../../src/daemon/metrics.js';
+import type { Daemon } from '../../src/daemon/daemon.js';
+import { startDaemonOn } from '../helpers/daemon.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { appDeployment } from '../helpers/app-deployment.js';
@@ -60,17 +60,7 @@ describe.runIf(registryInstalled())('the registry events endpoint', () => {
         if (kind === 'tags' && status === 200) tagLists.set('all', (tagLists.get('all') ?? 0) + 1);
       },
     });
-    daemon = await startDaemon({
-      config,
-      reconciler: runtime.reconciler,
-      source: runtime.source,
-      notifier: runtime.notifier,
-      workspaces: runtime.workspaces,
-      logger,
-      env,
-      metrics: new Metrics({ processMetrics: false }),
-      startupSweep: false,
-    });
+    daemon = await startDaemonOn(runtime, { config, logger, env });
     expect(await daemon.triggerSweep('manual')).toMatchObject({ ok: true });
   }, 60_000);
 

@@ -13,7 +13,8 @@ import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
 import { parseConfig } from '../../src/config/load.js';
-import { startDaemon, type Daemon } from '../../src/daemon/daemon.js';
+import type { Daemon } from '../../src/daemon/daemon.js';
+import { startDaemonOn } from '../helpers/daemon.js';
 import { Metrics } from '../../src/daemon/metrics.js';
 import { createLogger, silentLogger } from '../../src/log/logger.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
@@ -44,17 +45,7 @@ async function startWith(configText: string, baseDir: string): Promise<Running> 
   const logger = process.env['DEBUG_STATUSES'] ? createLogger({ level: 'info' }) : silentLogger();
   const runtime = await createRuntime({ config, logger, env, baseDir, credentials });
   const metrics = new Metrics({ processMetrics: false });
-  const daemon = await startDaemon({
-    config,
-    reconciler: runtime.reconciler,
-    source: runtime.source,
-    notifier: runtime.notifier,
-    workspaces: runtime.workspaces,
-    logger,
-    env,
-    metrics,
-    startupSweep: false,
-  });
+  const daemon = await startDaemonOn(runtime, { config, logger, env, metrics });
   return {
     daemon,
     runtime,

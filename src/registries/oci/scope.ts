@@ -10,6 +10,8 @@ export interface ImageScope {
   readonly host: string;
   /** `library/nginx`. */
   readonly path: string;
+  /** Where the host's API answers: `registry-1.docker.io` for `docker.io`, else the host. */
+  readonly apiHost: string;
 }
 
 export function statusError(status: number, scope: ImageScope, what: string): RegistryError {

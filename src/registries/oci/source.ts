@@ -80,21 +80,19 @@ export function createOciSource(options: OciSourceOptions): OciSource {
         hint: 'write it as docker pull would take it without a tag, e.g. ghcr.io/acme/api',
         context: { image: imageKey, repository: image.repository },
       });
-    const { host, path } = parsed.reference;
-    return { imageKey, repository: image.repository, host, path };
+    const { host, path, apiHost } = parsed.reference;
+    return { imageKey, repository: image.repository, host, path, apiHost };
   }
 
-  function clientFor(imageKey: string, scope: ImageScope): RegistryClient {
+  function clientFor(scope: ImageScope): RegistryClient {
     let client = clients.get(scope.host);
     if (client === undefined) {
       const entry =
         config.registries?.[scope.host] ??
         (scope.host === 'docker.io' ? config.registries?.['index.docker.io'] : undefined);
-      const parsed = parseImageReference(config.images[imageKey]!.repository);
-      const apiHost = 'reference' in parsed ? parsed.reference.apiHost : scope.host;
       client = createRegistryClient({
         host: scope.host,
-        apiHost,
+        apiHost: scope.apiHost,
         insecure: entry?.insecure ?? false,
         maxConcurrency: entry?.maxConcurrency ?? 4,
         credentials: () =>
@@ -119,7 +117,7 @@ export function createOciSource(options: OciSourceOptions): OciSource {
   async function fetchEntry(imageKey: string): Promise<Entry> {
     const scope = scopeOf(imageKey);
     const started = Date.now();
-    const tags = await listTags(clientFor(imageKey, scope), scope);
+    const tags = await listTags(clientFor(scope), scope);
     if (tags.refused.length > 0)
       logger.warn(
         { image: imageKey, repository: scope.repository, skipped: tags.skipped, refused: tags.refused },
@@ -244,7 +242,7 @@ export function createOciSource(options: OciSourceOptions): OciSource {
 
     async readPending(imageKey, pending, needs) {
       const scope = scopeOf(imageKey);
-      const client = clientFor(imageKey, scope);
+      const client = clientFor(scope);
       try {
         // The listing the candidates came from (a pass lists before it selects).
         const entry = entries.get(imageKey) ?? (await entryFor(imageKey));
