@@ -156,4 +156,74 @@ describe.runIf(registryInstalled())('an OCI registry fleet', () => {
     expect(`${io.out()}${io.err()}`).not.toContain(PASSWORD);
     expect(`${io.out()}${io.err()}`).not.toContain(Buffer.from(`fleet:${PASSWORD}`).toString('base64'));
   }, 600_000);
+
+  it('across 4 Git repositories reads each tag list once, whatever the repositories', async () => {
+    // The same 200 images in 4 more remotes of 250 files each (1,750 references apiece), each
+    // its own environment: one commit per repository, and the registry read as for one.
+    const remotes = await Promise.all(
+      [0, 1, 2, 3].map((n) =>
+        seedRemote(root, `team-${n}`, {
+          files: 250,
+          perFile: PER_FILE,
+          images,
+          tag: '1.0.1',
+          branches: ['main'],
+        }),
+      ),
+    );
+    const seeds = await Promise.all(
+      remotes.map(async (r) => (await git(r.bare, ['rev-parse', 'main'])).trim()),
+    );
+    const text = [
+      'version: 1',
+      `git: { url: ${remotes[0]!.url}, workdir: ${join(root, 'work-many')}, author: { name: drawbridge, email: drawbridge@example.test } }`,
+      'repositories:',
+      ...remotes.slice(1).map((r, n) => `  team-${n + 1}: { url: ${r.url} }`),
+      'registries:',
+      `  ${registry.host}: { insecure: true, usernameEnv: REG_USER, passwordEnv: REG_PASSWORD }`,
+      'images:',
+      ...images.map((image) => `  ${image.key}: { repository: ${image.uri} }`),
+      'environments:',
+      ...remotes.flatMap((_, n) => [
+        `  env-${n}:`,
+        ...(n === 0 ? [] : [`    repository: team-${n}`]),
+        '    branch: main',
+        '    policies:',
+        ...images.map((image) => `      ${image.key}: { semver: '^1.0.0' }`),
+      ]),
+      '',
+    ].join('\n');
+    const requests = new Map<string, number>();
+    const runtime = await createRuntime({
+      config: parseConfig(text, configFile).config,
+      logger: createLogger({ level: 'silent' }),
+      env,
+      baseDir: root,
+      onRegistryRequest: (_host, kind, status) => {
+        requests.set(`${kind} ${status}`, (requests.get(`${kind} ${status}`) ?? 0) + 1);
+      },
+    });
+    try {
+      const result = await runtime.reconciler.reconcile({ trigger: 'manual' });
+      expect(result.environments.map((environment) => environment.status)).toEqual([
+        'committed',
+        'committed',
+        'committed',
+        'committed',
+      ]);
+    } finally {
+      await runtime.close();
+    }
+    for (const [n, r] of remotes.entries()) {
+      expect((await git(r.bare, ['rev-list', '--count', `${seeds[n]!}..main`])).trim()).toBe('1');
+      const diff = await git(r.bare, ['diff', '--unified=0', seeds[n]!, 'main']);
+      expect(diff.split('\n').filter((line) => /^\+ +image: .*:1\.0\.5 /.test(line))).toHaveLength(
+        250 * PER_FILE,
+      );
+    }
+    // One tag list per image, one HEAD per image: the four environments share what was read.
+    expect(requests.get('tags 200')).toBe(IMAGES);
+    expect(requests.get('head 200')).toBe(IMAGES);
+    expect(requests.get('manifest 200')).toBeUndefined();
+  }, 600_000);
 });
