@@ -3,9 +3,15 @@
  * deleted only when its handler says so: after the reconciliation it caused went through, or
  * when it can never succeed. Anything else is left to reappear after the visibility timeout,
  * and the queue's redrive policy decides when it goes to a dead-letter queue.
+ *
+ * While a message is in hand its visibility is extended every half visibility timeout (the
+ * queue's own, read once), so a reconciliation longer than the timeout is not handed out a
+ * second time, and a kept message comes back one timeout after it was let go.
  */
 import {
+  ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
   ReceiveMessageCommand,
   type Message,
   type SQSClient,
@@ -31,11 +37,23 @@ export interface SqsPollerOptions {
   readonly maxInFlight?: number;
   /** Wait after a failed receive, doubling up to 30 s; default 1 s. */
   readonly retryDelayMs?: number;
+  /** The queue's visibility timeout; read from the queue when not given. */
+  readonly visibilityTimeoutSeconds?: number;
 }
+
+interface InHand {
+  readonly id: string;
+  readonly receipt: string;
+}
+
+/** SQS's bounds for a visibility timeout, in seconds. */
+const MAX_VISIBILITY_SECONDS = 43_200;
 
 export class SqsPoller {
   private readonly abort = new AbortController();
   private readonly handling = new Set<Promise<void>>();
+  private readonly inHand = new Map<string, InHand>();
+  private heartbeat: NodeJS.Timeout | undefined;
   private deletes: { id: string; receipt: string }[] = [];
   private deleteFlush: Promise<void> | undefined;
   private loop: Promise<void> | undefined;
@@ -57,12 +75,15 @@ export class SqsPoller {
   async drain(): Promise<void> {
     await this.loop;
     await Promise.all([...this.handling]);
+    this.stopHeartbeat();
     await this.flushDeletes();
   }
 
   private async run(): Promise<void> {
     const { logger } = this.options;
     let delay = this.options.retryDelayMs ?? 1_000;
+    const visibility = this.options.visibilityTimeoutSeconds ?? (await this.readVisibilityTimeout());
+    if (visibility !== undefined && !this.stopped) this.startHeartbeat(visibility);
     while (!this.stopped) {
       if (this.handling.size >= (this.options.maxInFlight ?? 100)) {
         await Promise.race([...this.handling]);
@@ -95,6 +116,7 @@ export class SqsPoller {
   private accept(message: Message): void {
     const id = message.MessageId ?? '';
     const receipt = message.ReceiptHandle;
+    if (receipt) this.inHand.set(receipt, { id, receipt });
     const task = this.options
       .handle({
         id,
@@ -112,8 +134,80 @@ export class SqsPoller {
           );
         },
       )
-      .finally(() => this.handling.delete(task));
+      .finally(() => {
+        if (receipt) this.inHand.delete(receipt);
+        this.handling.delete(task);
+      });
     this.handling.add(task);
+  }
+
+  private async readVisibilityTimeout(): Promise<number | undefined> {
+    try {
+      const output = await this.options.client.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: this.options.queueUrl,
+          AttributeNames: ['VisibilityTimeout'],
+        }),
+        { abortSignal: this.abort.signal },
+      );
+      const seconds = Number(output.Attributes?.['VisibilityTimeout']);
+      if (Number.isInteger(seconds) && seconds >= 1 && seconds <= MAX_VISIBILITY_SECONDS) return seconds;
+      this.options.logger.warn(
+        { visibilityTimeout: output.Attributes?.['VisibilityTimeout'] },
+        'the events queue reports no usable visibility timeout; messages in hand are not extended',
+      );
+    } catch (error) {
+      if (this.stopped) return undefined;
+      this.options.logger.warn(
+        { err: error, hint: 'allow sqs:GetQueueAttributes on the queue' },
+        'cannot read the events queue visibility timeout; messages in hand are not extended',
+      );
+    }
+    return undefined;
+  }
+
+  private startHeartbeat(seconds: number): void {
+    this.heartbeat = setInterval(() => void this.extendInHand(seconds), (seconds * 1000) / 2);
+    this.heartbeat.unref();
+  }
+
+  private stopHeartbeat(): void {
+    clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+  }
+
+  /** Keeps every message in hand invisible for another full timeout. */
+  private async extendInHand(seconds: number): Promise<void> {
+    const held = [...this.inHand.values()];
+    for (let start = 0; start < held.length; start += 10) {
+      const batch = held.slice(start, start + 10);
+      try {
+        const output = await this.options.client.send(
+          new ChangeMessageVisibilityBatchCommand({
+            QueueUrl: this.options.queueUrl,
+            Entries: batch.map((entry, index) => ({
+              Id: String(index),
+              ReceiptHandle: entry.receipt,
+              VisibilityTimeout: seconds,
+            })),
+          }),
+        );
+        for (const failure of output.Failed ?? []) {
+          const entry = batch[Number(failure.Id)];
+          // One let go meanwhile (deleted, or kept to come back) needs no extending.
+          if (!entry || !this.inHand.has(entry.receipt)) continue;
+          this.options.logger.warn(
+            { messageId: entry.id, code: failure.Code, reason: failure.Message },
+            'cannot extend a message in hand; it may be handled twice',
+          );
+        }
+      } catch (error) {
+        this.options.logger.warn(
+          { err: error, messageIds: batch.map((entry) => entry.id) },
+          'cannot extend messages in hand; they may be handled twice',
+        );
+      }
+    }
   }
 
   private queueDelete(id: string, receipt: string): void {

@@ -118,6 +118,22 @@ describe('daemon with SQS', () => {
     );
   });
 
+  it('keeps a message in hand invisible while a reconciliation outlasts the visibility timeout', async () => {
+    const reconciler = new FakeReconciler();
+    const release = reconciler.hold();
+    await start(reconciler);
+    await send(pushEvent('team/api', '3.2.0'));
+    await reconciler.started(1);
+    // Three times the queue's 1 s timeout: without extending, the message would be handed out again.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const queue = emulator.sqs.queue('drawbridge-ecr');
+    expect(emulator.sqs.counts(queue)).toMatchObject({ visible: 0, inFlight: 1 });
+    expect(queue.messages[0]?.receiveCount).toBe(1);
+    release();
+    await until(() => remaining() === 0, 'the message to be deleted');
+    expect(reconciler.calls).toHaveLength(1);
+  });
+
   it('coalesces a burst of events into few reconciliations and deletes them all', async () => {
     for (let batch = 0; batch < 2; batch++) {
       const entries = Array.from({ length: 10 }, (_, i) => ({

@@ -50,15 +50,11 @@ export async function handleSqsOperation(
       return {};
     case 'DeleteMessageBatch':
       return deleteBatch(store, input);
-    case 'ChangeMessageVisibility': {
-      const queue = store.queueByUrl(input['QueueUrl']);
-      const message = store.findByReceipt(queue, input['ReceiptHandle']);
-      if (message === 'stale' || message.visibleAt <= store.nowMs()) {
-        throw new AwsError('MessageNotInflight', 'The message referred to is not in flight.');
-      }
-      message.visibleAt = store.nowMs() + (optionalNumber(input['VisibilityTimeout']) ?? 0) * 1000;
+    case 'ChangeMessageVisibility':
+      changeVisibility(store, store.queueByUrl(input['QueueUrl']), input);
       return {};
-    }
+    case 'ChangeMessageVisibilityBatch':
+      return changeVisibilityBatch(store, input);
     case 'PurgeQueue':
       store.purge(store.queueByUrl(input['QueueUrl']));
       return {};
@@ -87,12 +83,34 @@ function sendBatch(store: SqsStore, input: Record<string, unknown>): unknown {
 
 function deleteBatch(store: SqsStore, input: Record<string, unknown>): unknown {
   const queue = store.queueByUrl(input['QueueUrl']);
+  return eachEntry(input, (entry) => store.deleteMessage(queue, entry['ReceiptHandle']));
+}
+
+function changeVisibility(store: SqsStore, queue: SqsQueue, entry: Record<string, unknown>): void {
+  const message = store.findByReceipt(queue, entry['ReceiptHandle']);
+  if (message === 'stale' || message.visibleAt <= store.nowMs()) {
+    throw new AwsError('MessageNotInflight', 'The message referred to is not in flight.');
+  }
+  const seconds = optionalNumber(entry['VisibilityTimeout']) ?? 0;
+  if (seconds < 0 || seconds > 43_200) {
+    throw new AwsError('InvalidParameterValue', 'VisibilityTimeout must be between 0 and 43200');
+  }
+  message.visibleAt = store.nowMs() + seconds * 1000;
+}
+
+function changeVisibilityBatch(store: SqsStore, input: Record<string, unknown>): unknown {
+  const queue = store.queueByUrl(input['QueueUrl']);
+  return eachEntry(input, (entry) => changeVisibility(store, queue, entry));
+}
+
+/** Applies a batch entry by entry; an AWS error fails only its own entry, as SQS answers. */
+function eachEntry(input: Record<string, unknown>, apply: (entry: Record<string, unknown>) => void): unknown {
   const successful: unknown[] = [];
   const failed: unknown[] = [];
   for (const entry of entryList(input['Entries'])) {
     const id = text(entry['Id']);
     try {
-      store.deleteMessage(queue, entry['ReceiptHandle']);
+      apply(entry);
       successful.push({ Id: id });
     } catch (error) {
       if (!(error instanceof AwsError)) throw error;
