@@ -133,6 +133,19 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<ExitCo
     .action(async (files: string[]) =>
       run(async () => (await import('./commands/import.js')).importCommand('flux', files, io))(),
     );
+  imports
+    .command('argocd-image-updater')
+    .description('from Argo CD Applications annotated for Argo CD Image Updater')
+    .argument(
+      '[files...]',
+      'YAML files or folders, or - for standard input (kubectl get applications -A -o yaml)',
+    )
+    .option('--write-markers <repo-dir>', 'add the $imagepolicy markers in this checkout of the repository')
+    .action(async (files: string[], options: { writeMarkers?: string }) =>
+      run(async () =>
+        (await import('./commands/import.js')).importCommand('argocd-image-updater', files, io, options),
+      )(),
+    );
 
   program
     .command('schema')

@@ -15,11 +15,12 @@
  */
 import { parseRepositoryUri } from '../checks/ecr-uri.js';
 import { parseImageReference } from '../checks/image-ref.js';
+import { mastermindsSpelling } from '../checks/semver-dialect.js';
+import { gitUrls, keyOf } from './names.js';
 import { field, text, type KubeObject } from './objects.js';
 import type { ImportedConfig, ImportedEnvironment, ImportedPolicy, PolicyFields } from './render.js';
 
 const FLUX_DEFAULT_EXCLUSION = '^.*\\.sig$';
-const KEY = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 const kindIs = (object: KubeObject, kind: string, group: string): boolean =>
   object.kind === kind && object.apiVersion.startsWith(`${group}/`);
@@ -89,7 +90,7 @@ export function importFlux(objects: readonly KubeObject[]): ImportedConfig {
   }
 
   // The Git repositories the automations push to: the first is `git:`, the others `repositories:`.
-  const gitUrls: { name: string; url: string }[] = [];
+  const urls = gitUrls();
   const environments: ImportedEnvironment[] = [];
   let author: { name: string; email: string } | undefined;
   let messageTemplate: string | undefined;
@@ -104,14 +105,7 @@ export function importFlux(objects: readonly KubeObject[]): ImportedConfig {
       envNotes.push(
         `its GitRepository ${sourceNamespace}/${sourceName ?? '?'} was not among the objects read: set git.url (or a repositories: entry) by hand`,
       );
-    else {
-      let entry = gitUrls.find((candidate) => candidate.url === url);
-      if (!entry) {
-        entry = { name: keyOf(sourceName ?? `repo-${gitUrls.length}`), url };
-        gitUrls.push(entry);
-      }
-      if (entry !== gitUrls[0]) repositoryName = entry.name;
-    }
+    else repositoryName = urls.place(url, sourceName ?? `repo-${urls.list.length}`);
     const branch =
       text(field(automation.spec, 'git', 'checkout', 'ref', 'branch')) ??
       text(field(source?.spec, 'ref', 'branch')) ??
@@ -174,12 +168,12 @@ export function importFlux(objects: readonly KubeObject[]): ImportedConfig {
   return {
     header,
     git: {
-      url: gitUrls[0]?.url ?? 'https://git.example.invalid/set-me.git',
+      url: urls.list[0]?.url ?? 'https://git.example.invalid/set-me.git',
       ...(author ? { author } : {}),
       ...(messageTemplate === undefined ? {} : { messageTemplate }),
     },
-    gitNotes: gitUrls.length === 0 ? [...gitNotes, 'no GitRepository was read: set git.url'] : gitNotes,
-    repositories: gitUrls.slice(1),
+    gitNotes: urls.list.length === 0 ? [...gitNotes, 'no GitRepository was read: set git.url'] : gitNotes,
+    repositories: urls.list.slice(1),
     images,
     registries: [...registries.values()],
     environments,
@@ -192,7 +186,7 @@ function policyFields(policy: KubeObject, notes: string[]): PolicyFields | undef
   const range = text(field(spec, 'policy', 'semver', 'range'));
   const numerical = text(field(spec, 'policy', 'numerical', 'order'));
   const alphabetical = text(field(spec, 'policy', 'alphabetical', 'order'));
-  if (range !== undefined) fields['semver'] = range;
+  if (range !== undefined) fields['semver'] = mastermindsSpelling(range);
   else if (numerical !== undefined || alphabetical !== undefined) {
     fields['order'] = numerical !== undefined ? 'numerical' : 'alphabetical';
     const direction = numerical ?? alphabetical ?? 'asc';
@@ -219,9 +213,4 @@ function policyFields(policy: KubeObject, notes: string[]): PolicyFields | undef
       'digestReflectionPolicy: drawbridge pins digests with `digest: true` on a policy; add it if the markers should carry one',
     );
   return fields;
-}
-
-function keyOf(name: string): string {
-  const key = name.replace(/[^A-Za-z0-9._-]/g, '-');
-  return KEY.test(key) ? key : `x${key}`;
 }

@@ -17,6 +17,8 @@ export interface KubeObject {
   readonly namespace: string;
   readonly spec: Record<string, unknown>;
   readonly annotations: Readonly<Record<string, string>>;
+  /** A ConfigMap's `data`: its string values only. */
+  readonly data: Readonly<Record<string, string>>;
   /** Where it came from, for comments: `file.yaml` or `-`. */
   readonly from: string;
 }
@@ -85,16 +87,29 @@ export function objectsOf(text: string, from: string): KubeObject[] {
 
 function toObject(value: unknown, from: string): KubeObject | undefined {
   if (!isRecord(value)) return undefined;
-  const { apiVersion, kind, metadata, spec } = value;
+  const { apiVersion, kind, metadata, spec, data } = value;
   if (typeof apiVersion !== 'string' || typeof kind !== 'string' || !isRecord(metadata)) return undefined;
   const name = metadata['name'];
   if (typeof name !== 'string' || name === '') return undefined;
   const namespace = typeof metadata['namespace'] === 'string' ? metadata['namespace'] : 'default';
-  const annotations: Record<string, string> = {};
-  if (isRecord(metadata['annotations']))
-    for (const [key, text] of Object.entries(metadata['annotations']))
-      if (typeof text === 'string') annotations[key] = text;
-  return { apiVersion, kind, name, namespace, spec: isRecord(spec) ? spec : {}, annotations, from };
+  const annotations = stringsOf(metadata['annotations']);
+  return {
+    apiVersion,
+    kind,
+    name,
+    namespace,
+    spec: isRecord(spec) ? spec : {},
+    annotations,
+    data: stringsOf(data),
+    from,
+  };
+}
+
+function stringsOf(value: unknown): Record<string, string> {
+  const strings: Record<string, string> = {};
+  if (isRecord(value))
+    for (const [key, text] of Object.entries(value)) if (typeof text === 'string') strings[key] = text;
+  return strings;
 }
 
 /** A nested field, or undefined. */

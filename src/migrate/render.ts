@@ -6,7 +6,7 @@
 import { printable } from '../log/printable.js';
 
 export type PolicyFields = Readonly<
-  Record<string, string | number | boolean | Readonly<Record<string, string | number>>>
+  Record<string, string | number | boolean | readonly string[] | Readonly<Record<string, string | number>>>
 >;
 
 export interface ImportedPolicy {
@@ -57,7 +57,8 @@ function notes(indent: string, list: readonly string[]): string[] {
 
 function inline(fields: PolicyFields): string {
   const parts = Object.entries(fields).map(([key, value]) => {
-    if (typeof value === 'object') return `${key}: ${inline(value)}`;
+    if (Array.isArray(value)) return `${key}: [${value.map((item: string) => q(item)).join(', ')}]`;
+    if (typeof value === 'object') return `${key}: ${inline(value as PolicyFields)}`;
     return `${key}: ${typeof value === 'string' ? q(value) : String(value)}`;
   });
   return `{ ${parts.join(', ')} }`;

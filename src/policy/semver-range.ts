@@ -3,7 +3,9 @@
  * once and tested without re-parsing. Semantics are node-semver's (Range.test), with one
  * policy decision on top: a range that names a prerelease anywhere (`>=6.0.0-0`,
  * `^2.0.0-rc.1`) is evaluated with `includePrerelease`, so it admits prereleases of every
- * version in range, as Flux does; a range that names none admits none.
+ * version in range, as Flux does; a range that names none admits none. A range written in
+ * Masterminds' dialect (commas, `!=`, `2.x-0`) follows Masterminds' rule instead: a prerelease
+ * passes an AND group only when every comparator of that group names a prerelease.
  */
 import semver from 'semver';
 import { nodeRange } from '../checks/semver-dialect.js';
@@ -12,6 +14,12 @@ import { compareSemver, type SemverTag } from './semver-tag.js';
 export type RangeVerdict = 'in' | 'out-of-range' | 'prerelease';
 
 type Operator = '' | '<' | '<=' | '>' | '>=';
+
+interface CompiledSet {
+  readonly comparators: readonly CompiledComparator[];
+  /** Prereleases pass this set by the dialect's rule (undefined: node-semver's). */
+  readonly prereleases?: boolean;
+}
 
 interface CompiledComparator {
   readonly operator: Operator;
@@ -63,17 +71,14 @@ export function compileRange(text: string): CompiledRange {
   const dialect = nodeRange(text);
   if ('problem' in dialect) throw new TypeError(`invalid range ${text}: ${dialect.problem}`);
   const namesPrerelease = rangeNamesPrerelease(dialect.range);
-  const range = new semver.Range(dialect.range, { includePrerelease: namesPrerelease });
-  const sets: CompiledComparator[][] = range.set.map((comparators) =>
-    comparators.map((comparator) => {
-      if (comparator.value === '') return { operator: '', version: undefined };
-      const bound = comparator.semver;
-      return {
-        operator: toOperator(comparator.operator),
-        version: { major: bound.major, minor: bound.minor, patch: bound.patch, pre: bound.prerelease },
-      };
-    }),
-  );
+  const sets: CompiledSet[] = dialect.groups
+    ? dialect.groups.flatMap((group) =>
+        comparatorSets(group.range, group.prereleases).map((comparators) => ({
+          comparators,
+          prereleases: group.prereleases,
+        })),
+      )
+    : comparatorSets(dialect.range, namesPrerelease).map((comparators) => ({ comparators }));
 
   const passes = (set: readonly CompiledComparator[], version: SemverTag): boolean => {
     for (const comparator of set) {
@@ -99,12 +104,26 @@ export function compileRange(text: string): CompiledRange {
     namesPrerelease,
     test(version) {
       let verdict: RangeVerdict = 'out-of-range';
-      for (const set of sets) {
-        if (!passes(set, version)) continue;
-        if (version.pre.length === 0 || namesPrerelease || prereleaseAllowed(set, version)) return 'in';
+      for (const { comparators, prereleases } of sets) {
+        if (!passes(comparators, version)) continue;
+        if (version.pre.length === 0) return 'in';
+        if (prereleases ?? (namesPrerelease || prereleaseAllowed(comparators, version))) return 'in';
         verdict = 'prerelease';
       }
       return verdict;
     },
   };
+}
+
+function comparatorSets(range: string, includePrerelease: boolean): CompiledComparator[][] {
+  return new semver.Range(range, { includePrerelease }).set.map((comparators) =>
+    comparators.map((comparator) => {
+      if (comparator.value === '') return { operator: '', version: undefined };
+      const bound = comparator.semver;
+      return {
+        operator: toOperator(comparator.operator),
+        version: { major: bound.major, minor: bound.minor, patch: bound.patch, pre: bound.prerelease },
+      };
+    }),
+  );
 }

@@ -13,7 +13,24 @@ describe('the Masterminds dialect', () => {
     ['>=1.0.0, !=1.2.3, <2', '>=1.0.0 <1.2.3 <2 || >=1.0.0 >1.2.3 <2'],
     ['~1.2, >=1.2.5 || 2.x', '~1.2 >=1.2.5 || 2.x'],
   ])('reads %s as %s', (text, range) => {
-    expect(nodeRange(text)).toEqual({ range, translated: true });
+    expect(nodeRange(text)).toMatchObject({ range, translated: true });
+  });
+
+  it.each([
+    ['2.x-0', '>=2.0.0-0 <3.0.0-0'],
+    ['~1.2.x-0', '>=1.2.0-0 <1.3.0-0'],
+    ['^0.3.x-rc', '>=0.3.0-rc <0.4.0-0'],
+    ['^1.x-0', '>=1.0.0-0 <2.0.0-0'],
+    ['>=2.x-0', '>=2.0.0-0'],
+    ['>2.1.x-0', '>=2.2.0-0'],
+    ['<=2.x-0', '<3.0.0-0'],
+    ['1.2-beta', '>=1.2.0-beta <1.3.0-0'],
+  ])('reads the partial prerelease %s as Masterminds does: %s', (text, range) => {
+    expect(nodeRange(text)).toMatchObject({
+      range,
+      translated: true,
+      groups: [{ range, prereleases: true }],
+    });
   });
 
   it.each(['^1.2.3', '1.x', '~1.2 || >=3.0', 'v1.2.3', '1.2 - 1.4.5', '>=6.0.0-0', '*', '^0.x'])(
@@ -28,7 +45,17 @@ describe('the Masterminds dialect', () => {
     ['>=1.0, <2.0', '2.0.0', 'out-of-range'],
     ['>=1.0.0, !=1.2.3, <2', '1.2.3', 'out-of-range'],
     ['>=1.0.0, !=1.2.3, <2', '1.2.4', 'in'],
-    ['>=1.0.0-0, <2.0.0', '1.5.0-rc.1', 'in'],
+    // Masterminds: each comparator without a prerelease refuses one, so `<2.0.0` refuses 1.5.0-rc.1.
+    ['>=1.0.0-0, <2.0.0', '1.5.0-rc.1', 'prerelease'],
+    ['>=1.0.0-0, <2.0.0-0', '1.5.0-rc.1', 'in'],
+    ['>=1.0.0-0, <2.0.0', '1.5.0', 'in'],
+    ['1.x, >=1.2 || 2.x-0', '1.5.0-rc.1', 'prerelease'],
+    ['1.x, >=1.2 || 2.x-0', '2.1.0-rc.1', 'in'],
+    ['2.x-0', '2.0.0-alpha', 'in'],
+    ['2.x-0', '3.0.0-alpha', 'out-of-range'],
+    ['2.x-0', '2.9.1', 'in'],
+    // node-semver's own words keep node-semver's rule (with drawbridge's range-wide prereleases).
+    ['>=1.0.0-0 <2.0.0', '1.5.0-rc.1', 'in'],
     ['>= 1.2, < 1.5', '1.5.0', 'out-of-range'],
   ] as const)('%s on %s: %s', (range, version, verdict) => {
     expect(compileRange(range).test(parseSemverTag(version)!)).toBe(verdict);
