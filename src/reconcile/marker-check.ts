@@ -1,6 +1,7 @@
 /**
- * `drawbridge validate`'s second step: every environment's branch is checked out and its
- * markers read. Problems the reconciliation would only warn about (a marker naming an image
+ * `drawbridge validate`'s second step: every environment's branch is checked out (once per
+ * repository and branch, however many environments share it: an Argo CD fleet is often
+ * hundreds of Applications on one branch) and its markers read. Problems the reconciliation would only warn about (a marker naming an image
  * that is not in the config, a malformed marker, an unparseable file) fail validation.
  */
 import { repositoryNameOf } from '../config/repositories.js';
@@ -42,6 +43,7 @@ export async function checkEnvironmentMarkers(
     }
     return pending;
   };
+  const checkouts = new Map<string, ReturnType<Workspace['checkout']>>();
   for (const [environment, settings] of Object.entries(config.environments)) {
     const repository = repositoryNameOf(settings);
     const workspace = await ready(repository);
@@ -54,7 +56,13 @@ export async function checkEnvironmentMarkers(
       });
       continue;
     }
-    const checkout = await workspace.checkout(settings.branch, environment);
+    const branchKey = `${repository}\u0000${settings.branch}`;
+    let checkingOut = checkouts.get(branchKey);
+    if (checkingOut === undefined) {
+      checkingOut = workspace.checkout(settings.branch, environment);
+      checkouts.set(branchKey, checkingOut);
+    }
+    const checkout = await checkingOut;
     if (checkout.head === undefined) {
       problems.push({
         environment,

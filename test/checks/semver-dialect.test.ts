@@ -1,6 +1,6 @@
 /** Ranges in Flux's and Argo CD Image Updater's dialect (Masterminds/semver), read as they read them. */
 import { describe, expect, it } from 'vitest';
-import { nodeRange } from '../../src/checks/semver-dialect.js';
+import { mastermindsSpelling, nodeRange } from '../../src/checks/semver-dialect.js';
 import { checkSemverRange } from '../../src/config/field-checks.js';
 import { compileRange } from '../../src/policy/semver-range.js';
 import { parseSemverTag } from '../../src/policy/semver-tag.js';
@@ -59,6 +59,27 @@ describe('the Masterminds dialect', () => {
     ['>= 1.2, < 1.5', '1.5.0', 'out-of-range'],
   ] as const)('%s on %s: %s', (range, version, verdict) => {
     expect(compileRange(range).test(parseSemverTag(version)!)).toBe(verdict);
+  });
+
+  it.each([
+    ['>=1.0.0-0 <2.0.0', '>=1.0.0-0, <2.0.0'],
+    ['1.x || >=2.0.0-0', '1.x, * || >=2.0.0-0'],
+    ['^1.2.3', '^1.2.3'],
+    ['^1.2.3-beta.1', '^1.2.3-beta.1'],
+    ['>=1.0, <2.0', '>=1.0, <2.0'],
+    ['2.x-0', '2.x-0'],
+  ])('spells the imported range %s as %s, so it is read as Masterminds reads it', (text, spelt) => {
+    expect(mastermindsSpelling(text)).toBe(spelt);
+  });
+
+  it('reads a spelt range as Masterminds picks', () => {
+    const tag = parseSemverTag('1.5.0-rc.1')!;
+    expect(compileRange('>=1.0.0-0 <2.0.0').test(tag)).toBe('in');
+    expect(compileRange(mastermindsSpelling('>=1.0.0-0 <2.0.0')).test(tag)).toBe('prerelease');
+    expect(compileRange(mastermindsSpelling('1.x || >=2.0.0-0')).test(tag)).toBe('prerelease');
+    expect(compileRange(mastermindsSpelling('1.x || >=2.0.0-0')).test(parseSemverTag('2.0.0-rc.1')!)).toBe(
+      'in',
+    );
   });
 
   it('refuses what neither dialect reads, saying why', () => {
