@@ -20,7 +20,7 @@
  */
 import { parseImageReference } from '../checks/image-ref.js';
 import { mastermindsSpelling } from '../checks/semver-dialect.js';
-import { checkBranchTemplate } from '../config/field-checks.js';
+import { checkBranch, checkBranchTemplate } from '../config/field-checks.js';
 import { readSettings, SETTINGS_NAME } from './argocd-settings.js';
 import { globToRegex } from './glob.js';
 import { gitUrls, keyOf } from './names.js';
@@ -92,6 +92,9 @@ export function importArgoCd(objects: readonly KubeObject[]): ArgoImport {
         `its targetRevision ${branch ?? '(none)'} is not a branch: drawbridge needs the branch to commit to; main stands in`,
       );
       branch = 'main';
+    } else if (checkBranch(branch) !== undefined) {
+      envNotes.push(`its branch ${branch} is not a valid branch name: main stands in`);
+      branch = 'main';
     }
     const pushBranch = targetText === undefined ? undefined : pushBranchOf(targetText, app, envNotes);
 
@@ -108,6 +111,7 @@ export function importArgoCd(objects: readonly KubeObject[]): ArgoImport {
 
     let name = keyOf(app.name);
     if (environmentNames.has(name)) name = keyOf(`${app.namespace}-${app.name}`);
+    for (let n = 2; environmentNames.has(name); n += 1) name = keyOf(`${app.namespace}-${app.name}-${n}`);
     environmentNames.add(name);
     const policies: ImportedPolicy[] = [];
     const listed = imageList(app.annotations[`${PREFIX}image-list`] ?? '', envNotes);
@@ -150,9 +154,11 @@ export function importArgoCd(objects: readonly KubeObject[]): ArgoImport {
         });
     }
 
-    const paths = [...new Set([source.path, target.kind === 'none' ? undefined : target.folder])].filter(
-      (path): path is string => path !== undefined && path !== '',
-    );
+    // The source path, and the target's folder when it lies elsewhere; the root means the whole branch.
+    const folders = target.kind === 'none' ? [source.path] : [source.path, target.folder];
+    const paths = folders.some((path) => path === undefined || path === '')
+      ? []
+      : [...new Set(folders as string[])];
     environments.push({
       name,
       ...(repository === undefined ? {} : { repository }),

@@ -9,7 +9,7 @@
  * already has a comment, a flow collection or a multi-line scalar is left alone with a note.
  * Paths stay inside REPO_DIR (no `..`, no symlinks).
  */
-import { lstat, readFile, realpath, rename, writeFile } from 'node:fs/promises';
+import { lstat, readFile, realpath, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { isMap, isScalar, isSeq, parseAllDocuments, type Document, type Scalar } from 'yaml';
 import { findFileMarkers } from '../manifest/plan-file.js';
@@ -95,13 +95,18 @@ export async function writeMarkers(root: string, requests: readonly MarkerReques
     let next = original;
     for (const insertion of [...insertions].sort((a, b) => b.offset - a.offset))
       next = next.slice(0, insertion.offset) + insertion.text + next.slice(insertion.offset);
-    const problem = confirm(shown, original, next, insertions, knownKeys);
+    let problem: string | undefined;
+    try {
+      problem = confirm(shown, original, next, insertions, knownKeys);
+    } catch (error) {
+      problem = `it cannot be read back (${error instanceof Error ? error.message : String(error)}); nothing written`;
+    }
     if (problem !== undefined) {
       for (const request of fileRequests) note(request.environment, `no markers in ${shown}: ${problem}`);
       continue;
     }
     const temporary = join(dirname(path), `.drawbridge-markers-${process.pid}.tmp`);
-    await writeFile(temporary, next);
+    await writeFile(temporary, next, { mode: (await stat(path)).mode & 0o7777 });
     await rename(temporary, path);
     written += insertions.length;
     files.push(shown);
