@@ -13,6 +13,7 @@ import { createWorkspaces, type Workspaces } from './git/workspaces.js';
 import type { Logger } from './log/logger.js';
 import { Redactor } from './log/redact.js';
 import { createManifestWorkers } from './manifest/workers.js';
+import { fanOut } from './notify/fanout.js';
 import { noopNotifier } from './notify/none.js';
 import type { Notifier } from './notify/types.js';
 import { createReconciler, type ReconcileObserver, type Reconciler } from './reconcile.js';
@@ -37,6 +38,8 @@ export interface RuntimeOptions {
   readonly onProgress?: (event: { phase: 'registry' | 'git'; done: number; total: number }) => void;
   /** Counts EventBridge notifications sent and failed (metrics). */
   readonly onNotifyResult?: (outcome: 'ok' | 'failed', count: number) => void;
+  /** Counts webhook and Slack messages delivered, given up on, or dropped (metrics). */
+  readonly onDeliveryResult?: (outcome: 'ok' | 'failed' | 'dropped') => void;
   /** Skip EventBridge notifications even when configured (dry runs, status). */
   readonly quiet?: boolean;
   readonly now?: () => Date;
@@ -116,7 +119,17 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     statusNotes: config.events?.statuses !== undefined,
   });
   const eventBridge = config.notify?.eventBridge;
-  const notifier =
+  const overHttp =
+    !options.quiet && (config.notify?.webhooks !== undefined || config.notify?.slack !== undefined)
+      ? (await import('./notify/receivers.js')).httpNotifier(config.notify, {
+          env,
+          logger: logger.child({ component: 'notify' }),
+          redactor,
+          userAgent: `drawbridge/${drawbridgeVersion()}`,
+          ...(options.onDeliveryResult ? { onResult: options.onDeliveryResult } : {}),
+        })
+      : undefined;
+  const onEventBridge =
     eventBridge && !options.quiet
       ? (await import('./notify/eventbridge.js')).createEventBridgeNotifier({
           config: eventBridge,
@@ -129,7 +142,11 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
           redactor,
           ...(options.onNotifyResult ? { onResult: options.onNotifyResult } : {}),
         })
-      : noopNotifier();
+      : undefined;
+  const notifier =
+    onEventBridge && overHttp
+      ? fanOut([onEventBridge, overHttp])
+      : (onEventBridge ?? overHttp ?? noopNotifier());
   // Large scans read and parse manifests on worker threads (started on first use only).
   const manifestWorkers = createManifestWorkers({ logger: logger.child({ component: 'manifest' }) });
   const stamp = drawbridgeVersion();

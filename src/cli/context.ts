@@ -41,7 +41,13 @@ export async function commandRuntime(
   extra: Partial<
     Pick<
       RuntimeOptions,
-      'onProgress' | 'quiet' | 'observer' | 'onEcrCall' | 'onRegistryRequest' | 'onNotifyResult'
+      | 'onProgress'
+      | 'quiet'
+      | 'observer'
+      | 'onEcrCall'
+      | 'onRegistryRequest'
+      | 'onNotifyResult'
+      | 'onDeliveryResult'
     >
   > = {},
 ): Promise<Runtime> {

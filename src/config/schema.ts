@@ -472,6 +472,41 @@ export const configSchema = z
           })
           .optional()
           .meta({ description: 'Publish one event per pushed update.' }),
+        webhooks: z
+          .array(
+            z
+              .strictObject({
+                url: z
+                  .url({ protocol: /^https?$/ })
+                  .optional()
+                  .meta({
+                    description: 'The receiver (http or https); or urlEnv when the URL holds a token.',
+                  }),
+                urlEnv: envName('Environment variable holding the receiver URL.').optional(),
+                secretEnv: envName(
+                  'Environment variable holding the secret: the body is signed with HMAC-SHA256 in X-Drawbridge-Signature-256.',
+                ).optional(),
+                timeout: duration.optional().meta({ description: 'Per attempt; default 10s.' }),
+              })
+              .refine((hook) => (hook.url === undefined) !== (hook.urlEnv === undefined), {
+                message: 'give the receiver as url or as urlEnv, one of them',
+              })
+              .meta({ description: 'An HTTP receiver of one JSON POST per pushed update and revert.' }),
+          )
+          .min(1)
+          .max(20)
+          .optional()
+          .meta({
+            description:
+              'POST each pushed update as JSON, retried with backoff, never blocking a reconciliation.',
+          }),
+        slack: z
+          .strictObject({
+            webhookUrlEnv: envName('Environment variable holding the Slack incoming-webhook URL (a secret).'),
+            timeout: duration.optional().meta({ description: 'Per attempt; default 10s.' }),
+          })
+          .optional()
+          .meta({ description: 'A Slack message per pushed update and revert.' }),
       })
       .optional()
       .meta({ description: 'Tell others about pushed updates.' }),

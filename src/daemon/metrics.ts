@@ -35,6 +35,7 @@ export class Metrics {
   private readonly repositoryUp: Gauge<'repository'>;
   private readonly sweepsSkipped: Counter;
   private readonly notifications: Counter<'outcome'>;
+  private readonly deliveries: Counter<'outcome'>;
   private readonly ready: Gauge;
   private readonly pullRequests: Counter<'environment' | 'repository' | 'action'>;
   private readonly pullRequestInfo: Gauge<'environment' | 'repository' | 'branch' | 'number' | 'url'>;
@@ -133,6 +134,12 @@ export class Metrics {
       help: 'Scheduled sweeps skipped because the previous sweep was still running.',
       registers,
     });
+    this.deliveries = new Counter({
+      name: 'drawbridge_webhook_messages_total',
+      help: 'Webhook and Slack messages, by outcome: ok, failed (after the retries) or dropped (queue full, or left at shutdown).',
+      labelNames: ['outcome'],
+      registers,
+    });
     this.notifications = new Counter({
       name: 'drawbridge_notifications_total',
       help: 'Update events sent to EventBridge, by outcome (failed: after the retry).',
@@ -179,6 +186,11 @@ export class Metrics {
   /** Pass to the notifier (createRuntime's `onNotifyResult`). */
   readonly onNotifyResult = (outcome: 'ok' | 'failed', count: number): void => {
     this.notifications.inc({ outcome }, count);
+  };
+
+  /** Pass to the webhook and Slack notifiers (createRuntime's `onDeliveryResult`). */
+  readonly onDeliveryResult = (outcome: 'ok' | 'failed' | 'dropped'): void => {
+    this.deliveries.inc({ outcome });
   };
 
   reconciled(trigger: Trigger, seconds: number, result: ReconcileResult | undefined): void {

@@ -135,6 +135,7 @@ export async function runTour(options: TourOptions): Promise<void> {
     observer: metrics.observer,
     onEcrCall: metrics.onEcrCall,
     onNotifyResult: metrics.onNotifyResult,
+    onDeliveryResult: metrics.onDeliveryResult,
   });
 
   step(4, 'The daemon starts (schedule + HTTP events) and sweeps once');

@@ -15,8 +15,8 @@ import type { Config } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import type { CredentialProvider } from '../aws-credentials.js';
 import type { Redactor } from '../log/redact.js';
-import { remoteWithoutCredentials } from './remote.js';
-import type { Notifier, PushedRevert, PushedUpdate } from './types.js';
+import { revertDetail, updateDetail } from './detail.js';
+import type { Notifier, PushedUpdate } from './types.js';
 
 export type EventBridgeNotifyConfig = NonNullable<NonNullable<Config['notify']>['eventBridge']>;
 
@@ -42,9 +42,6 @@ export const REVERT_DETAIL_TYPE = 'Image Update Reverted';
 export const DEFAULT_SOURCE = 'drawbridge';
 export const MAX_ENTRIES_PER_CALL = 10;
 export const MAX_REQUEST_BYTES = 256 * 1024;
-
-/** The `detail` of an `Image Update Committed` event: the update, its time as ISO text. */
-export type UpdateDetail = Omit<PushedUpdate, 'pushedAt'> & { readonly time: string };
 
 export function createEventBridgeNotifier(options: EventBridgeNotifierOptions): Notifier {
   const client =
@@ -125,39 +122,6 @@ export function createEventBridgeNotifier(options: EventBridgeNotifierOptions): 
     flush() {
       return queue;
     },
-  };
-}
-
-export function updateDetail(update: PushedUpdate, redactor?: Redactor): UpdateDetail {
-  return {
-    environment: update.environment,
-    image: update.image,
-    repository: update.repository,
-    old: update.old,
-    new: update.new,
-    digest: update.digest,
-    commit: update.commit,
-    branch: update.branch,
-    remote: remoteWithoutCredentials(update.remote, redactor),
-    time: update.pushedAt.toISOString(),
-    ...(update.pullRequest
-      ? { pullRequest: { number: update.pullRequest.number, url: update.pullRequest.url } }
-      : {}),
-  };
-}
-
-/** The `detail` of an `Image Update Reverted` event. */
-export function revertDetail(revert: PushedRevert, redactor?: Redactor): Record<string, unknown> {
-  return {
-    environment: revert.environment,
-    commit: revert.commit,
-    revert: revert.revert,
-    context: revert.context,
-    failedAt: revert.failedAt.toISOString(),
-    images: revert.images.map(({ image, tag }) => ({ image, tag })),
-    branch: revert.branch,
-    remote: remoteWithoutCredentials(revert.remote, redactor),
-    time: revert.pushedAt.toISOString(),
   };
 }
 

@@ -109,3 +109,19 @@ async function streamInto(cwd: string, args: readonly string[], chunks: readonly
   const code = await exited;
   if (code !== 0) throw new Error(`git ${args[0] ?? ''} failed (${code}): ${stderr}`);
 }
+
+/** drawbridge.yaml's `images:` block and one environment's, every image on one policy. */
+export function fleetConfigLines(
+  images: readonly FleetImage[],
+  environment: { readonly name: string; readonly branch: string; readonly policy: string },
+): string[] {
+  return [
+    'images:',
+    ...images.map((image) => `  ${image.key}: { repository: ${image.uri} }`),
+    'environments:',
+    `  ${environment.name}:`,
+    `    branch: ${environment.branch}`,
+    '    policies:',
+    ...images.map((image) => `      ${image.key}: ${environment.policy}`),
+  ];
+}

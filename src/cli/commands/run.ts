@@ -34,6 +34,7 @@ export async function runCommand(
     onEcrCall: metrics.onEcrCall,
     onRegistryRequest: metrics.onRegistryRequest,
     onNotifyResult: metrics.onNotifyResult,
+    onDeliveryResult: metrics.onDeliveryResult,
   };
   try {
     context = await commandContext(options, io, 'info');
