@@ -16,6 +16,7 @@
 import { parseRepositoryUri } from '../checks/ecr-uri.js';
 import { parseImageReference } from '../checks/image-ref.js';
 import { mastermindsSpelling } from '../checks/semver-dialect.js';
+import { labelSelector, type LabelMatcher } from './label-selector.js';
 import { gitUrls, keyOf } from './names.js';
 import { field, text, type KubeObject } from './objects.js';
 import type { ImportedConfig, ImportedEnvironment, ImportedPolicy, PolicyFields } from './render.js';
@@ -36,7 +37,10 @@ export function importFlux(objects: readonly KubeObject[]): ImportedConfig {
   const gitNotes: string[] = [];
   const registries = new Map<string, { host: string; insecure: boolean; notes: string[] }>();
   const images: ImportedConfig['images'][number][] = [];
-  const policyOf = new Map<string, { namespace: string; fields: PolicyFields; notes: string[] }>();
+  const policyOf = new Map<
+    string,
+    { namespace: string; labels: Readonly<Record<string, string>>; fields: PolicyFields; notes: string[] }
+  >();
   const repositoryByName = new Map(repositories.map((r) => [`${r.namespace}/${r.name}`, r]));
 
   for (const policy of policies) {
@@ -86,7 +90,8 @@ export function importFlux(objects: readonly KubeObject[]): ImportedConfig {
     if (!images.some((entry) => entry.key === key))
       images.push({ key, repository: image, ...(exclude.length > 0 ? { exclude } : {}), notes: imageNotes });
     const fields = policyFields(policy, notes);
-    if (fields !== undefined) policyOf.set(key, { namespace: policy.namespace, fields, notes });
+    if (fields !== undefined)
+      policyOf.set(key, { namespace: policy.namespace, labels: policy.labels, fields, notes });
   }
 
   // The Git repositories the automations push to: the first is `git:`, the others `repositories:`.
@@ -140,13 +145,20 @@ export function importFlux(objects: readonly KubeObject[]): ImportedConfig {
       envNotes.push(
         'commits were signed with an OpenPGP key from a secret: set git.signing (format, key) to sign',
       );
-    if (field(automation.spec, 'policySelector') !== undefined)
-      envNotes.push(
-        'policySelector is not read: every policy of the namespace is in this environment; remove those it did not select',
-      );
+    // Flux runs the setters of its namespace's policies, or of those policySelector selects.
+    const selector = field(automation.spec, 'policySelector');
+    let selects: LabelMatcher = () => true;
+    if (selector !== undefined) {
+      const read = labelSelector(selector);
+      if (typeof read === 'function') selects = read;
+      else
+        envNotes.push(
+          `its policySelector cannot be read (${read.problem}): every policy of the namespace is in this environment; remove those it did not select`,
+        );
+    }
     const picked: ImportedPolicy[] = [];
     for (const [image, policy] of policyOf) {
-      if (policy.namespace !== automation.namespace) continue;
+      if (policy.namespace !== automation.namespace || !selects(policy.labels)) continue;
       picked.push({ image, fields: policy.fields, notes: policy.notes });
     }
     environments.push({

@@ -17,6 +17,7 @@ export interface KubeObject {
   readonly namespace: string;
   readonly spec: Record<string, unknown>;
   readonly annotations: Readonly<Record<string, string>>;
+  readonly labels: Readonly<Record<string, string>>;
   /** A ConfigMap's `data`: its string values only. */
   readonly data: Readonly<Record<string, string>>;
   /** Where it came from, for comments: `file.yaml` or `-`. */
@@ -93,6 +94,7 @@ function toObject(value: unknown, from: string): KubeObject | undefined {
   if (typeof name !== 'string' || name === '') return undefined;
   const namespace = typeof metadata['namespace'] === 'string' ? metadata['namespace'] : 'default';
   const annotations = stringsOf(metadata['annotations']);
+  const labels = stringsOf(metadata['labels']);
   return {
     apiVersion,
     kind,
@@ -100,6 +102,7 @@ function toObject(value: unknown, from: string): KubeObject | undefined {
     namespace,
     spec: isRecord(spec) ? spec : {},
     annotations,
+    labels,
     data: stringsOf(data),
     from,
   };
