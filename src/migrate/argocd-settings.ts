@@ -44,6 +44,8 @@ export function readSettings(objects: readonly KubeObject[]): ArgoSettings | und
     const prefix = typeof entry['prefix'] === 'string' ? entry['prefix'] : url?.host;
     const host = prefix?.split('/')[0];
     if (host === undefined || checkRegistryHost(host) !== undefined) continue;
+    // One entry per host (registries: is a map); the first wins, as Image Updater matches by prefix.
+    if (registries.some((registry) => registry.host === host)) continue;
     const entryNotes: string[] = [];
     if (entry['insecure'] === true || entry['insecure'] === 'yes')
       entryNotes.push(

@@ -123,6 +123,10 @@ export function importArgoCd(objects: readonly KubeObject[]): ArgoImport {
         continue;
       }
       const key = imageKey(images, entry, parsed.reference.name, app.name);
+      if (policies.some((policy) => policy.image === key)) {
+        envNotes.push(`image-list names ${entry.alias ?? entry.image} twice: the first is read`);
+        continue;
+      }
       if (!images.some((image) => image.key === key)) {
         const imageNotes: string[] = [];
         const secret = option(entry.alias, 'pull-secret');
