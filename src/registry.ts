@@ -108,11 +108,17 @@ export const REGISTRY_KINDS = ['ecr', 'oci'] as const;
 export type RegistryKind = (typeof REGISTRY_KINDS)[number];
 
 /** What every source is made from; each takes the parts it uses. */
-export interface SourceOptions {
+/** What every image source is made from, whatever its registry. */
+export interface SourceBase {
   readonly config: Config;
   readonly logger: Logger;
-  readonly env: NodeJS.ProcessEnv;
+  /** Credentials, endpoints and Docker config locations; default process.env. */
+  readonly env?: NodeJS.ProcessEnv;
   readonly now?: () => Date;
+}
+
+export interface SourceOptions extends SourceBase {
+  readonly env: NodeJS.ProcessEnv;
   /** Every ECR call's outcome, for metrics. */
   readonly onEcrCall?: (operation: string, outcome: 'ok' | 'throttled' | 'error') => void;
   /** AWS base credentials; default the SDK's chain. */

@@ -9,6 +9,7 @@
  * second time, and a kept message comes back one timeout after it was let go.
  */
 import {
+  type BatchResultErrorEntry,
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
@@ -54,7 +55,7 @@ export class SqsPoller {
   private readonly handling = new Set<Promise<void>>();
   private readonly inHand = new Map<string, InHand>();
   private heartbeat: NodeJS.Timeout | undefined;
-  private deletes: { id: string; receipt: string }[] = [];
+  private deletes: InHand[] = [];
   private deleteFlush: Promise<void> | undefined;
   private loop: Promise<void> | undefined;
   private stopped = false;
@@ -178,34 +179,54 @@ export class SqsPoller {
 
   /** Keeps every message in hand invisible for another full timeout. */
   private async extendInHand(seconds: number): Promise<void> {
-    const held = [...this.inHand.values()];
+    await this.inBatches(
+      [...this.inHand.values()],
+      (QueueUrl, Entries) =>
+        this.options.client.send(
+          new ChangeMessageVisibilityBatchCommand({
+            QueueUrl,
+            Entries: Entries.map((entry) => ({ ...entry, VisibilityTimeout: seconds })),
+          }),
+        ),
+      // One let go meanwhile (deleted, or kept to come back) needs no extending.
+      (entry) => this.inHand.has(entry.receipt),
+      {
+        one: 'cannot extend a message in hand; it may be handled twice',
+        batch: 'cannot extend messages in hand; they may be handled twice',
+      },
+    );
+  }
+
+  /**
+   * Sends receipts ten at a time (SQS's batch bound) and logs each entry that failed (`one`),
+   * or each batch that could not be sent (`batch`).
+   */
+  private async inBatches(
+    held: readonly InHand[],
+    send: (
+      queueUrl: string,
+      entries: { Id: string; ReceiptHandle: string }[],
+    ) => Promise<{ readonly Failed?: readonly BatchResultErrorEntry[] | undefined }>,
+    stillMatters: (entry: InHand) => boolean,
+    messages: { readonly one: string; readonly batch: string },
+  ): Promise<void> {
     for (let start = 0; start < held.length; start += 10) {
       const batch = held.slice(start, start + 10);
       try {
-        const output = await this.options.client.send(
-          new ChangeMessageVisibilityBatchCommand({
-            QueueUrl: this.options.queueUrl,
-            Entries: batch.map((entry, index) => ({
-              Id: String(index),
-              ReceiptHandle: entry.receipt,
-              VisibilityTimeout: seconds,
-            })),
-          }),
+        const output = await send(
+          this.options.queueUrl,
+          batch.map((entry, index) => ({ Id: String(index), ReceiptHandle: entry.receipt })),
         );
         for (const failure of output.Failed ?? []) {
           const entry = batch[Number(failure.Id)];
-          // One let go meanwhile (deleted, or kept to come back) needs no extending.
-          if (!entry || !this.inHand.has(entry.receipt)) continue;
+          if (!entry || !stillMatters(entry)) continue;
           this.options.logger.warn(
             { messageId: entry.id, code: failure.Code, reason: failure.Message },
-            'cannot extend a message in hand; it may be handled twice',
+            messages.one,
           );
         }
       } catch (error) {
-        this.options.logger.warn(
-          { err: error, messageIds: batch.map((entry) => entry.id) },
-          'cannot extend messages in hand; they may be handled twice',
-        );
+        this.options.logger.warn({ err: error, messageIds: batch.map((entry) => entry.id) }, messages.batch);
       }
     }
   }
@@ -220,29 +241,16 @@ export class SqsPoller {
 
   private async flushDeletes(): Promise<void> {
     this.deleteFlush = undefined;
-    while (this.deletes.length > 0) {
-      const batch = this.deletes.splice(0, 10);
-      try {
-        const output = await this.options.client.send(
-          new DeleteMessageBatchCommand({
-            QueueUrl: this.options.queueUrl,
-            Entries: batch.map((entry, index) => ({ Id: String(index), ReceiptHandle: entry.receipt })),
-          }),
-        );
-        for (const failure of output.Failed ?? []) {
-          const entry = batch[Number(failure.Id)];
-          this.options.logger.warn(
-            { messageId: entry?.id, code: failure.Code, reason: failure.Message },
-            'cannot delete a handled message; it will be handled again',
-          );
-        }
-      } catch (error) {
-        this.options.logger.warn(
-          { err: error, messageIds: batch.map((entry) => entry.id) },
-          'cannot delete handled messages; they will be handled again',
-        );
-      }
-    }
+    while (this.deletes.length > 0)
+      await this.inBatches(
+        this.deletes.splice(0),
+        (QueueUrl, Entries) => this.options.client.send(new DeleteMessageBatchCommand({ QueueUrl, Entries })),
+        () => true,
+        {
+          one: 'cannot delete a handled message; it will be handled again',
+          batch: 'cannot delete handled messages; they will be handled again',
+        },
+      );
   }
 
   private sleep(ms: number): Promise<void> {

@@ -63,6 +63,8 @@ export function importArgoCd(objects: readonly KubeObject[]): ArgoImport {
   const settings = readSettings(objects);
   const ignored = objects.length - applications.length - (settings ? 1 : 0);
   const images: ImportedConfig['images'][number][] = [];
+  /** Image key → the normalised repository it names. */
+  const keyed = new Map<string, string>();
   const environments: ImportedEnvironment[] = [];
   const markers: MarkerRequest[] = [];
   const urls = gitUrls();
@@ -122,12 +124,13 @@ export function importArgoCd(objects: readonly KubeObject[]): ArgoImport {
         envNotes.push(`image ${entry.image} left out: ${parsed.problem}`);
         continue;
       }
-      const key = imageKey(images, entry, parsed.reference.name, app.name);
+      const key = imageKey(keyed, entry, parsed.reference.name, app.name);
       if (policies.some((policy) => policy.image === key)) {
         envNotes.push(`image-list names ${entry.alias ?? entry.image} twice: the first is read`);
         continue;
       }
-      if (!images.some((image) => image.key === key)) {
+      if (!keyed.has(key)) {
+        keyed.set(key, parsed.reference.name);
         const imageNotes: string[] = [];
         const secret = option(entry.alias, 'pull-secret');
         if (secret !== undefined)
@@ -365,19 +368,15 @@ function kustomizeNamesOf(entry: ListedImage, annotated: string | undefined): st
   return [...new Set([entry.alias, entry.image].filter((name): name is string => name !== undefined))];
 }
 
+/** The alias (else the last path segment), or `<app>-<key>` when that names another repository. */
 function imageKey(
-  images: readonly ImportedConfig['images'][number][],
+  keyed: ReadonlyMap<string, string>,
   entry: ListedImage,
   name: string,
   appName: string,
 ): string {
   const base = keyOf(entry.alias ?? entry.image.split('/').pop() ?? entry.image);
-  const same = (key: string): boolean => {
-    const found = images.find((image) => image.key === key);
-    if (found === undefined) return true;
-    const other = parseImageReference(found.repository);
-    return 'reference' in other && other.reference.name === name;
-  };
+  const same = (key: string): boolean => (keyed.get(key) ?? name) === name;
   if (same(base)) return base;
   const scoped = keyOf(`${appName}-${base}`);
   let key = scoped;

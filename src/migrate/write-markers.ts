@@ -97,7 +97,7 @@ export async function writeMarkers(root: string, requests: readonly MarkerReques
       next = next.slice(0, insertion.offset) + insertion.text + next.slice(insertion.offset);
     let problem: string | undefined;
     try {
-      problem = confirm(shown, original, next, insertions, knownKeys);
+      problem = confirm(shown, { text: original, documents: parsed }, next, insertions, knownKeys);
     } catch (error) {
       problem = `it cannot be read back (${error instanceof Error ? error.message : String(error)}); nothing written`;
     }
@@ -232,24 +232,25 @@ function insertionAt(
 /** The edited file must give the same values and show exactly the markers meant, where meant. */
 function confirm(
   shown: string,
-  before: string,
+  before: { readonly text: string; readonly documents: readonly Document.Parsed[] },
   after: string,
   insertions: readonly Insertion[],
   knownKeys: ReadonlySet<string>,
 ): string | undefined {
-  const values = (text: string): string =>
+  const values = (documents: readonly Document[]): string =>
     JSON.stringify(
-      parseAllDocuments(text).map((document) => {
+      documents.map((document) => {
         const value: unknown = document.toJS({ maxAliasCount: 100 });
         return value;
       }),
     );
-  if (values(before) !== values(after)) return 'a marker would change a value; nothing written';
+  if (values(before.documents) !== values(parseAllDocuments(after)))
+    return 'a marker would change a value; nothing written';
   const errors = (text: string): string[] =>
     findFileMarkers(shown, Buffer.from(text, 'utf8'), knownKeys)
       .problems.filter((problem) => problem.severity === 'error')
       .map((problem) => problem.message);
-  const already = new Set(errors(before));
+  const already = new Set(errors(before.text));
   const found = findFileMarkers(shown, Buffer.from(after, 'utf8'), knownKeys);
   const error = found.problems.find(
     (problem) => problem.severity === 'error' && !already.has(problem.message),

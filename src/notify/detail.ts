@@ -7,6 +7,10 @@ import type { Redactor } from '../log/redact.js';
 import { remoteWithoutCredentials } from './remote.js';
 import type { PushedRevert, PushedUpdate } from './types.js';
 
+/** How webhooks and Slack name what happened (`X-Drawbridge-Event`, a webhook body's `type`). */
+export const UPDATE_EVENT = 'image.update.committed';
+export const REVERT_EVENT = 'image.update.reverted';
+
 /** The `detail` of an `Image Update Committed` event: the update, its time as ISO text. */
 export type UpdateDetail = Omit<PushedUpdate, 'pushedAt'> & { readonly time: string };
 

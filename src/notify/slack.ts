@@ -6,6 +6,7 @@
  */
 import type { Redactor } from '../log/redact.js';
 import { createDelivery, type DeliveryOptions } from './delivery.js';
+import { REVERT_EVENT, UPDATE_EVENT } from './detail.js';
 import { remoteWithoutCredentials } from './remote.js';
 import type { Notifier, PushedRevert, PushedUpdate } from './types.js';
 
@@ -52,14 +53,14 @@ export function createSlackNotifier(
     notify(updates) {
       for (const update of updates)
         delivery.enqueue({
-          event: 'image.update.committed',
+          event: UPDATE_EVENT,
           body: slackUpdateMessage(update, options.redactor),
         });
     },
     notifyReverts(reverts) {
       for (const revert of reverts)
         delivery.enqueue({
-          event: 'image.update.reverted',
+          event: REVERT_EVENT,
           body: slackRevertMessage(revert, options.redactor),
         });
     },

@@ -6,11 +6,8 @@
  */
 import type { Redactor } from '../log/redact.js';
 import { createDelivery, type Delivery, type DeliveryOptions } from './delivery.js';
-import { revertDetail, updateDetail } from './detail.js';
+import { REVERT_EVENT, revertDetail, UPDATE_EVENT, updateDetail } from './detail.js';
 import type { Notifier } from './types.js';
-
-export const UPDATE_EVENT = 'image.update.committed';
-export const REVERT_EVENT = 'image.update.reverted';
 
 export type ReceiverOptions = Omit<DeliveryOptions, 'onResult'>;
 

@@ -31,6 +31,7 @@ import {
   check,
   commitsSince,
   median,
+  processRuns,
   resetBranch,
   runScan,
   writeRssPreload,
@@ -39,7 +40,7 @@ import {
 import { isolatedGitEnv } from '../helpers/git.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
-const RUNS = Number(process.env.BENCH_RUNS ?? (QUICK ? 1 : 3));
+const RUNS = processRuns();
 /** BENCH_TRACE_DIR: each scan process logs at debug level into a file there. */
 const TRACE_DIR = process.env.BENCH_TRACE_DIR;
 /** BENCH_PROF_DIR: each scan process writes a V8 CPU profile there. */

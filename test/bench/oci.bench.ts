@@ -25,6 +25,7 @@ import {
   check,
   commitsSince,
   median,
+  processRuns,
   resetBranch,
   runScan,
   writeRssPreload,
@@ -32,7 +33,7 @@ import {
 } from './scan-process.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
-const RUNS = Number(process.env.BENCH_RUNS ?? (QUICK ? 1 : 3));
+const RUNS = processRuns();
 const IMAGES = QUICK ? 20 : 200;
 const TAGS = QUICK ? 10 : 100;
 const FILES = QUICK ? 100 : 1_000;

@@ -28,6 +28,11 @@ export interface ScanOptions {
   readonly profDir?: string | undefined;
 }
 
+/** Scan processes per measurement: BENCH_RUNS, else 3 (1 with BENCH_QUICK). */
+export function processRuns(env: NodeJS.ProcessEnv = process.env): number {
+  return Number(env['BENCH_RUNS'] ?? (env['BENCH_QUICK'] === '1' ? 1 : 3));
+}
+
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);

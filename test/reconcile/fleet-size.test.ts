@@ -12,6 +12,7 @@ import { runCli } from '../../src/cli/program.js';
 import { parseTrailers } from '../../src/git/trailers.js';
 import { startEmulator, type Emulator } from '../../src/testing/emulator/index.js';
 import {
+  fleetConfigLines,
   fleetManifest,
   fleetPath,
   referencesOf,
@@ -55,13 +56,7 @@ beforeAll(async () => {
       'version: 1',
       `git: { url: ${remote.url}, workdir: ${join(root, 'work')}, author: { name: drawbridge, email: drawbridge@example.test } }`,
       `aws: { region: eu-west-1, endpoint: ${emulator.endpoint} }`,
-      'images:',
-      ...images.map((image) => `  ${image.key}: { repository: ${image.uri} }`),
-      'environments:',
-      '  prod:',
-      '    branch: main',
-      '    policies:',
-      ...images.map((image) => `      ${image.key}: { semver: '^1.0.0' }`),
+      ...fleetConfigLines(images, { name: 'prod', branch: 'main', policy: "{ semver: '^1.0.0' }" }),
       '',
     ].join('\n'),
   );

@@ -5,10 +5,15 @@
  * event), until `fresh` is asked (a full sweep), or until `cacheTtlMs` passes.
  */
 import { DescribeImageScanFindingsCommand, type ECRClient } from '@aws-sdk/client-ecr';
-import type { Config } from '../../config/schema.js';
 import { RegistryError } from '../../errors.js';
-import type { Logger } from '../../log/logger.js';
-import type { ImageCandidate, ImageListing, ImageSource, RepositoryRef, ScanFacts } from '../../registry.js';
+import type {
+  ImageCandidate,
+  ImageListing,
+  ImageSource,
+  RepositoryRef,
+  ScanFacts,
+  SourceBase,
+} from '../../registry.js';
 import { ClientPool, configuredEndpoint, type CallOutcome, type ClientKey } from './clients.js';
 import type { CredentialProvider } from '../../aws-credentials.js';
 import { codeOf, toRegistryError } from './errors.js';
@@ -19,12 +24,8 @@ import { LeanPages } from './lean-pages.js';
 import { NOT_SCANNED, scanFactsFromFindings } from './scan.js';
 import { parseRepositoryUri } from '../../checks/ecr-uri.js';
 
-export interface EcrSourceOptions {
-  readonly config: Config;
-  readonly logger: Logger;
-  /** AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_ECR, AWS_ENDPOINT_URL_STS; default process.env. */
-  readonly env?: NodeJS.ProcessEnv;
-  readonly now?: () => Date;
+/** `env`: AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_ECR, AWS_ENDPOINT_URL_STS and credentials. */
+export interface EcrSourceOptions extends SourceBase {
   /** Base credentials; default AWS_ACCESS_KEY_ID/SECRET from `env`, else the SDK's default chain. */
   readonly credentials?: CredentialProvider;
   /** Every attempt of every ECR call, for metrics. */

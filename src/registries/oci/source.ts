@@ -7,10 +7,15 @@
  * creation times are kept by digest across listings, since a digest's content never changes.
  */
 import { parseImageReference } from '../../checks/image-ref.js';
-import type { Config } from '../../config/schema.js';
 import { RegistryError, formatError } from '../../errors.js';
-import type { Logger } from '../../log/logger.js';
-import type { ImageCandidate, ImageListing, ImageSource, PendingNeeds, ScanFacts } from '../../registry.js';
+import type {
+  ImageCandidate,
+  ImageListing,
+  ImageSource,
+  PendingNeeds,
+  ScanFacts,
+  SourceBase,
+} from '../../registry.js';
 import { drawbridgeVersion } from '../../version.js';
 import { createRegistryClient, type RegistryClient, type RequestKind } from './client.js';
 import { credentialsFor, type CredentialsOptions } from './credentials.js';
@@ -18,11 +23,7 @@ import { createdOf, headTag, type Created, type TaggedImage } from './images.js'
 import type { ImageScope } from './scope.js';
 import { listTags, type TagList } from './tags.js';
 
-export interface OciSourceOptions {
-  readonly config: Config;
-  readonly logger: Logger;
-  readonly env?: NodeJS.ProcessEnv;
-  readonly now?: () => Date;
+export interface OciSourceOptions extends SourceBase {
   /** Where `~/.docker/config.json` is looked for without DOCKER_CONFIG; default the user's home. */
   readonly home?: string;
   readonly runHelper?: CredentialsOptions['runHelper'];
