@@ -62,4 +62,28 @@ data:
     ]);
     expect(config.registries).toEqual([{ host: 'registry.local:5000', insecure: true, notes: [] }]);
   });
+
+  it('puts Applications of several repositories in git: and repositories:, each environment naming its own', () => {
+    const text = [1, 2, 3, 4]
+      .map((n) =>
+        app(
+          `app-${n}`,
+          { 'image-list': `svc${n}=ghcr.io/acme/svc-${n}:^1.0`, 'write-back-method': 'git' },
+          `{ repoURL: 'https://github.com/acme/deploy-${n % 3}.git', targetRevision: main, path: apps/${n} }`,
+        ),
+      )
+      .join('---\n');
+    const { config } = importArgoCd(objectsOf(text, 'apps.yaml'));
+    expect(config.git.url).toBe('https://github.com/acme/deploy-1.git');
+    expect(config.repositories).toEqual([
+      { name: 'app-2-repo', url: 'https://github.com/acme/deploy-2.git' },
+      { name: 'app-3-repo', url: 'https://github.com/acme/deploy-0.git' },
+    ]);
+    expect(config.environments.map((environment) => environment.repository)).toEqual([
+      undefined,
+      'app-2-repo',
+      'app-3-repo',
+      undefined,
+    ]);
+  });
 });
